@@ -1,0 +1,100 @@
+import CBLAS
+import SeekKernels
+
+/// A `rows x cols` row-major weight matrix in its stored dtype (usually a slice of the mmapped file),
+/// with the two products the model needs: matrix-vector (decode) and matrix-matrix (prefill).
+public struct WeightMatrix: @unchecked Sendable {
+    public enum Storage {
+        case f32(UnsafePointer<Float>)
+        case bf16(UnsafePointer<UInt16>)
+        case f16(UnsafePointer<UInt16>)
+    }
+
+    public let rows: Int
+    public let cols: Int
+    public let storage: Storage
+
+    public init(rows: Int, cols: Int, storage: Storage) {
+        self.rows = rows
+        self.cols = cols
+        self.storage = storage
+    }
+
+    /// Bytes the weights occupy (what one decode step streams from memory).
+    public var byteCount: Int {
+        switch storage {
+        case .f32: return rows * cols * 4
+        case .bf16, .f16: return rows * cols * 2
+        }
+    }
+
+    /// y[r] = W[r, :] · x for the output rows [begin, end).
+    @inline(__always)
+    func matvecRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ begin: Int, _ end: Int) {
+        switch storage {
+        case .f32(let w): sk_matvec_f32(w, x, y, begin, end, cols)
+        case .bf16(let w): sk_matvec_bf16(w, x, y, begin, end, cols)
+        case .f16(let w): sk_matvec_f16(w, x, y, begin, end, cols)
+        }
+    }
+
+    /// y = W x, split across the worker threads by output rows.
+    public func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(rows, minChunk: 64) { matvecRows(x, y, $0, $1) }
+    }
+
+    /// Converts rows [begin, end) to float32 into `dst` ((end - begin) * cols values).
+    func convertRows(_ begin: Int, _ end: Int, into dst: UnsafeMutablePointer<Float>) {
+        let n = (end - begin) * cols
+        switch storage {
+        case .f32(let w): dst.update(from: w + begin * cols, count: n)
+        case .bf16(let w): sk_bf16_to_f32(w + begin * cols, dst, n)
+        case .f16(let w): sk_f16_to_f32(w + begin * cols, dst, n)
+        }
+    }
+
+    /// Y[n, rows] = X[n, cols] · Wᵀ. One token is a matrix-vector product; more tokens go through
+    /// OpenBLAS sgemm on float32 copies of row blocks, so the scratch stays small whatever the matrix.
+    public func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: Scratch) {
+        if n == 1 {
+            matvec(x, y)
+            return
+        }
+        if case .f32(let w) = storage {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(rows), Int32(cols),
+                        1, x, Int32(cols), w, Int32(cols), 0, y, Int32(rows))
+            return
+        }
+        let blockRows = max(1, min(rows, Scratch.conversionBlockFloats / max(cols, 1)))
+        let block = scratch.conversionBuffer(blockRows * cols)
+        var begin = 0
+        while begin < rows {
+            let end = min(rows, begin + blockRows)
+            convertRows(begin, end, into: block)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(end - begin), Int32(cols),
+                        1, x, Int32(cols), block, Int32(cols), 0, y + begin, Int32(rows))
+            begin = end
+        }
+    }
+}
+
+/// Reusable float32 working memory for weight conversion during prefill.
+public final class Scratch: @unchecked Sendable {
+    /// 4M floats (16 MB): large enough for efficient sgemm, small next to any real model.
+    static let conversionBlockFloats = 4 << 20
+    private var conversion: UnsafeMutablePointer<Float>?
+    private var conversionCount = 0
+
+    public init() {}
+
+    func conversionBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if count > conversionCount {
+            conversion?.deallocate()
+            conversion = .allocate(capacity: count)
+            conversionCount = count
+        }
+        return conversion!
+    }
+
+    deinit { conversion?.deallocate() }
+}

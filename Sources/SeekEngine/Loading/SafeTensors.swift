@@ -1,0 +1,149 @@
+import Foundation
+
+/// The element types a safetensors file can hold that seek understands.
+public enum TensorDType: String, Sendable {
+    case f32 = "F32", f16 = "F16", bf16 = "BF16", i32 = "I32", i64 = "I64", u8 = "U8", i8 = "I8"
+
+    public var byteSize: Int {
+        switch self {
+        case .f32, .i32: return 4
+        case .f16, .bf16: return 2
+        case .i64: return 8
+        case .u8, .i8: return 1
+        }
+    }
+}
+
+/// One tensor inside a memory-mapped safetensors file. `data` points into the mapping: nothing is copied.
+public struct TensorView: @unchecked Sendable {
+    public let name: String
+    public let dtype: TensorDType
+    public let shape: [Int]
+    public let data: UnsafeRawPointer
+    public let byteCount: Int
+    /// The file it lives in, for error messages.
+    public let file: String
+
+    public var elementCount: Int { shape.reduce(1, *) }
+
+    /// Copies the tensor out as float32 (for small tensors: norms, biases, test data).
+    public func floats() throws -> [Float] {
+        var out = [Float](repeating: 0, count: elementCount)
+        if elementCount > 0 { try out.withUnsafeMutableBufferPointer { try convertToFloat32($0.baseAddress!) } }
+        return out
+    }
+
+    /// Writes the tensor as float32 into `dst` (elementCount values). Throws for integer tensors.
+    public func convertToFloat32(_ dst: UnsafeMutablePointer<Float>) throws {
+        switch dtype {
+        case .f32: dst.update(from: data.assumingMemoryBound(to: Float.self), count: elementCount)
+        case .bf16: Convert.bf16ToFloat(data.assumingMemoryBound(to: UInt16.self), dst, elementCount)
+        case .f16: Convert.f16ToFloat(data.assumingMemoryBound(to: UInt16.self), dst, elementCount)
+        default: throw SeekError("\(file): tensor '\(name)' has dtype \(dtype.rawValue), expected a float type")
+        }
+    }
+
+    /// Integer tensors (token ids in test data) as Int.
+    public func integers() throws -> [Int] {
+        switch dtype {
+        case .i32: return UnsafeBufferPointer(start: data.assumingMemoryBound(to: Int32.self), count: elementCount).map { Int($0) }
+        case .i64: return UnsafeBufferPointer(start: data.assumingMemoryBound(to: Int64.self), count: elementCount).map { Int($0) }
+        default: throw SeekError("\(file): tensor '\(name)' has dtype \(dtype.rawValue), expected I32 or I64")
+        }
+    }
+}
+
+/// A safetensors file mapped read-only into memory.
+///
+/// Layout: 8-byte little-endian header length N, N bytes of JSON header
+/// (`{"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}}`), then the data
+/// block that the offsets index. Every entry is validated before anyone can read it.
+public final class SafeTensorsFile: @unchecked Sendable {
+    public let path: String
+    public let tensors: [String: TensorView]
+    public let metadata: [String: String]
+    private let base: UnsafeMutableRawPointer
+    private let mappedLength: Int
+
+    public init(path: String) throws {
+        self.path = path
+        let name = (path as NSString).lastPathComponent
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw SeekError("\(path): cannot open (\(String(cString: strerror(errno))))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw SeekError("\(path): cannot stat") }
+        let fileSize = Int(st.st_size)
+        guard fileSize >= 8 else {
+            throw SeekError("\(name): file is \(fileSize) bytes, too short for a safetensors header")
+        }
+        guard let map = mmap(nil, fileSize, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+            throw SeekError("\(path): mmap failed (\(String(cString: strerror(errno))))")
+        }
+        base = map
+        mappedLength = fileSize
+        do {
+            (tensors, metadata) = try SafeTensorsFile.parseHeader(base: UnsafeRawPointer(map), fileSize: fileSize, name: name)
+        } catch {
+            munmap(map, fileSize)
+            throw error
+        }
+    }
+
+    deinit { munmap(base, mappedLength) }
+
+    private static func parseHeader(base: UnsafeRawPointer, fileSize: Int, name: String) throws
+        -> ([String: TensorView], [String: String])
+    {
+        let headerLength = Int(UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)))
+        guard headerLength > 0, headerLength <= fileSize - 8 else {
+            throw SeekError("\(name): header length \(headerLength) is larger than the file (\(fileSize) bytes): truncated or not safetensors")
+        }
+        let headerData = Data(bytes: base + 8, count: headerLength)
+        guard let json = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
+            throw SeekError("\(name): header is not a JSON object")
+        }
+        let dataStart = 8 + headerLength
+        let dataSize = fileSize - dataStart
+        var tensors: [String: TensorView] = [:]
+        var metadata: [String: String] = [:]
+        var spans: [(begin: Int, end: Int, name: String)] = []
+        for (key, value) in json {
+            if key == "__metadata__" {
+                for (k, v) in value as? [String: Any] ?? [:] { metadata[k] = "\(v)" }
+                continue
+            }
+            guard let entry = value as? [String: Any],
+                  let dtypeName = entry["dtype"] as? String,
+                  let shapeAny = entry["shape"] as? [Any],
+                  let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2
+            else { throw SeekError("\(name): tensor '\(key)' has a malformed header entry") }
+            guard let dtype = TensorDType(rawValue: dtypeName) else {
+                throw SeekError("\(name): tensor '\(key)' has unsupported dtype \(dtypeName)")
+            }
+            let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
+            let offsets = offsetsAny.compactMap { ($0 as? NSNumber)?.intValue }
+            guard shape.count == shapeAny.count, shape.allSatisfy({ $0 >= 0 }), offsets.count == 2 else {
+                throw SeekError("\(name): tensor '\(key)' has a malformed shape or offsets")
+            }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin >= 0, begin <= end, end <= dataSize else {
+                throw SeekError("\(name): tensor '\(key)' data [\(begin), \(end)) lies outside the data block (\(dataSize) bytes): file truncated?")
+            }
+            let expected = shape.reduce(1, *) * dtype.byteSize
+            guard end - begin == expected else {
+                throw SeekError("\(name): tensor '\(key)' spans \(end - begin) bytes but shape \(shape) × \(dtype.rawValue) needs \(expected)")
+            }
+            spans.append((begin, end, key))
+            tensors[key] = TensorView(name: key, dtype: dtype, shape: shape, data: base + dataStart + begin,
+                                      byteCount: expected, file: name)
+        }
+        spans.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        for (a, b) in zip(spans, spans.dropFirst()) where b.begin < a.end && a.end > a.begin && b.end > b.begin {
+            throw SeekError("\(name): tensors '\(a.name)' and '\(b.name)' overlap in the data block")
+        }
+        return (tensors, metadata)
+    }
+}

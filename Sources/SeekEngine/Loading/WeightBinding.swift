@@ -1,0 +1,104 @@
+/// Binds Hugging Face tensor names to the model's parts. The only file that knows checkpoint names
+/// (`model.layers.N.self_attn.kv_a_proj_with_mqa.weight`, …) and checks every shape against config.json.
+struct WeightBinding {
+    let store: TensorStore
+    let config: ModelConfig
+
+    func tensor(_ name: String, shape: [Int]) throws -> TensorView {
+        guard let t = store[name] else {
+            throw SeekError("\(store.folder): tensor '\(name)' is missing from the checkpoint")
+        }
+        guard t.shape == shape else {
+            throw SeekError("\(t.file): tensor '\(name)' has shape \(t.shape) but config.json implies \(shape)")
+        }
+        return t
+    }
+
+    func matrix(_ name: String, rows: Int, cols: Int) throws -> WeightMatrix {
+        let t = try tensor(name, shape: [rows, cols])
+        switch t.dtype {
+        case .f32: return WeightMatrix(rows: rows, cols: cols, storage: .f32(t.data.assumingMemoryBound(to: Float.self)))
+        case .bf16: return WeightMatrix(rows: rows, cols: cols, storage: .bf16(t.data.assumingMemoryBound(to: UInt16.self)))
+        case .f16: return WeightMatrix(rows: rows, cols: cols, storage: .f16(t.data.assumingMemoryBound(to: UInt16.self)))
+        default: throw SeekError("\(t.file): tensor '\(name)' has dtype \(t.dtype.rawValue); weights must be BF16, F16 or F32")
+        }
+    }
+
+    func vector(_ name: String, count: Int) throws -> [Float] {
+        try tensor(name, shape: [count]).floats()
+    }
+
+    func feedForward(_ prefix: String, hidden: Int) throws -> FeedForward {
+        let dim = config.hiddenSize
+        return FeedForward(gate: try matrix("\(prefix).gate_proj.weight", rows: hidden, cols: dim),
+                           up: try matrix("\(prefix).up_proj.weight", rows: hidden, cols: dim),
+                           down: try matrix("\(prefix).down_proj.weight", rows: dim, cols: hidden))
+    }
+
+    func attention(layer i: Int, rope: RotaryEmbedding) throws -> MultiHeadLatentAttention {
+        let c = config
+        let p = "model.layers.\(i).self_attn"
+        let qWidth = c.numAttentionHeads * c.qHeadDim
+        let query: MultiHeadLatentAttention.QueryProjection
+        if let rank = c.qLoraRank {
+            query = .lowRank(down: try matrix("\(p).q_a_proj.weight", rows: rank, cols: c.hiddenSize),
+                             norm: try vector("\(p).q_a_layernorm.weight", count: rank),
+                             up: try matrix("\(p).q_b_proj.weight", rows: qWidth, cols: rank))
+        } else {
+            query = .direct(try matrix("\(p).q_proj.weight", rows: qWidth, cols: c.hiddenSize))
+        }
+        let kvUp = try tensor("\(p).kv_b_proj.weight",
+                              shape: [c.numAttentionHeads * (c.qkNopeHeadDim + c.vHeadDim), c.kvLoraRank]).floats()
+        var scale = 1 / Float(c.qHeadDim).squareRoot()
+        if let y = c.ropeScaling, y.mscaleAllDim != 0 {
+            let m = Float(RotaryEmbedding.mscale(y.factor, y.mscaleAllDim))
+            scale *= m * m
+        }
+        return MultiHeadLatentAttention(
+            heads: c.numAttentionHeads, nopeDim: c.qkNopeHeadDim, ropeDim: c.qkRopeHeadDim, valueDim: c.vHeadDim,
+            kvRank: c.kvLoraRank, query: query,
+            kvDown: try matrix("\(p).kv_a_proj_with_mqa.weight", rows: c.latentDim, cols: c.hiddenSize),
+            kvNorm: try vector("\(p).kv_a_layernorm.weight", count: c.kvLoraRank),
+            kvUp: kvUp,
+            output: try matrix("\(p).o_proj.weight", rows: c.hiddenSize, cols: c.numAttentionHeads * c.vHeadDim),
+            softmaxScale: scale, rope: rope, eps: c.rmsNormEps)
+    }
+
+    func mixtureOfExperts(layer i: Int) throws -> MixtureOfExperts {
+        let c = config
+        let p = "model.layers.\(i).mlp"
+        var bias: [Float]? = nil
+        if c.topkMethod == .noAuxTC {
+            bias = try vector("\(p).gate.e_score_correction_bias", count: c.nRoutedExperts)
+        }
+        let experts = try (0..<c.nRoutedExperts).map { e in
+            try feedForward("\(p).experts.\(e)", hidden: c.moeIntermediateSize)
+        }
+        let shared = c.nSharedExperts > 0
+            ? try feedForward("\(p).shared_experts", hidden: c.moeIntermediateSize * c.nSharedExperts) : nil
+        return MixtureOfExperts(gate: try matrix("\(p).gate.weight", rows: c.nRoutedExperts, cols: c.hiddenSize),
+                                router: Router(config: c, correctionBias: bias), experts: experts, shared: shared)
+    }
+
+    func layer(_ i: Int, rope: RotaryEmbedding) throws -> DecoderLayer {
+        let c = config
+        let block: DecoderLayer.FeedForwardBlock = c.isMoELayer(i)
+            ? .moe(try mixtureOfExperts(layer: i))
+            : .dense(try feedForward("model.layers.\(i).mlp", hidden: c.intermediateSize))
+        return DecoderLayer(
+            inputNorm: try vector("model.layers.\(i).input_layernorm.weight", count: c.hiddenSize),
+            postAttentionNorm: try vector("model.layers.\(i).post_attention_layernorm.weight", count: c.hiddenSize),
+            attention: try attention(layer: i, rope: rope), feedForward: block)
+    }
+
+    func embedding() throws -> WeightMatrix {
+        try matrix("model.embed_tokens.weight", rows: config.vocabSize, cols: config.hiddenSize)
+    }
+
+    func finalNorm() throws -> [Float] { try vector("model.norm.weight", count: config.hiddenSize) }
+
+    func lmHead() throws -> WeightMatrix {
+        if config.tieWordEmbeddings && store["lm_head.weight"] == nil { return try embedding() }
+        return try matrix("lm_head.weight", rows: config.vocabSize, cols: config.hiddenSize)
+    }
+}

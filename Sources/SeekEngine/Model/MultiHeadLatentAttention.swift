@@ -1,0 +1,143 @@
+import CBLAS
+import Foundation
+
+/// Multi-head Latent Attention (DeepSeek-V2 §2.1) in the absorbed form.
+///
+/// Keys and values are low-rank: k_nope_h = W_uk_h · c and v_h = W_uv_h · c, where c is the normalised
+/// kv latent. Instead of expanding every cached token to per-head K and V, the query is folded into
+/// latent space (q̃_h = W_uk_hᵀ q_nope_h), scores are q̃_h · c_t + q_pe_h · k_pe_t, and the attention
+/// output is W_uv_h (Σ_t p_t c_t). Prefill and decode share this one path.
+struct MultiHeadLatentAttention: @unchecked Sendable {
+    enum QueryProjection {
+        case direct(WeightMatrix)                                   // q_proj
+        case lowRank(down: WeightMatrix, norm: [Float], up: WeightMatrix) // q_a_proj → q_a_layernorm → q_b_proj
+    }
+
+    let heads: Int
+    let nopeDim: Int
+    let ropeDim: Int
+    let valueDim: Int
+    let kvRank: Int
+    let query: QueryProjection
+    let kvDown: WeightMatrix        // kv_a_proj_with_mqa: [kvRank + ropeDim, dim]
+    let kvNorm: [Float]             // kv_a_layernorm
+    /// kv_b_proj in float32, [heads * (nopeDim + valueDim), kvRank]: per head the key-up rows then the
+    /// value-up rows. Kept as float32 because it is used transposed (key absorption) and plain (value).
+    let kvUp: [Float]
+    let output: WeightMatrix        // o_proj: [dim, heads * valueDim]
+    let softmaxScale: Float
+    let rope: RotaryEmbedding
+    let eps: Float
+
+    var qHeadDim: Int { nopeDim + ropeDim }
+    var latentDim: Int { kvRank + ropeDim }
+
+    var byteCount: Int {
+        var bytes = kvDown.byteCount + output.byteCount + kvUp.count * 2
+        switch query {
+        case .direct(let w): bytes += w.byteCount
+        case .lowRank(let d, _, let u): bytes += d.byteCount + u.byteCount
+        }
+        return bytes
+    }
+
+    /// out[n, dim] = attention of the n tokens x[n, dim] at positions start..<start+n, over the cache
+    /// (which receives their latents).
+    func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int,
+                        start: Int, cache: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        let qWidth = heads * qHeadDim
+        let q = UnsafeMutablePointer<Float>.allocate(capacity: n * qWidth)
+        defer { q.deallocate() }
+        switch query {
+        case .direct(let w):
+            w.matmul(x, q, count: n, scratch: scratch)
+        case .lowRank(let down, let norm, let up):
+            let a = UnsafeMutablePointer<Float>.allocate(capacity: n * down.rows)
+            defer { a.deallocate() }
+            down.matmul(x, a, count: n, scratch: scratch)
+            norm.withUnsafeBufferPointer { w in
+                for t in 0..<n { VectorOps.rmsNorm(a + t * down.rows, w.baseAddress!, a + t * down.rows, count: down.rows, eps: eps) }
+            }
+            up.matmul(a, q, count: n, scratch: scratch)
+        }
+
+        // New tokens' latents go straight into the cache: [normalised latent | rotated rope key].
+        let kv = UnsafeMutablePointer<Float>.allocate(capacity: n * latentDim)
+        defer { kv.deallocate() }
+        kvDown.matmul(x, kv, count: n, scratch: scratch)
+        kvNorm.withUnsafeBufferPointer { w in
+            for t in 0..<n {
+                let row = cache + (start + t) * latentDim
+                VectorOps.rmsNorm(kv + t * latentDim, w.baseAddress!, row, count: kvRank, eps: eps)
+                (row + kvRank).update(from: kv + t * latentDim + kvRank, count: ropeDim)
+                rope.apply(row + kvRank, position: start + t)
+            }
+        }
+        for t in 0..<n {
+            for h in 0..<heads { rope.apply(q + t * qWidth + h * qHeadDim + nopeDim, position: start + t) }
+        }
+
+        let attended = UnsafeMutablePointer<Float>.allocate(capacity: n * heads * valueDim)
+        defer { attended.deallocate() }
+        // Bound the score matrix (rows x context) by processing the query tokens in blocks.
+        let context = start + n
+        let blockTokens = max(1, min(n, (8 << 20) / max(1, heads * context)))
+        var t0 = 0
+        while t0 < n {
+            let t1 = min(n, t0 + blockTokens)
+            attendBlock(q: q + t0 * qWidth, tokens: t1 - t0, firstPosition: start + t0, cache: cache,
+                        out: attended + t0 * heads * valueDim)
+            t0 = t1
+        }
+        output.matmul(attended, out, count: n, scratch: scratch)
+    }
+
+    /// Attention for `tokens` queries (q rows [tokens, heads * qHeadDim]) at consecutive positions from
+    /// firstPosition; writes out[tokens, heads * valueDim].
+    private func attendBlock(q: UnsafeMutablePointer<Float>, tokens n: Int, firstPosition: Int,
+                             cache: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        let qWidth = heads * qHeadDim
+        let rows = n * heads                 // one row per (token, head)
+        let context = firstPosition + n      // keys visible to the last token
+        let absorbed = UnsafeMutablePointer<Float>.allocate(capacity: rows * latentDim)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: rows * context)
+        let latentOut = UnsafeMutablePointer<Float>.allocate(capacity: rows * kvRank)
+        defer { absorbed.deallocate(); scores.deallocate(); latentOut.deallocate() }
+
+        kvUp.withUnsafeBufferPointer { kvUpBuffer in
+            let kvUp = kvUpBuffer.baseAddress!
+            let headRows = nopeDim + valueDim
+            for h in 0..<heads {
+                // q̃ = q_nope · W_uk (row-major W_uk is [nopeDim, kvRank])
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(kvRank), Int32(nopeDim), 1,
+                            q + h * qHeadDim, Int32(qWidth), kvUp + h * headRows * kvRank, Int32(kvRank),
+                            0, absorbed + h * latentDim, Int32(heads * latentDim))
+                for t in 0..<n {
+                    (absorbed + (t * heads + h) * latentDim + kvRank)
+                        .update(from: q + t * qWidth + h * qHeadDim + nopeDim, count: ropeDim)
+                }
+            }
+            // scores[row, j] = [q̃ | q_pe] · [c_j | k_pe_j]
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(context), Int32(latentDim), 1,
+                        absorbed, Int32(latentDim), cache, Int32(latentDim), 0, scores, Int32(context))
+            for t in 0..<n {
+                let visible = firstPosition + t + 1
+                for h in 0..<heads {
+                    let row = scores + (t * heads + h) * context
+                    for j in 0..<visible { row[j] *= softmaxScale }
+                    VectorOps.softmax(row, count: visible)
+                    if visible < context { (row + visible).initialize(repeating: 0, count: context - visible) }
+                }
+            }
+            // Σ_j p_j c_j, then up to each head's values: out_h = W_uv · latent
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(kvRank), Int32(context), 1,
+                        scores, Int32(context), cache, Int32(latentDim), 0, latentOut, Int32(kvRank))
+            for h in 0..<heads {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(valueDim), Int32(kvRank), 1,
+                            latentOut + h * kvRank, Int32(heads * kvRank),
+                            kvUp + (h * headRows + nopeDim) * kvRank, Int32(kvRank),
+                            0, out + h * valueDim, Int32(heads * valueDim))
+            }
+        }
+    }
+}
