@@ -12,6 +12,7 @@ Tests/Data/seek-mini-reference.json describes the same, with the texts.
 """
 import json
 import os
+import re
 
 import numpy
 import torch
@@ -75,9 +76,11 @@ def main():
         "tolerance": 1e-3,
     }
     with open(os.path.join(out_dir, "seek-mini-reference.json"), "w") as handle:
-        json.dump(description, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
-    print(json.dumps(description, indent=2, ensure_ascii=False))
+        text = json.dumps(description, indent=2, ensure_ascii=False)
+        # Id lists on one line each: the file stays readable.
+        text = re.sub(r"\[\s+([-\d,\s]+?)\s+\]", lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]", text)
+        handle.write(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -62,12 +62,12 @@ def heldout_loss(model, windows):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--steps", type=int, default=1300)
+    parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--eval-every", type=int, default=100)
-    parser.add_argument("--max-minutes", type=float, default=55, help="stop early (keeping best.pt) past this")
+    parser.add_argument("--max-minutes", type=float, default=60, help="stop early (keeping best.pt) past this")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
