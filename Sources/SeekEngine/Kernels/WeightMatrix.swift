@@ -8,6 +8,10 @@ public struct WeightMatrix: @unchecked Sendable {
         case f32(UnsafePointer<Float>)
         case bf16(UnsafePointer<UInt16>)
         case f16(UnsafePointer<UInt16>)
+        /// Blocks of 32: f16 scale + 32 int8 (llama.cpp Q8_0 layout), sk_q8_row_bytes(cols) per row.
+        case q8(UnsafeRawPointer)
+        /// Blocks of 32: f16 scale + 16 bytes of nibbles (llama.cpp Q4_0 layout).
+        case q4(UnsafeRawPointer)
     }
 
     public let rows: Int
@@ -25,6 +29,8 @@ public struct WeightMatrix: @unchecked Sendable {
         switch storage {
         case .f32: return rows * cols * 4
         case .bf16, .f16: return rows * cols * 2
+        case .q8: return rows * sk_q8_row_bytes(cols)
+        case .q4: return rows * sk_q4_row_bytes(cols)
         }
     }
 
@@ -35,6 +41,8 @@ public struct WeightMatrix: @unchecked Sendable {
         case .f32(let w): sk_matvec_f32(w, x, y, begin, end, cols)
         case .bf16(let w): sk_matvec_bf16(w, x, y, begin, end, cols)
         case .f16(let w): sk_matvec_f16(w, x, y, begin, end, cols)
+        case .q8(let w): sk_matvec_q8(w, x, y, begin, end, cols)
+        case .q4(let w): sk_matvec_q4(w, x, y, begin, end, cols)
         }
     }
 
@@ -50,6 +58,8 @@ public struct WeightMatrix: @unchecked Sendable {
         case .f32(let w): dst.update(from: w + begin * cols, count: n)
         case .bf16(let w): sk_bf16_to_f32(w + begin * cols, dst, n)
         case .f16(let w): sk_f16_to_f32(w + begin * cols, dst, n)
+        case .q8(let w): sk_dequantize_q8_rows(w + begin * sk_q8_row_bytes(cols), dst, end - begin, cols)
+        case .q4(let w): sk_dequantize_q4_rows(w + begin * sk_q4_row_bytes(cols), dst, end - begin, cols)
         }
     }
 

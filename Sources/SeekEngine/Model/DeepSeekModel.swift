@@ -7,6 +7,8 @@ public struct LoadOptions: Sendable {
     public var contextSize = 4096
     /// Worker threads; 0 means all cores.
     public var threads = 0
+    /// Quantize the projections and lm_head while loading (nil: run in the stored dtype).
+    public var quantization: QuantFormat? = nil
 
     public init() {}
 }
@@ -22,6 +24,7 @@ public final class DeepSeekModel {
     public let contextSize: Int
 
     private let store: TensorStore
+    private let arena: WeightArena
     private let embedding: WeightMatrix
     private let layers: [DecoderLayer]
     private let finalNorm: [Float]
@@ -55,7 +58,9 @@ public final class DeepSeekModel {
         Parallel.threads = threads
         openblas_set_num_threads(Int32(threads))
 
-        let binding = WeightBinding(store: store, config: config)
+        var binding = WeightBinding(store: store, config: config)
+        binding.quantization = options.quantization
+        arena = binding.arena
         let rope = RotaryEmbedding(dim: config.qkRopeHeadDim, theta: config.ropeTheta, yarn: config.ropeScaling)
         embedding = try binding.embedding()
         layers = try (0..<config.numHiddenLayers).map { try binding.layer($0, rope: rope) }
