@@ -73,3 +73,29 @@ final class QuantizationQualityTests: XCTestCase {
         }
     }
 }
+
+/// `seek quantize` output: written once, loaded by mmap, same logits as quantizing at load time.
+final class ModelQuantizerTests: XCTestCase {
+    func testWrittenModelMatchesLoadTimeQuantization() throws {
+        let folder = try SharedData.fixture("tiny-v2")   // sharded f16 input
+        let out = NSTemporaryDirectory() + "seek-quant-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let summary = try ModelQuantizer.quantize(folder: folder, format: .q4, output: out)
+        XCTAssertGreaterThan(summary.quantizedTensors, 0)
+        XCTAssertLessThan(summary.outputBytes, summary.inputBytes)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/config.json"))
+
+        var options = LoadOptions()
+        options.contextSize = 64
+        let prequantized = try DeepSeekModel.load(folder: out, options: options)
+        options.quantization = .q4
+        let onTheFly = try DeepSeekModel.load(folder: folder, options: options)
+        let ids = [3, 14, 15, 92, 65]
+        XCTAssertEqual(try prequantized.forward(ids, allLogits: true), try onTheFly.forward(ids, allLogits: true))
+        XCTAssertEqual(try prequantized.forward([7]), try onTheFly.forward([7]))
+
+        XCTAssertThrowsError(try ModelQuantizer.quantize(folder: folder, format: .q8, output: out)) { error in
+            XCTAssertTrue("\(error)".contains("not empty"), "\(error)")
+        }
+    }
+}

@@ -31,17 +31,21 @@ struct WeightBinding {
         }
         if t.dtype == .u8 { return try prequantized(t, rows: rows, cols: cols) }
         _ = try tensor(name, shape: [rows, cols])
-        let stored: WeightMatrix
-        switch t.dtype {
-        case .f32: stored = WeightMatrix(rows: rows, cols: cols, storage: .f32(t.data.assumingMemoryBound(to: Float.self)))
-        case .bf16: stored = WeightMatrix(rows: rows, cols: cols, storage: .bf16(t.data.assumingMemoryBound(to: UInt16.self)))
-        case .f16: stored = WeightMatrix(rows: rows, cols: cols, storage: .f16(t.data.assumingMemoryBound(to: UInt16.self)))
-        default: throw SeekError("\(t.file): tensor '\(name)' has dtype \(t.dtype.rawValue); weights must be BF16, F16 or F32")
-        }
+        let stored = try WeightBinding.storedMatrix(t, rows: rows, cols: cols)
         guard let format = quantization, WeightBinding.isQuantizable(name, shape: t.shape) else { return stored }
         let q = stored.quantized(format, arena: arena)
         t.releaseResidentPages()
         return q
+    }
+
+    /// A float tensor viewed as a matrix in its stored dtype.
+    static func storedMatrix(_ t: TensorView, rows: Int, cols: Int) throws -> WeightMatrix {
+        switch t.dtype {
+        case .f32: return WeightMatrix(rows: rows, cols: cols, storage: .f32(t.data.assumingMemoryBound(to: Float.self)))
+        case .bf16: return WeightMatrix(rows: rows, cols: cols, storage: .bf16(t.data.assumingMemoryBound(to: UInt16.self)))
+        case .f16: return WeightMatrix(rows: rows, cols: cols, storage: .f16(t.data.assumingMemoryBound(to: UInt16.self)))
+        default: throw SeekError("\(t.file): tensor '\(t.name)' has dtype \(t.dtype.rawValue); weights must be BF16, F16 or F32")
+        }
     }
 
     /// A matrix that `seek quantize` stored as U8 rows of quantized blocks.
