@@ -22,6 +22,8 @@ public final class DeepSeekModel {
     public let folder: String
     /// Tokens the cache can hold.
     public let contextSize: Int
+    /// The format large matrices were quantized to while loading, if any.
+    public let quantization: QuantFormat?
 
     private let store: TensorStore
     private let arena: WeightArena
@@ -54,9 +56,12 @@ public final class DeepSeekModel {
         self.config = config
         self.store = store
         self.folder = folder
+        self.quantization = options.quantization
         let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
         Parallel.threads = threads
-        openblas_set_num_threads(Int32(threads))
+        // seek splits the work across its own workers and calls OpenBLAS single-threaded inside them:
+        // two thread pools spinning on two cores would starve each other.
+        openblas_set_num_threads(1)
 
         var binding = WeightBinding(store: store, config: config)
         binding.quantization = options.quantization
@@ -118,6 +123,9 @@ public final class DeepSeekModel {
 
     /// Bytes the latent cache uses per token (all layers).
     public var cacheBytesPerToken: Int { cache.bytesPerToken }
+
+    /// Bytes of weights quantized while loading (held in memory, not mapped).
+    public var quantizedBytes: Int { arena.byteCount }
 
     /// Bytes of all tensors in the weight files.
     public var weightBytes: Int { store.byteCount }
