@@ -117,7 +117,7 @@ extension Interpreter {
             let precision = args.value(0, "precision")?.asInt ?? 0
             let method = string(1, "method", "common")
             let scale = pow(10.0, Double(precision))
-            let rule: FloatingPointRoundingRule = method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrAwayFromZero
+            let rule: FloatingPointRoundingRule = method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrEven  // Python round() rounds halves to even
             return .double((d * scale).rounded(rule) / scale)
         case "int":
             return int(value, fallback: args.value(0, "default") ?? .int(0))

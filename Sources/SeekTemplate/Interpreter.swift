@@ -119,6 +119,10 @@ final class Interpreter {
     }
 
     private func unpack(_ value: Value, count: Int, line: Int) throws -> [Value] {
+        switch value {
+        case .array, .string, .object: break
+        default: throw error("cannot unpack non-iterable \(value.typeName) object", line: line)
+        }
         let items = try iterate(value, line: line)
         guard items.count == count else {
             throw error("cannot unpack \(items.count) values into \(count) names", line: line)

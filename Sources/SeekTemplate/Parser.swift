@@ -103,8 +103,8 @@ struct Parser {
                 body.append(try parseStatement(tag))
             case .end:
                 if let opener {
-                    let expected = ends.sorted().map { "'\($0)'" }.joined(separator: " or ")
-                    throw fail("'\(opener.tag)' block is never closed: expected \(expected)", line: opener.line)
+                    let closer = ends.first { $0.hasPrefix("end") } ?? "end\(opener.tag)"
+                    throw fail("'\(opener.tag)' block is never closed: expected '{% \(closer) %}'", line: opener.line)
                 }
                 return (body, nil)
             default:
@@ -126,7 +126,8 @@ struct Parser {
         case "set": return try parseSet(line: tagLine)
         case "macro": return try parseMacro(line: tagLine)
         case "filter":
-            let chain = try parseFilterChain(on: Expr(kind: .name(blockValuePlaceholder), line: tagLine))
+            let first = try parseFilter(on: Expr(kind: .name(blockValuePlaceholder), line: tagLine), line: tagLine)
+            let chain = try parseFilterChain(on: first)
             try expectBlockEnd()
             let (body, _) = try parseBody(until: ["endfilter"], opener: ("filter", tagLine))
             try expectBlockEnd()
@@ -521,15 +522,7 @@ struct Parser {
             let opLine = line
             if isOp("|") {
                 _ = advance()
-                var name = try expectName()
-                while isOp(".") {  // dotted filter names
-                    _ = advance()
-                    name += "." + (try expectName())
-                }
-                var positional: [Expr] = []
-                var keywords: [(String, Expr)] = []
-                if isOp("(") { (positional, keywords) = try parseArguments() }
-                expr = Expr(kind: .filter(expr, name: name, positional, keywords), line: opLine)
+                expr = try parseFilter(on: expr, line: opLine)
             } else if isName("is") {
                 _ = advance()
                 var negated = false
@@ -551,6 +544,19 @@ struct Parser {
                 return expr
             }
         }
+    }
+
+    /// One filter after its `|`: a (dotted) name and optional arguments.
+    private mutating func parseFilter(on base: Expr, line: Int) throws -> Expr {
+        var name = try expectName()
+        while isOp(".") {
+            _ = advance()
+            name += "." + (try expectName())
+        }
+        var positional: [Expr] = []
+        var keywords: [(String, Expr)] = []
+        if isOp("(") { (positional, keywords) = try parseArguments() }
+        return Expr(kind: .filter(base, name: name, positional, keywords), line: line)
     }
 
     /// jinja2 lets a test take one argument without parentheses: `x is divisibleby 3`.
