@@ -31,6 +31,9 @@ final class Interpreter {
     private(set) var output = ""
     private(set) var scope: Scope
     let globals: Scope
+    /// Macro calls in progress; bounded so a macro calling itself fails instead of overflowing the stack.
+    private var callDepth = 0
+    private static let maxCallDepth = 64
 
     init(context: [String: Value]) {
         globals = Scope(parent: nil, variables: Globals.all)
@@ -207,6 +210,11 @@ final class Interpreter {
             for (key, _) in args.keywords where !parameters.contains(where: { $0.0 == key }) {
                 throw interpreter.error("macro '\(name)' has no parameter named '\(key)'", line: line)
             }
+            guard interpreter.callDepth < Interpreter.maxCallDepth else {
+                throw interpreter.error("macro '\(name)' recurses too deeply", line: line)
+            }
+            interpreter.callDepth += 1
+            defer { interpreter.callDepth -= 1 }
             return .string(try interpreter.capture(body, in: child))
         }
     }

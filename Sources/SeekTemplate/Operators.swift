@@ -12,10 +12,12 @@ enum Arithmetic {
         case ("+", .array(let a), .array(let b)): return .array(a + b)
         case ("+", .string, _): throw ValueError("can only concatenate str (not \"\(r.typeName)\") to str")
         case ("+", .array, _): throw ValueError("can only concatenate list (not \"\(r.typeName)\") to list")
-        case ("*", .string(let s), _) where r.asInt != nil: return .string(String(repeating: s, count: max(0, r.asInt!)))
-        case ("*", _, .string(let s)) where l.asInt != nil: return .string(String(repeating: s, count: max(0, l.asInt!)))
-        case ("*", .array(let a), _) where r.asInt != nil: return .array(repeated(a, r.asInt!))
-        case ("*", _, .array(let a)) where l.asInt != nil: return .array(repeated(a, l.asInt!))
+        case ("*", .string(let s), _) where r.asInt != nil:
+            return .string(String(repeating: s, count: try repeatCount(r.asInt!, s.utf8.count)))
+        case ("*", _, .string(let s)) where l.asInt != nil:
+            return .string(String(repeating: s, count: try repeatCount(l.asInt!, s.utf8.count)))
+        case ("*", .array(let a), _) where r.asInt != nil: return .array(repeated(a, try repeatCount(r.asInt!, a.count)))
+        case ("*", _, .array(let a)) where l.asInt != nil: return .array(repeated(a, try repeatCount(l.asInt!, a.count)))
         default: break
         }
         guard l.isNumber, r.isNumber else {
@@ -42,6 +44,13 @@ enum Arithmetic {
         case "**": return .double(pow(a, b))
         default: throw ValueError("unknown operator '\(op)'")
         }
+    }
+
+    /// Repetition is capped (a prompt is never this big) so a bad template cannot exhaust memory.
+    private static func repeatCount(_ times: Int, _ unit: Int) throws -> Int {
+        let count = max(0, times)
+        guard unit == 0 || count <= 10_000_000 / unit else { throw ValueError("repetition result too large") }
+        return count
     }
 
     private static func repeated(_ items: [Value], _ times: Int) -> [Value] {

@@ -3,6 +3,9 @@
 struct Parser {
     private let tokens: [Token]
     private var index = 0
+    /// Nesting of blocks and sub-expressions; a bound keeps hostile templates from exhausting the stack.
+    private var depth = 0
+    private static let maxDepth = 256
 
     static func parse(_ tokens: [Token]) throws -> [Stmt] {
         var parser = Parser(tokens: tokens)
@@ -79,6 +82,8 @@ struct Parser {
     /// Statements up to one of the `until` tags; returns which one ended the body (its name consumed,
     /// the rest of its tag not). `opener` names the open block for "never closed" errors.
     private mutating func parseBody(until ends: Set<String>, opener: (tag: String, line: Int)?) throws -> ([Stmt], String?) {
+        try enter()
+        defer { depth -= 1 }
         var body: [Stmt] = []
         while true {
             let token = advance()
@@ -346,7 +351,14 @@ struct Parser {
     }
     private mutating func parsePow() throws -> Expr { try parseBinary(["**"]) { try $0.parseUnary() } }
 
+    private mutating func enter() throws {
+        depth += 1
+        if depth > Parser.maxDepth { throw fail("the template nests too deeply (more than \(Parser.maxDepth) levels)") }
+    }
+
     private mutating func parseUnary(withFilters: Bool = true) throws -> Expr {
+        try enter()
+        defer { depth -= 1 }
         let exprLine = line
         var expr: Expr
         if isOp("-") {

@@ -57,6 +57,7 @@ final class ChatCasesTests: XCTestCase {
         for configPath in ["tokenizer/tokenizer_config.json", "fixtures/tiny-chat/tokenizer_config.json"] {
             guard let config = SharedData.json(configPath) as? [String: Any] else { return XCTFail("bad \(configPath)") }
             let template = try ChatTemplate(source: try XCTUnwrap(config["chat_template"] as? String))
+            var checked = 0
             for conversation in conversations {
                 let messages = try XCTUnwrap(conversation["messages"] as? [[String: Any]])
                 let oracle = cases.first { _, fields in
@@ -68,8 +69,11 @@ final class ChatCasesTests: XCTestCase {
                 XCTAssertTrue(rendered.hasPrefix("<｜begin▁of▁sentence｜>"), configPath)
                 if let oracle {
                     XCTAssertEqual(rendered, oracle.fields["rendered"] as? String, configPath)
+                    checked += 1
                 }
             }
+            // Two of the three conversations are also chat_cases; the third is checked by its ids.
+            XCTAssertGreaterThanOrEqual(checked, 2, configPath)
         }
     }
 }

@@ -21,6 +21,13 @@ final class ErrorTests: XCTestCase {
         assertFails("{{ ] }}", "unexpected ']'", templateLine: 1)
     }
 
+    func testHostileTemplatesFailInsteadOfCrashing() {
+        assertFails("{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}", "nests too deeply", templateLine: 1)
+        assertFails(String(repeating: "{% if true %}", count: 5000), "nests too deeply", templateLine: 1)
+        assertFails("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "recurses too deeply", templateLine: 1)
+        assertFails("{{ 'x' * 100000000 }}", "too large", templateLine: 1)
+    }
+
     func testDescriptionIsOneLineWithTheLineNumber() {
         XCTAssertThrowsError(try ChatTemplate(source: "a\nb\n{% endfor %}")) { error in
             XCTAssertEqual("\(error)", "chat template line 3: unexpected tag 'endfor'")

@@ -16,7 +16,8 @@ extension XCTestCase {
     func assertRenders(_ cases: [(String, String)], file: StaticString = #filePath, line: UInt = #line) {
         for (source, expected) in cases {
             do {
-                XCTAssertEqual(try render(source), expected, "template: \(source)", file: file, line: line)
+                let rendered = try render(source)
+                XCTAssertEqual(rendered, expected, "template: \(source)", file: file, line: line)
             } catch {
                 XCTFail("template: \(source) threw \(error)", file: file, line: line)
             }
