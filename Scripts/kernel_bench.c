@@ -150,6 +150,19 @@ int main(int argc, char **argv) {
             printf("sgemm (%dx%d).(%dx%d)^T, %d thread(s): %.1f GFLOP/s\n", m, k, nn, k, t,
                    2.0 * m * k * nn / best / 1e9);
         }
+        // The engine's prefill plan converts each bf16 weight matrix to f32 before sgemm: its cost.
+        uint16_t *wb = malloc((size_t)k * nn * 2);
+        for (size_t i = 0; i < (size_t)k * nn; i++) wb[i] = 0x3c00;
+        double best = 1e30;
+        for (int r = 0; r < 5; r++) {
+            double t0 = now();
+            sk_bf16_to_f32(wb, b, (size_t)k * nn);
+            double s = now() - t0;
+            if (s < best) best = s;
+        }
+        printf("bf16 -> f32 conversion of the %dx%d weight, 1 thread: %.2f ms (%.1f GB/s read+write)\n", nn, k,
+               best * 1e3, (double)k * nn * 6 / best / 1e9);
+        free(wb);
         free(a); free(b); free(c);
     }
     return 0;
