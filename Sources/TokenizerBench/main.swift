@@ -1,0 +1,62 @@
+// Measures tokenizer load time and encoding speed on ~1 MB of mixed English/Chinese/code text.
+// Usage: swift run -c release TokenizerBench [tokenizer folder] [megabytes]
+import Foundation
+import SeekTokenizer
+
+let arguments = CommandLine.arguments
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let folder = arguments.count > 1 ? arguments[1] : packageRoot.deletingLastPathComponent()
+    .appendingPathComponent("shared/tokenizer").path
+let megabytes = arguments.count > 2 ? Double(arguments[2]) ?? 1 : 1
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+do {
+    var tokenizer: Tokenizer!
+    let loadTime = try seconds { tokenizer = try Tokenizer(folder: folder) }
+    print(String(format: "load: %.3f s (%d ids)", loadTime, tokenizer.vocabularySize))
+
+    // The corpus: the strings of cases.jsonl (English, Chinese, code, numbers, emoji), concatenated in a
+    // shuffled order with varying numbers so that not every word is a cache hit.
+    let casesPath = URL(fileURLWithPath: folder).appendingPathComponent("cases.jsonl").path
+    var samples: [String] = []
+    if let text = try? String(contentsOfFile: casesPath, encoding: .utf8) {
+        for line in text.split(separator: "\n") {
+            if let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+               let sample = json["text"] as? String, !sample.isEmpty {
+                samples.append(sample)
+            }
+        }
+    }
+    if samples.isEmpty {
+        samples = ["The quick brown fox jumps over the lazy dog. ", "深度求索的语言模型支持中文和英文。",
+                   "func add(_ a: Int, _ b: Int) -> Int {\n    return a + b\n}\n"]
+    }
+    var generator = SystemRandomNumberGenerator()
+    var corpus = ""
+    let target = Int(megabytes * 1_000_000)
+    var counter = 0
+    while corpus.utf8.count < target {
+        corpus += samples[Int.random(in: 0..<samples.count, using: &generator)]
+        counter += 1
+        if counter % 7 == 0 { corpus += " \(Int.random(in: 0..<100_000, using: &generator))\n" }
+    }
+    let bytes = Double(corpus.utf8.count)
+    var ids: [Int] = []
+    let cold = seconds { ids = tokenizer.encode(corpus) }
+    let warm = seconds { ids = tokenizer.encode(corpus) }
+    print(String(format: "text: %.2f MB (%d scalars), %d tokens", bytes / 1e6, corpus.unicodeScalars.count, ids.count))
+    print(String(format: "encode (fresh cache): %.3f s = %.2f MB/s, %.0f tokens/s", cold, bytes / 1e6 / cold, Double(ids.count) / cold))
+    print(String(format: "encode (warm cache):  %.3f s = %.2f MB/s, %.0f tokens/s", warm, bytes / 1e6 / warm, Double(ids.count) / warm))
+    var decoded = ""
+    let decodeTime = seconds { decoded = tokenizer.decode(ids, skipSpecialTokens: false) }
+    print(String(format: "decode: %.3f s, round trip %@", decodeTime, decoded == corpus ? "exact" : "DIFFERS"))
+} catch {
+    print("error: \(error)")
+    exit(1)
+}
