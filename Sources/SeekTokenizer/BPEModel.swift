@@ -1,7 +1,9 @@
 /// The byte-level BPE model of tokenizer.json: vocabulary, merges by rank, and the merge loop.
 struct BPEModel {
     /// Vocabulary string → id.
-    let vocab: [String: Int]
+    let vocab: TokenTable
+    /// The vocabulary in file order.
+    let entries: [(text: String, id: Int)]
     /// Id of each byte's single-character token (-1 when the vocabulary lacks it).
     private let byteIds: [Int32]
     /// (left id << 32 | right id) → (rank << 32 | merged id).
@@ -23,40 +25,55 @@ struct BPEModel {
         guard let vocabObject = model["vocab"]?.object else {
             throw TokenizerError("\(file): model.vocab is missing or not an object")
         }
-        var vocab = [String: Int](minimumCapacity: vocabObject.keys.count)
+        var vocab = TokenTable(capacity: vocabObject.keys.count)
+        var entries: [(text: String, id: Int)] = []
+        entries.reserveCapacity(vocabObject.keys.count)
         for (key, value) in zip(vocabObject.keys, vocabObject.values) {
-            guard let id = value.int, id >= 0 else {
+            guard let id = value.int, id >= 0, id < Int(Int32.max) else {
                 throw TokenizerError("\(file): vocab entry \"\(key)\" has no valid id")
             }
-            vocab[key] = id
+            var text = key
+            text.withUTF8 { vocab.insert($0, id: id) }
+            entries.append((key, id))
         }
         self.vocab = vocab
-        byteIds = ByteLevel.characterForByte.map { Int32(vocab[String($0)] ?? -1) }
+        self.entries = entries
+        byteIds = ByteLevel.characterForByte.map { Int32(vocab.lookup(String($0)) ?? -1) }
         ignoreMerges = model["ignore_merges"]?.bool ?? false
-        unknownId = model["unk_token"]?.string.flatMap { vocab[$0] }
+        unknownId = model["unk_token"]?.string.flatMap { vocab.lookup($0) }
 
         guard let mergeList = model["merges"]?.array else {
             throw TokenizerError("\(file): model.merges is missing or not an array")
         }
         var merges = [UInt64: UInt64](minimumCapacity: mergeList.count)
+        var joined: [UInt8] = []
         for (rank, entry) in mergeList.enumerated() {
-            let left: String, right: String
+            var left: String, right: String
             if let line = entry.string {
                 // The "a b" form: exactly one separating space, as Hugging Face requires.
-                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 2 else {
+                let parts = line.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+                guard parts.count == 2, let a = String(parts[0]), let b = String(parts[1]) else {
                     throw TokenizerError("\(file): merge #\(rank) \"\(line)\" is not two tokens separated by a space")
                 }
-                left = String(parts[0]); right = String(parts[1])
+                left = a; right = b
             } else if let pair = entry.array, pair.count == 2, let a = pair[0].string, let b = pair[1].string {
                 left = a; right = b
             } else {
                 throw TokenizerError("\(file): merge #\(rank) is neither \"a b\" nor [\"a\", \"b\"]")
             }
-            guard let a = vocab[left], let b = vocab[right] else {
+            let found: (Int, Int, Int?)? = left.withUTF8 { l in
+                right.withUTF8 { r in
+                    guard let a = vocab.lookup(l), let b = vocab.lookup(r) else { return nil }
+                    joined.removeAll(keepingCapacity: true)
+                    joined.append(contentsOf: l)
+                    joined.append(contentsOf: r)
+                    return (a, b, joined.withUnsafeBufferPointer { vocab.lookup($0) })
+                }
+            }
+            guard let (a, b, mergedId) = found else {
                 throw TokenizerError("\(file): merge #\(rank) uses a token missing from the vocab")
             }
-            guard let merged = vocab[left + right] else {
+            guard let merged = mergedId else {
                 throw TokenizerError("\(file): merge #\(rank) produces \"\(left + right)\", which is not in the vocab")
             }
             merges[UInt64(a) << 32 | UInt64(b)] = UInt64(rank) << 32 | UInt64(merged)
@@ -66,7 +83,7 @@ struct BPEModel {
 
     /// Appends the ids of one pre-tokenized word (its raw bytes).
     func encode(word: [UInt8], into ids: inout [Int]) {
-        if ignoreMerges, let id = vocab[ByteLevel.string(of: word)] {
+        if ignoreMerges, let id = vocab.lookup(ByteLevel.string(of: word)) {
             ids.append(id)
             return
         }

@@ -68,31 +68,53 @@ struct PreTokenizer {
         return out
     }
 
+    /// Reusable working memory for one encode call.
+    struct Scratch {
+        var stack: [ScalarRegex.Frame] = []
+        var pieces: [(start: Int, end: Int, isMatch: Bool)] = []
+    }
+
     /// Runs every step over the text segments (added-token segments pass through untouched).
-    func apply(to buffer: inout [UInt32], _ input: [Segment], stack: inout [ScalarRegex.Frame]) -> [Segment] {
+    func apply(to buffer: inout [UInt32], _ input: [Segment], scratch: inout Scratch) -> [Segment] {
         var segments = input
         for step in steps {
             var out: [Segment] = []
             out.reserveCapacity(segments.count * 2)
             for segment in segments {
                 guard segment.isText else { out.append(segment); continue }
-                run(step, on: segment, buffer: &buffer, stack: &stack, into: &out)
+                run(step, on: segment, buffer: &buffer, scratch: &scratch, into: &out)
             }
             segments = out
         }
         return segments
     }
 
-    private func run(_ step: Step, on segment: Segment, buffer: inout [UInt32], stack: inout [ScalarRegex.Frame],
+    private func run(_ step: Step, on segment: Segment, buffer: inout [UInt32], scratch: inout Scratch,
                      into out: inout [Segment]) {
         switch step {
         case .split(let regex, let behavior, let invert):
-            let pieces = buffer.withUnsafeBufferPointer { text in
-                Self.matchPieces(regex, text, segment, invert: invert, stack: &stack)
+            if behavior == .isolated {
+                // The common case: every match and every gap is a segment of its own.
+                var previous = segment.start
+                buffer.withUnsafeBufferPointer { text in
+                    regex.forEachMatch(in: text, from: segment.start, to: segment.end, stack: &scratch.stack) { start, end in
+                        if previous != start { out.append(Segment(start: previous, end: start)) }
+                        if start != end { out.append(Segment(start: start, end: end)) }
+                        previous = end
+                    }
+                }
+                if previous != segment.end { out.append(Segment(start: previous, end: segment.end)) }
+                return
             }
-            behavior.apply(pieces, into: &out)
+            scratch.pieces.removeAll(keepingCapacity: true)
+            buffer.withUnsafeBufferPointer { text in
+                Self.matchPieces(regex, text, segment, invert: invert, scratch: &scratch)
+            }
+            behavior.apply(scratch.pieces, into: &out)
         case .digits(let individual):
-            var pieces: [(start: Int, end: Int, isMatch: Bool)] = []
+            var pieces = scratch.pieces
+            pieces.removeAll(keepingCapacity: true)
+            defer { scratch.pieces = pieces }
             var gapStart = segment.start
             for i in segment.start..<segment.end where GeneralCategoryBits.bit(of: buffer[i]) & GeneralCategoryBits.numberMask != 0 {
                 if gapStart < i { pieces.append((gapStart, i, false)) }
@@ -111,7 +133,7 @@ struct PreTokenizer {
                 piece = Segment(start: start, end: buffer.count)
             }
             if let regex {
-                run(.split(regex, .isolated, invert: false), on: piece, buffer: &buffer, stack: &stack, into: &out)
+                run(.split(regex, .isolated, invert: false), on: piece, buffer: &buffer, scratch: &scratch, into: &out)
             } else {
                 out.append(piece)
             }
@@ -120,15 +142,13 @@ struct PreTokenizer {
 
     /// The covering list of matches and gaps of one segment, as Hugging Face's regex Pattern yields it.
     private static func matchPieces(_ regex: ScalarRegex, _ text: UnsafeBufferPointer<UInt32>, _ segment: Segment,
-                                    invert: Bool, stack: inout [ScalarRegex.Frame]) -> [(start: Int, end: Int, isMatch: Bool)] {
-        var pieces: [(start: Int, end: Int, isMatch: Bool)] = []
+                                    invert: Bool, scratch: inout Scratch) {
         var previous = segment.start
-        regex.forEachMatch(in: text, from: segment.start, to: segment.end, stack: &stack) { start, end in
-            if previous != start { pieces.append((previous, start, invert)) }
-            pieces.append((start, end, !invert))
+        regex.forEachMatch(in: text, from: segment.start, to: segment.end, stack: &scratch.stack) { start, end in
+            if previous != start { scratch.pieces.append((previous, start, invert)) }
+            scratch.pieces.append((start, end, !invert))
             previous = end
         }
-        if previous != segment.end { pieces.append((previous, segment.end, invert)) }
-        return pieces
+        if previous != segment.end { scratch.pieces.append((previous, segment.end, invert)) }
     }
 }

@@ -79,11 +79,11 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
 
         // Id tables: added tokens take precedence over the model's vocab, as in Hugging Face.
         var size = 0
-        for id in model.vocab.values where id >= size { size = id + 1 }
+        for entry in model.entries where entry.id >= size { size = entry.id + 1 }
         for token in added where token.id >= size { size = token.id + 1 }
         var pieces = [String?](repeating: nil, count: size)
         var special = [Bool](repeating: false, count: size)
-        for (text, id) in model.vocab { pieces[id] = text }
+        for entry in model.entries { pieces[entry.id] = entry.text }
         for token in added {
             pieces[token.id] = token.content
             special[token.id] = token.special
@@ -104,7 +104,7 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
         let vocab = model.vocab
         let id = { (text: String?) -> Int? in
             guard let text else { return nil }
-            return added.first(where: { $0.content == text })?.id ?? vocab[text]
+            return added.first(where: { $0.content == text })?.id ?? vocab.lookup(text)
         }
         bosToken = config.bosToken
         eosToken = config.eosToken
@@ -189,28 +189,33 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
         segments = rawMatcher.split(buffer, segments)
         if let normalizer { segments = normalizer.apply(to: &buffer, segments) }
         segments = normalizedMatcher.split(buffer, segments)
-        var stack: [ScalarRegex.Frame] = []
-        stack.reserveCapacity(64)
-        segments = preTokenizer.apply(to: &buffer, segments, stack: &stack)
+        var scratch = PreTokenizer.Scratch()
+        segments = preTokenizer.apply(to: &buffer, segments, scratch: &scratch)
 
         var ids: [Int] = addSpecialTokens ? prefixIds : []
         ids.reserveCapacity(buffer.count / 2 + 4)
         var word: [UInt8] = []
         cacheLock.lock()
-        defer { cacheLock.unlock() }
+        // Work on a local copy-free handle to the cache (no exclusivity checks per access).
+        var cache = wordCache
+        wordCache = [:]
+        defer {
+            wordCache = cache
+            cacheLock.unlock()
+        }
         for segment in segments {
             if !segment.isText { ids.append(segment.addedTokenId); continue }
             word.removeAll(keepingCapacity: true)
             for i in segment.start..<segment.end { appendUTF8(Unicode.Scalar(buffer[i]) ?? "\u{FFFD}", to: &word) }
-            if let cached = wordCache[word] {
+            if let cached = cache[word] {
                 ids.append(contentsOf: cached)
                 continue
             }
             let first = ids.count
             model.encode(word: word, into: &ids)
             if word.count < 256 {
-                if wordCache.count >= Self.cacheLimit { wordCache.removeAll(keepingCapacity: true) }
-                wordCache[word] = Array(ids[first...])
+                if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+                cache[word] = Array(ids[first...])
             }
         }
         if addSpecialTokens { ids += suffixIds }

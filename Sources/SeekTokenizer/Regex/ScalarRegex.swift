@@ -27,39 +27,55 @@ final class ScalarRegex: @unchecked Sendable {  // immutable after init
     }
 
     let pattern: String
-    private var programs: [[Instruction]] = []
-    private var sets: [ScalarSet] = []
-    private var bitmaps: UnsafeMutablePointer<UInt64>
+    private let programs: [[Instruction]]
+    private let sets: [ScalarSet]
+    /// 64 Ki bits per set: membership of every BMP scalar.
+    private let bitmaps: UnsafeMutablePointer<UInt64>
     private static let wordsPerSet = 1024
     /// Scalars that can start a match (nil when the pattern can match the empty string).
-    private var firstSet: Int?
+    private let firstSet: Int?
     /// The program starts with an unbounded loop over this set: after a failed attempt, later starts
     /// inside the same run of the set fail too (their reachable ends are a subset), so skip them.
-    private var leadingLoopSet: Int?
+    private let leadingLoopSet: Int?
 
     init(pattern: String) throws(RegexSyntaxError) {
         self.pattern = pattern
         let tree = try RegexParser.parse(pattern)
-        bitmaps = UnsafeMutablePointer<UInt64>.allocate(capacity: 0)
-        _ = try compileProgram(tree)
-        let first = Self.firstScalars(of: tree)
-        if !first.nullable { firstSet = addSet(ScalarSet(items: first.items)) }
-        if case .loopSet(let set, let min, let max, _) = programs[0][0], min >= 1, max == Int.max {
+        var compiler = Compiler()
+        _ = try compiler.compileProgram(tree)
+        let first = Compiler.firstScalars(of: tree)
+        firstSet = first.nullable ? nil : compiler.addSet(ScalarSet(items: first.items))
+        if case .loopSet(let set, let min, let max, _) = compiler.programs[0][0], min >= 1, max == Int.max {
             leadingLoopSet = set
+        } else {
+            leadingLoopSet = nil
         }
-        buildBitmaps()
+        programs = compiler.programs
+        sets = compiler.sets
+        let words = Self.wordsPerSet
+        bitmaps = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, sets.count * words))
+        for (index, set) in sets.enumerated() {
+            let bits = set.bmpBitmap()
+            for w in 0..<words { bitmaps[index * words + w] = bits[w] }
+        }
     }
 
     deinit { bitmaps.deallocate() }
+}
 
-    // MARK: Compilation
+/// Turns a syntax tree into instruction programs (the main one is program 0; lookarounds and atomic
+/// groups get their own).
+private struct Compiler {
+    typealias Instruction = ScalarRegex.Instruction
+    var programs: [[Instruction]] = []
+    var sets: [ScalarSet] = []
 
-    private func addSet(_ set: ScalarSet) -> Int {
+    mutating func addSet(_ set: ScalarSet) -> Int {
         sets.append(set)
         return sets.count - 1
     }
 
-    private func compileProgram(_ node: RegexNode) throws(RegexSyntaxError) -> Int {
+    mutating func compileProgram(_ node: RegexNode) throws(RegexSyntaxError) -> Int {
         let index = programs.count
         programs.append([])
         var code: [Instruction] = []
@@ -69,7 +85,7 @@ final class ScalarRegex: @unchecked Sendable {  // immutable after init
         return index
     }
 
-    private func emit(_ node: RegexNode, into code: inout [Instruction]) throws(RegexSyntaxError) {
+    private mutating func emit(_ node: RegexNode, into code: inout [Instruction]) throws(RegexSyntaxError) {
         switch node {
         case .empty:
             break
@@ -153,7 +169,7 @@ final class ScalarRegex: @unchecked Sendable {  // immutable after init
     }
 
     /// The scalars a match can start with, and whether the node can match without consuming any.
-    private static func firstScalars(of node: RegexNode) -> (items: [ScalarSet.Item], nullable: Bool) {
+    static func firstScalars(of node: RegexNode) -> (items: [ScalarSet.Item], nullable: Bool) {
         switch node {
         case .empty, .assertion, .lookahead:
             return ([], true)
@@ -188,32 +204,9 @@ final class ScalarRegex: @unchecked Sendable {  // immutable after init
         }
     }
 
-    private func buildBitmaps() {
-        let words = Self.wordsPerSet
-        bitmaps.deallocate()
-        bitmaps = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, sets.count * words))
-        bitmaps.initialize(repeating: 0, count: max(1, sets.count * words))
-        for (index, set) in sets.enumerated() {
-            let base = bitmaps + index * words
-            if !set.negated && !set.caseInsensitive, let ranges = Self.plainRanges(set) {
-                for (lo, hi) in ranges where lo < 0x10000 {
-                    for c in lo...min(hi, 0xFFFF) { base[Int(c >> 6)] |= 1 << UInt64(c & 63) }
-                }
-                continue
-            }
-            for c in 0..<UInt32(0x10000) where set.contains(c) { base[Int(c >> 6)] |= 1 << UInt64(c & 63) }
-        }
-    }
+}
 
-    private static func plainRanges(_ set: ScalarSet) -> [(UInt32, UInt32)]? {
-        var result: [(UInt32, UInt32)] = []
-        for item in set.items {
-            guard case .range(let lo, let hi) = item else { return nil }
-            result.append((lo, hi))
-        }
-        return result
-    }
-
+extension ScalarRegex {
     // MARK: Matching
 
     @inline(__always)
