@@ -112,17 +112,23 @@ struct PreTokenizer {
             }
             behavior.apply(scratch.pieces, into: &out)
         case .digits(let individual):
-            var pieces = scratch.pieces
-            pieces.removeAll(keepingCapacity: true)
-            defer { scratch.pieces = pieces }
-            var gapStart = segment.start
-            for i in segment.start..<segment.end where GeneralCategoryBits.bit(of: buffer[i]) & GeneralCategoryBits.numberMask != 0 {
-                if gapStart < i { pieces.append((gapStart, i, false)) }
-                pieces.append((i, i + 1, true))
-                gapStart = i + 1
+            // Each number character alone (individual) or each run of them, as Hugging Face's Digits.
+            var pieceStart = segment.start
+            var i = segment.start
+            while i < segment.end {
+                guard GeneralCategoryBits.bit(of: buffer[i]) & GeneralCategoryBits.numberMask != 0 else { i += 1; continue }
+                if pieceStart < i { out.append(Segment(start: pieceStart, end: i)) }
+                var end = i + 1
+                if !individual {
+                    while end < segment.end && GeneralCategoryBits.bit(of: buffer[end]) & GeneralCategoryBits.numberMask != 0 { end += 1 }
+                }
+                out.append(Segment(start: i, end: end))
+                pieceStart = end
+                i = end
             }
-            if gapStart < segment.end { pieces.append((gapStart, segment.end, false)) }
-            (individual ? SplitBehavior.isolated : .contiguous).apply(pieces, into: &out)
+            if pieceStart < segment.end { out.append(Segment(start: pieceStart, end: segment.end)) }
+        case .byteLevel(false, nil):
+            out.append(segment)  // bytes are mapped when the words are encoded
         case .byteLevel(let addPrefixSpace, let regex):
             var piece = segment
             if addPrefixSpace && buffer[segment.start] != 0x20 {

@@ -56,6 +56,19 @@ do {
     var decoded = ""
     let decodeTime = seconds { decoded = tokenizer.decode(ids, skipSpecialTokens: false) }
     print(String(format: "decode: %.3f s (%d characters)", decodeTime, decoded.count))
+    // Degenerate inputs must stay fast too (no quadratic regex or merge behaviour).
+    let stress: [(String, String)] = [
+        ("spaces", String(repeating: " ", count: 200_000) + "x"),
+        ("letters", String(repeating: "a", count: 200_000)),
+        ("digits", String(repeating: "7", count: 200_000)),
+        ("Chinese run", String(repeating: "深度求索", count: 50_000)),
+        ("newlines", String(repeating: "\n \t", count: 50_000)),
+    ]
+    for (name, text) in stress {
+        var count = 0
+        let time = seconds { count = tokenizer.encode(text).count }
+        print(String(format: "stress %@: %d scalars -> %d tokens in %.3f s", name, text.unicodeScalars.count, count, time))
+    }
 } catch {
     print("error: \(error)")
     exit(1)

@@ -130,7 +130,12 @@ enum GeneralCategoryBits {
     }
 
     /// Category indices of the whole BMP, computed once (the stdlib lookup is slower than a table).
-    private static let bmpTable: [UInt8] = (0..<UInt32(0x10000)).map { index(of: $0) }
+    /// Kept as a never-freed pointer so the hot path has no array bounds or uniqueness checks.
+    nonisolated(unsafe) private static let bmpTable: UnsafeMutablePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x10000)
+        for c in 0..<UInt32(0x10000) { table[Int(c)] = index(of: c) }
+        return table
+    }()
 
     @inline(__always)
     static func bit(of c: UInt32) -> UInt32 {

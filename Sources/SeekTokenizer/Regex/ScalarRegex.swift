@@ -27,7 +27,9 @@ final class ScalarRegex: @unchecked Sendable {  // immutable after init
     }
 
     let pattern: String
-    private let programs: [[Instruction]]
+    /// All programs' instructions back to back (plain values, so no reference counting while matching).
+    private let code: UnsafeMutablePointer<Instruction>
+    private let programStarts: [Int]
     private let sets: [ScalarSet]
     /// 64 Ki bits per set: membership of every BMP scalar.
     private let bitmaps: UnsafeMutablePointer<UInt64>
@@ -50,7 +52,13 @@ final class ScalarRegex: @unchecked Sendable {  // immutable after init
         } else {
             leadingLoopSet = nil
         }
-        programs = compiler.programs
+        let flat = compiler.programs.flatMap { $0 }
+        code = UnsafeMutablePointer<Instruction>.allocate(capacity: flat.count)
+        code.initialize(from: flat, count: flat.count)
+        var starts: [Int] = []
+        var offset = 0
+        for program in compiler.programs { starts.append(offset); offset += program.count }
+        programStarts = starts
         sets = compiler.sets
         let words = Self.wordsPerSet
         bitmaps = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, sets.count * words))
@@ -60,7 +68,10 @@ final class ScalarRegex: @unchecked Sendable {  // immutable after init
         }
     }
 
-    deinit { bitmaps.deallocate() }
+    deinit {
+        bitmaps.deallocate()
+        code.deallocate()
+    }
 }
 
 /// Turns a syntax tree into instruction programs (the main one is program 0; lookarounds and atomic
@@ -262,7 +273,8 @@ extension ScalarRegex {
         let base = stack.count
         var pc = 0
         var pos = start
-        return programs[program].withUnsafeBufferPointer { code -> Int in
+        let code = self.code + programStarts[program]
+        do {
             while true {
                 var ok = true
                 switch code[pc] {
