@@ -27,7 +27,9 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
     public let bosToken: String?
     /// The EOS token text from tokenizer_config.json, if any.
     public let eosToken: String?
+    /// The id of `bosToken` (nil when there is none or the vocabulary lacks it).
     public let bosTokenId: Int?
+    /// The id of `eosToken`; generation stops there.
     public let eosTokenId: Int?
     /// Whether `encode(_, addSpecialTokens: true)` starts with BOS.
     public let addBosToken: Bool

@@ -74,4 +74,21 @@ final class OracleTests: XCTestCase {
         }
         XCTAssertGreaterThan(rawCases, 0)
     }
+
+    func testConcurrentEncodingAgreesWithSerialEncoding() throws {
+        guard let tokenizer = SharedData.deepSeekTokenizer() else { return }
+        let texts = ["Hello, world! 你好，世界。", "func f(x: Int) -> Int { x * 2 }\n", "1234567890 ½ 😀 é",
+                     String(repeating: "DeepSeek 深度求索 ", count: 50)]
+        let expected = texts.map { tokenizer.encode($0) }
+        final class Counter: @unchecked Sendable {  // guarded by lock
+            let lock = NSLock()
+            var mismatches = 0
+        }
+        let counter = Counter()
+        DispatchQueue.concurrentPerform(iterations: 32) { i in
+            let k = i % texts.count
+            if tokenizer.encode(texts[k]) != expected[k] { counter.lock.lock(); counter.mismatches += 1; counter.lock.unlock() }
+        }
+        XCTAssertEqual(counter.mismatches, 0)
+    }
 }
