@@ -48,33 +48,39 @@ struct BPEModel {
         var merges = [UInt64: UInt64](minimumCapacity: mergeList.count)
         var joined: [UInt8] = []
         for (rank, entry) in mergeList.enumerated() {
-            var left: String, right: String
-            if let line = entry.string {
+            // Token ids of the two halves and of their concatenation; nil halves mean a token is missing.
+            var found: (Int?, Int?, Int?)
+            var halves: (String, String)?  // for the error message; only the pair form keeps them
+            var line = ""
+            if var text = entry.string {
                 // The "a b" form: exactly one separating space, as Hugging Face requires.
-                let parts = line.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-                guard parts.count == 2, let a = String(parts[0]), let b = String(parts[1]) else {
+                line = text
+                let parsed: (Int?, Int?, Int?)? = text.withUTF8 { bytes in
+                    let spaces = bytes.indices.filter { bytes[$0] == UInt8(ascii: " ") }
+                    guard spaces.count == 1, let space = spaces.first else { return nil }
+                    let left = UnsafeBufferPointer(rebasing: bytes[..<space])
+                    let right = UnsafeBufferPointer(rebasing: bytes[(space + 1)...])
+                    joined.removeAll(keepingCapacity: true)
+                    joined.append(contentsOf: left)
+                    joined.append(contentsOf: right)
+                    return (vocab.lookup(left), vocab.lookup(right), joined.withUnsafeBufferPointer { vocab.lookup($0) })
+                }
+                guard let parsed else {
                     throw TokenizerError("\(file): merge #\(rank) \"\(line)\" is not two tokens separated by a space")
                 }
-                left = a; right = b
+                found = parsed
             } else if let pair = entry.array, pair.count == 2, let a = pair[0].string, let b = pair[1].string {
-                left = a; right = b
+                found = (vocab.lookup(a), vocab.lookup(b), vocab.lookup(a + b))
+                halves = (a, b)
             } else {
                 throw TokenizerError("\(file): merge #\(rank) is neither \"a b\" nor [\"a\", \"b\"]")
             }
-            let found: (Int, Int, Int?)? = left.withUTF8 { l in
-                right.withUTF8 { r in
-                    guard let a = vocab.lookup(l), let b = vocab.lookup(r) else { return nil }
-                    joined.removeAll(keepingCapacity: true)
-                    joined.append(contentsOf: l)
-                    joined.append(contentsOf: r)
-                    return (a, b, joined.withUnsafeBufferPointer { vocab.lookup($0) })
-                }
-            }
-            guard let (a, b, mergedId) = found else {
+            guard let a = found.0, let b = found.1 else {
                 throw TokenizerError("\(file): merge #\(rank) uses a token missing from the vocab")
             }
-            guard let merged = mergedId else {
-                throw TokenizerError("\(file): merge #\(rank) produces \"\(left + right)\", which is not in the vocab")
+            guard let merged = found.2 else {
+                let described = halves.map { $0.0 + $0.1 } ?? line.replacingOccurrences(of: " ", with: "")
+                throw TokenizerError("\(file): merge #\(rank) produces \"\(described)\", which is not in the vocab")
             }
             merges[UInt64(a) << 32 | UInt64(b)] = UInt64(rank) << 32 | UInt64(merged)
         }
