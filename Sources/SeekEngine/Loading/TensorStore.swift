@@ -53,6 +53,18 @@ public final class TensorStore: @unchecked Sendable {
 
     public var names: Dictionary<String, TensorView>.Keys { index.keys }
 
+    /// The `__metadata__` of the file (by name) that holds a tensor.
+    public func metadata(forFile name: String) -> [String: String] {
+        files.first { ($0.path as NSString).lastPathComponent == name }?.metadata ?? [:]
+    }
+
+    /// Starts background read-ahead of every weight file.
+    public func adviseWillNeed() { files.forEach { $0.adviseWillNeed() } }
+
+    /// Faults in every page of every weight file now.
+    @discardableResult
+    public func touchAllPages() -> UInt8 { files.reduce(0) { $0 &+ $1.touchAllPages() } }
+
     public subscript(name: String) -> TensorView? { index[name] }
 
     /// Total bytes of all tensors (the weight files' payload).
