@@ -179,6 +179,7 @@ SK_TARGET_AVX2 void sk_avx2_matmul(int format, const void *w, const float *x, fl
             for (size_t r = r0; r < r1; r++) y[t * ldy + r] = 0;
         return;
     }
+    size_t token_blocks = (n + MR - 1) / MR;
     for (size_t rb = r0; rb < r1; rb += ROW_BLOCK) {
         size_t nrows = r1 - rb < ROW_BLOCK ? r1 - rb : ROW_BLOCK;
         size_t panels = (nrows + NR - 1) / NR;
@@ -188,8 +189,10 @@ SK_TARGET_AVX2 void sk_avx2_matmul(int format, const void *w, const float *x, fl
                 size_t nr = nrows - p * NR < NR ? nrows - p * NR : NR;
                 pack(format, w, cols, rb + p * NR, nr, k0, kc, packed + p * NR * kc, rows_f32);
             }
-            for (size_t t0 = 0; t0 < n; t0 += MR) {
-                size_t mt = n - t0 < MR ? n - t0 : MR;
+            // Equal token blocks (7 tokens: 4 + 3, not 6 + 1): a block of one or two tokens has too few
+            // accumulators to hide the FMA latency.
+            for (size_t b = 0; b < token_blocks; b++) {
+                size_t t0 = n * b / token_blocks, mt = n * (b + 1) / token_blocks - t0;
                 for (size_t p = 0; p < panels; p++) {
                     size_t nr = nrows - p * NR < NR ? nrows - p * NR : NR;
                     tile_any(mt, kc, x + t0 * cols + k0, cols, packed + p * NR * kc, y + t0 * ldy + rb + p * NR,
