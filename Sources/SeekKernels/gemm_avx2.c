@@ -24,6 +24,11 @@ SK_TARGET_AVX2 static void pack_16bit(int format, const uint16_t *w, size_t cols
             for (size_t k = 0; k < kc8; k += 8) {
                 __m128i a[8];
                 for (int i = 0; i < 8; i++) a[i] = _mm_loadu_si128((const __m128i *)(src + i * cols + k));
+                // The same rows' next K block, so reading it from memory overlaps this block's FMAs
+                // (64 short row pieces are too many streams for the hardware prefetcher). Prefetching past
+                // the matrix cannot fault.
+                if ((k & 31) == 0)
+                    for (int i = 0; i < 8; i++) _mm_prefetch((const char *)(src + i * cols + k + SK_GEMM_KC), _MM_HINT_T0);
                 __m128i t0 = _mm_unpacklo_epi16(a[0], a[1]), t1 = _mm_unpackhi_epi16(a[0], a[1]);
                 __m128i t2 = _mm_unpacklo_epi16(a[2], a[3]), t3 = _mm_unpackhi_epi16(a[2], a[3]);
                 __m128i t4 = _mm_unpacklo_epi16(a[4], a[5]), t5 = _mm_unpackhi_epi16(a[4], a[5]);
