@@ -1,0 +1,29 @@
+import ArgumentParser
+
+/// Which model to load and how: shared by every command that runs a model.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "A model name from the registry or a model folder (default: the bundled seek-mini).",
+        valueName: "name|dir"))
+    var model: String?
+
+    @Option(name: .customLong("models"), help: ArgumentHelp(
+        "The model registry (default: $SEEK_MODELS, else $XDG_CONFIG_HOME/seek/models.json).",
+        valueName: "file"))
+    var registryFile: String?
+
+    @Option(name: [.customShort("c"), .customLong("ctx-size")], help: ArgumentHelp(
+        "Tokens of context to allocate (default 4096, capped at the model's maximum).", valueName: "n"))
+    var contextSize: Int?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "n"))
+    var threads: Int?
+
+    @Flag(help: "Print load time, memory and per-reply statistics on stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if let contextSize, contextSize < 1 { throw ValidationError("--ctx-size must be at least 1, got \(contextSize)") }
+        if let threads, threads < 0 { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads)") }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import SeekEngine
+
+/// How replies are sampled. Unset options fall back to the registry entry's defaults, then seek's.
+struct SamplingOptions: ParsableArguments {
+    @Option(name: [.customShort("n"), .customLong("max-tokens")], help: ArgumentHelp(
+        "Most tokens to generate; -1 = until end of sequence or a full context (default -1).", valueName: "n"))
+    var maxTokens: Int?
+
+    @Option(name: [.customLong("temp"), .customLong("temperature")], help: ArgumentHelp(
+        "Sampling temperature; 0 = greedy (default 0.8).", valueName: "t"))
+    var temperature: Float?
+
+    @Option(name: .customLong("top-k"), help: ArgumentHelp("Keep the k most likely tokens; 0 = off (default 40).", valueName: "k"))
+    var topK: Int?
+
+    @Option(name: .customLong("top-p"), help: ArgumentHelp("Nucleus sampling threshold; 1 = off (default 0.95).", valueName: "p"))
+    var topP: Float?
+
+    @Option(name: .customLong("min-p"), help: ArgumentHelp(
+        "Drop tokens below p times the best one's probability; 0 = off (default 0.05).", valueName: "p"))
+    var minP: Float?
+
+    @Option(name: .customLong("repeat-penalty"), help: ArgumentHelp(
+        "Penalize the last 64 tokens; 1 = off (default 1).", valueName: "x"))
+    var repeatPenalty: Float?
+
+    @Option(name: [.customShort("s"), .customLong("seed")], help: ArgumentHelp(
+        "Random seed; the same seed gives the same output (default: random).", valueName: "n"))
+    var seed: UInt64?
+
+    @Option(name: .customLong("stop"), help: ArgumentHelp(
+        "Stop when the reply contains this text (repeatable).", valueName: "text"))
+    var stop: [String] = []
+
+    func validate() throws {
+        do {
+            try SamplingSettings.check(temperature: temperature, topK: topK, topP: topP, minP: minP,
+                                       repeatPenalty: repeatPenalty, maxTokens: maxTokens)
+        } catch {
+            throw ValidationError(String(describing: error))
+        }
+    }
+
+    /// Applies the options that were given on top of `base`.
+    func applied(to base: SamplingSettings) -> SamplingSettings {
+        var settings = base
+        if let maxTokens { settings.maxTokens = maxTokens }
+        if let temperature { settings.parameters.temperature = temperature }
+        if let topK { settings.parameters.topK = topK }
+        if let topP { settings.parameters.topP = topP }
+        if let minP { settings.parameters.minP = minP }
+        if let repeatPenalty { settings.parameters.repeatPenalty = repeatPenalty }
+        if let seed { settings.parameters.seed = seed }
+        if !stop.isEmpty { settings.stop = stop }
+        return settings
+    }
+}
