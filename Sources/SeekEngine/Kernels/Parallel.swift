@@ -27,6 +27,25 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// Like `forRanges`, and also passes the worker's index (0..<threads) so each can use its own buffers.
+    static func forWorkers(_ count: Int, minChunk: Int = 1, _ body: (_ worker: Int, _ begin: Int, _ end: Int) -> Void) {
+        let workers = min(threads, max(1, count / minChunk))
+        if workers <= 1 {
+            body(0, 0, count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let begin = count * w / workers
+                let end = count * (w + 1) / workers
+                if begin < end { shared.value(w, begin, end) }
+            }
+        }
+    }
+}
+
 /// Wraps a value whose concurrent use the caller has made safe by construction.
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T

@@ -8,6 +8,10 @@ public struct WeightMatrix: @unchecked Sendable {
         case f32(UnsafePointer<Float>)
         case bf16(UnsafePointer<UInt16>)
         case f16(UnsafePointer<UInt16>)
+        /// Blocks of 32: f16 scale + 32 int8 (llama.cpp Q8_0 layout), sk_q8_row_bytes(cols) per row.
+        case q8(UnsafeRawPointer)
+        /// Blocks of 32: f16 scale + 16 bytes of nibbles (llama.cpp Q4_0 layout).
+        case q4(UnsafeRawPointer)
     }
 
     public let rows: Int
@@ -25,6 +29,8 @@ public struct WeightMatrix: @unchecked Sendable {
         switch storage {
         case .f32: return rows * cols * 4
         case .bf16, .f16: return rows * cols * 2
+        case .q8: return rows * sk_q8_row_bytes(cols)
+        case .q4: return rows * sk_q4_row_bytes(cols)
         }
     }
 
@@ -35,6 +41,8 @@ public struct WeightMatrix: @unchecked Sendable {
         case .f32(let w): sk_matvec_f32(w, x, y, begin, end, cols)
         case .bf16(let w): sk_matvec_bf16(w, x, y, begin, end, cols)
         case .f16(let w): sk_matvec_f16(w, x, y, begin, end, cols)
+        case .q8(let w): sk_matvec_q8(w, x, y, begin, end, cols)
+        case .q4(let w): sk_matvec_q4(w, x, y, begin, end, cols)
         }
     }
 
@@ -50,51 +58,64 @@ public struct WeightMatrix: @unchecked Sendable {
         case .f32(let w): dst.update(from: w + begin * cols, count: n)
         case .bf16(let w): sk_bf16_to_f32(w + begin * cols, dst, n)
         case .f16(let w): sk_f16_to_f32(w + begin * cols, dst, n)
+        case .q8(let w): sk_dequantize_q8_rows(w + begin * sk_q8_row_bytes(cols), dst, end - begin, cols)
+        case .q4(let w): sk_dequantize_q4_rows(w + begin * sk_q4_row_bytes(cols), dst, end - begin, cols)
         }
     }
 
     /// Y[n, rows] = X[n, cols] · Wᵀ. One token is a matrix-vector product; more tokens go through
-    /// OpenBLAS sgemm on float32 copies of row blocks, so the scratch stays small whatever the matrix.
+    /// single-threaded OpenBLAS sgemm calls on blocks of output rows, one block per worker (our own
+    /// threads, so OpenBLAS's pool never competes with them). Weights in other dtypes are converted to
+    /// float32 block by block, so the scratch stays small whatever the matrix.
     public func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: Scratch) {
         if n == 1 {
             matvec(x, y)
             return
         }
-        if case .f32(let w) = storage {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(rows), Int32(cols),
-                        1, x, Int32(cols), w, Int32(cols), 0, y, Int32(rows))
-            return
-        }
         let blockRows = max(1, min(rows, Scratch.conversionBlockFloats / max(cols, 1)))
-        let block = scratch.conversionBuffer(blockRows * cols)
-        var begin = 0
-        while begin < rows {
-            let end = min(rows, begin + blockRows)
-            convertRows(begin, end, into: block)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(end - begin), Int32(cols),
-                        1, x, Int32(cols), block, Int32(cols), 0, y + begin, Int32(rows))
-            begin = end
+        // Enough blocks that every worker has some, at least 16 rows each so sgemm stays efficient.
+        let perWorker = max(16, (rows + Parallel.threads - 1) / Parallel.threads)
+        let block = min(blockRows, perWorker)
+        let blocks = (rows + block - 1) / block
+        Parallel.forWorkers(blocks) { worker, firstBlock, endBlock in
+            for b in firstBlock..<endBlock {
+                let begin = b * block, end = min(rows, begin + block)
+                let weights: UnsafePointer<Float>
+                if case .f32(let w) = storage {
+                    weights = w + begin * cols
+                } else {
+                    let buffer = scratch.conversionBuffer(worker: worker, count: (end - begin) * cols)
+                    convertRows(begin, end, into: buffer)
+                    weights = UnsafePointer(buffer)
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(end - begin), Int32(cols),
+                            1, x, Int32(cols), weights, Int32(cols), 0, y + begin, Int32(rows))
+            }
         }
     }
 }
 
-/// Reusable float32 working memory for weight conversion during prefill.
+/// Reusable float32 working memory for weight conversion during prefill, one buffer per worker.
 public final class Scratch: @unchecked Sendable {
-    /// 4M floats (16 MB): large enough for efficient sgemm, small next to any real model.
+    /// 4M floats (16 MB) per worker: large enough for efficient sgemm, small next to any real model.
     static let conversionBlockFloats = 4 << 20
-    private var conversion: UnsafeMutablePointer<Float>?
-    private var conversionCount = 0
+    private var buffers: [UnsafeMutablePointer<Float>?]
+    private var counts: [Int]
 
-    public init() {}
-
-    func conversionBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if count > conversionCount {
-            conversion?.deallocate()
-            conversion = .allocate(capacity: count)
-            conversionCount = count
-        }
-        return conversion!
+    public init(workers: Int = 64) {
+        buffers = Array(repeating: nil, count: workers)
+        counts = Array(repeating: 0, count: workers)
     }
 
-    deinit { conversion?.deallocate() }
+    /// Each worker touches only its own slot, so concurrent calls from different workers are safe.
+    func conversionBuffer(worker: Int, count: Int) -> UnsafeMutablePointer<Float> {
+        if count > counts[worker] {
+            buffers[worker]?.deallocate()
+            buffers[worker] = .allocate(capacity: count)
+            counts[worker] = count
+        }
+        return buffers[worker]!
+    }
+
+    deinit { buffers.forEach { $0?.deallocate() } }
 }

@@ -53,6 +53,11 @@ public final class TensorStore: @unchecked Sendable {
 
     public var names: Dictionary<String, TensorView>.Keys { index.keys }
 
+    /// The `__metadata__` of the file (by name) that holds a tensor.
+    public func metadata(forFile name: String) -> [String: String] {
+        files.first { ($0.path as NSString).lastPathComponent == name }?.metadata ?? [:]
+    }
+
     public subscript(name: String) -> TensorView? { index[name] }
 
     /// Total bytes of all tensors (the weight files' payload).

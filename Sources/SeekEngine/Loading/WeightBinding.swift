@@ -3,6 +3,17 @@
 struct WeightBinding {
     let store: TensorStore
     let config: ModelConfig
+    /// Quantize the large matrices to this format while loading (nil: keep the stored dtype).
+    var quantization: QuantFormat? = nil
+    var arena = WeightArena()
+
+    /// The matrices worth quantizing: every projection and the lm_head. Embeddings (one row read per
+    /// token), the router gate (small, decides routing) and kv_b_proj (kept as float32) stay as stored.
+    static func isQuantizable(_ name: String, shape: [Int]) -> Bool {
+        guard shape.count == 2, name.hasSuffix(".weight") else { return false }
+        if name.contains("embed_tokens") || name.contains("kv_b_proj") || name.hasSuffix("mlp.gate.weight") { return false }
+        return name.hasSuffix("_proj.weight") || name.hasSuffix("kv_a_proj_with_mqa.weight") || name == "lm_head.weight"
+    }
 
     func tensor(_ name: String, shape: [Int]) throws -> TensorView {
         guard let t = store[name] else {
@@ -15,13 +26,38 @@ struct WeightBinding {
     }
 
     func matrix(_ name: String, rows: Int, cols: Int) throws -> WeightMatrix {
-        let t = try tensor(name, shape: [rows, cols])
+        guard let t = store[name] else {
+            throw SeekError("\(store.folder): tensor '\(name)' is missing from the checkpoint")
+        }
+        if t.dtype == .u8 { return try prequantized(t, rows: rows, cols: cols) }
+        _ = try tensor(name, shape: [rows, cols])
+        let stored = try WeightBinding.storedMatrix(t, rows: rows, cols: cols)
+        guard let format = quantization, WeightBinding.isQuantizable(name, shape: t.shape) else { return stored }
+        let q = stored.quantized(format, arena: arena)
+        t.releaseResidentPages()
+        return q
+    }
+
+    /// A float tensor viewed as a matrix in its stored dtype.
+    static func storedMatrix(_ t: TensorView, rows: Int, cols: Int) throws -> WeightMatrix {
         switch t.dtype {
         case .f32: return WeightMatrix(rows: rows, cols: cols, storage: .f32(t.data.assumingMemoryBound(to: Float.self)))
         case .bf16: return WeightMatrix(rows: rows, cols: cols, storage: .bf16(t.data.assumingMemoryBound(to: UInt16.self)))
         case .f16: return WeightMatrix(rows: rows, cols: cols, storage: .f16(t.data.assumingMemoryBound(to: UInt16.self)))
-        default: throw SeekError("\(t.file): tensor '\(name)' has dtype \(t.dtype.rawValue); weights must be BF16, F16 or F32")
+        default: throw SeekError("\(t.file): tensor '\(t.name)' has dtype \(t.dtype.rawValue); weights must be BF16, F16 or F32")
         }
+    }
+
+    /// A matrix that `seek quantize` stored as U8 rows of quantized blocks.
+    private func prequantized(_ t: TensorView, rows: Int, cols: Int) throws -> WeightMatrix {
+        let tag = store.metadata(forFile: t.file)[QuantFormat.metadataKey] ?? ""
+        guard let format = QuantFormat(rawValue: tag) else {
+            throw SeekError("\(t.file): tensor '\(t.name)' is U8 but the file has no valid \(QuantFormat.metadataKey) metadata")
+        }
+        guard t.shape == [rows, format.rowBytes(cols)] else {
+            throw SeekError("\(t.file): \(format.rawValue) tensor '\(t.name)' has shape \(t.shape) but config.json implies [\(rows), \(format.rowBytes(cols))]")
+        }
+        return WeightMatrix(rows: rows, cols: cols, storage: format == .q8 ? .q8(t.data) : .q4(t.data))
     }
 
     func vector(_ name: String, count: Int) throws -> [Float] {
@@ -98,7 +134,10 @@ struct WeightBinding {
     func finalNorm() throws -> [Float] { try vector("model.norm.weight", count: config.hiddenSize) }
 
     func lmHead() throws -> WeightMatrix {
-        if config.tieWordEmbeddings && store["lm_head.weight"] == nil { return try embedding() }
+        if config.tieWordEmbeddings && store["lm_head.weight"] == nil {
+            let shared = try embedding()
+            return quantization.map { shared.quantized($0, arena: arena) } ?? shared
+        }
         return try matrix("lm_head.weight", rows: config.vocabSize, cols: config.hiddenSize)
     }
 }

@@ -7,6 +7,8 @@ public struct LoadOptions: Sendable {
     public var contextSize = 4096
     /// Worker threads; 0 means all cores.
     public var threads = 0
+    /// Quantize the projections and lm_head while loading (nil: run in the stored dtype).
+    public var quantization: QuantFormat? = nil
 
     public init() {}
 }
@@ -20,8 +22,11 @@ public final class DeepSeekModel {
     public let folder: String
     /// Tokens the cache can hold.
     public let contextSize: Int
+    /// The format large matrices were quantized to while loading, if any.
+    public let quantization: QuantFormat?
 
     private let store: TensorStore
+    private let arena: WeightArena
     private let embedding: WeightMatrix
     private let layers: [DecoderLayer]
     private let finalNorm: [Float]
@@ -51,11 +56,16 @@ public final class DeepSeekModel {
         self.config = config
         self.store = store
         self.folder = folder
+        self.quantization = options.quantization
         let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
         Parallel.threads = threads
-        openblas_set_num_threads(Int32(threads))
+        // seek splits the work across its own workers and calls OpenBLAS single-threaded inside them:
+        // two thread pools spinning on two cores would starve each other.
+        openblas_set_num_threads(1)
 
-        let binding = WeightBinding(store: store, config: config)
+        var binding = WeightBinding(store: store, config: config)
+        binding.quantization = options.quantization
+        arena = binding.arena
         let rope = RotaryEmbedding(dim: config.qkRopeHeadDim, theta: config.ropeTheta, yarn: config.ropeScaling)
         embedding = try binding.embedding()
         layers = try (0..<config.numHiddenLayers).map { try binding.layer($0, rope: rope) }
@@ -113,6 +123,9 @@ public final class DeepSeekModel {
 
     /// Bytes the latent cache uses per token (all layers).
     public var cacheBytesPerToken: Int { cache.bytesPerToken }
+
+    /// Bytes of weights quantized while loading (held in memory, not mapped).
+    public var quantizedBytes: Int { arena.byteCount }
 
     /// Bytes of all tensors in the weight files.
     public var weightBytes: Int { store.byteCount }

@@ -1,6 +1,10 @@
 // SeekKernels: pure functions over buffers. No model types, no allocation, no threads.
 // Matrices are row-major, `rows x cols`, in their stored dtype; a matrix-vector product covers the
 // output rows [row_begin, row_end) so callers can split the rows across threads.
+//
+// Every kernel has a portable C version and SIMD versions (AVX2+FMA+F16C, AVX-512 with VNNI) chosen
+// once at run time from the CPU's features. The unquantized kernels do exact float32 math on exactly
+// converted weights; SIMD and portable results differ only in the order of the float32 additions.
 #ifndef SEEK_KERNELS_H
 #define SEEK_KERNELS_H
 
@@ -10,6 +14,25 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+// --- SIMD dispatch -------------------------------------------------------------------------------
+/// Instruction-set levels, in increasing order.
+enum {
+    SK_SIMD_PORTABLE = 0, ///< plain C (the compiler may still vectorise it with SSE2)
+    SK_SIMD_AVX2 = 1,     ///< AVX2 + FMA + F16C
+    SK_SIMD_AVX512 = 2,   ///< AVX-512 F/BW/VL/VNNI (plus everything in AVX2)
+};
+/// The best level this CPU supports.
+int sk_simd_level_supported(void);
+/// The level the kernels use now (the supported one unless lowered).
+int sk_simd_level(void);
+/// Uses `level` (clamped to [portable, supported]) from now on; for tests and benchmarks. Returns the
+/// level in effect. Not meant to be changed while other threads run kernels.
+int sk_set_simd_level(int level);
+/// 0: force the portable path; non-zero: back to the best supported level.
+void sk_set_simd_enabled(int enabled);
+/// A short name of the level in use, e.g. "avx512-vnni", "avx2", "portable".
+const char *sk_simd_name(void);
 
 // --- element conversions -------------------------------------------------------------------------
 void sk_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
@@ -24,6 +47,47 @@ float sk_dot_f32(const float *a, const float *b, size_t n);
 void sk_matvec_f32(const float *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
 void sk_matvec_bf16(const uint16_t *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
 void sk_matvec_f16(const uint16_t *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
+
+// --- quantized block formats ------------------------------------------------------------------------
+// A quantized row is a sequence of blocks of 32 consecutive weights; a row of `cols` weights has
+// ceil(cols / 32) blocks (the last one zero-padded), so any `cols` works. Rows are stored back to back,
+// each sk_qN_row_bytes(cols) long. Byte layouts (identical to llama.cpp's Q8_0 and Q4_0):
+//   q8 block, 34 bytes: f16 scale d, then 32 int8 q;             weight i = d * q[i]
+//   q4 block, 18 bytes: f16 scale d, then 16 bytes of nibbles;   weight i = d * (nib[i] - 8), where
+//       nib[i] = byte[i] & 15 for i < 16 and byte[i - 16] >> 4 for i >= 16.
+// Quantizing rounds to nearest; the scale is rounded to the f16 of next larger magnitude (relative step
+// 2^-10; absolute 2^-24 below 6.1e-5, where f16 is subnormal), so no value clamps by accident.
+// q8: d = amax / 127 (amax = largest |w| in the block), |error| <= d / 2 ~ amax / 254.
+// q4: d = -m / 8 where m is the block's value of largest magnitude (so m maps to -8); |error| <= |d| / 2
+// ~ amax / 16, except for values within |d| of -m, which clamp to +7 (|error| <= |d| ~ amax / 8).
+//
+// The quantized matrix-vector products quantize x once per call to int8 blocks of 32 (scale = block
+// amax / 127, round to nearest even) and accumulate integer dot products per block, as llama.cpp does;
+// the portable and SIMD paths compute the same integers and differ only in float32 summation order.
+// The int8 activation adds a relative error of about 1 / 254 of each 32-block's largest |x| per element
+// (typically ~1e-3 relative on a dot product), on top of the weight quantization error.
+enum { SK_QBLOCK = 32, SK_Q8_BLOCK_BYTES = 34, SK_Q4_BLOCK_BYTES = 18 };
+
+size_t sk_q8_row_bytes(size_t cols);
+size_t sk_q4_row_bytes(size_t cols);
+/// Quantizes `rows` rows of `cols` floats (row-major) into `dst` (rows * sk_q8_row_bytes(cols) bytes).
+void sk_quantize_q8_rows(const float *src, void *dst, size_t rows, size_t cols);
+void sk_quantize_q4_rows(const float *src, void *dst, size_t rows, size_t cols);
+/// The same from bf16 weights (exactly converted first), so a bf16 model quantizes without an f32 copy.
+void sk_quantize_q8_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_t cols);
+void sk_quantize_q4_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_t cols);
+/// Expands `rows` quantized rows back to floats.
+void sk_dequantize_q8_rows(const void *src, float *dst, size_t rows, size_t cols);
+void sk_dequantize_q4_rows(const void *src, float *dst, size_t rows, size_t cols);
+/// y[r] = sum_c W[r, c] * x[c] for r in [row_begin, row_end), W quantized (see above).
+void sk_matvec_q8(const void *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
+void sk_matvec_q4(const void *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
+
+// --- memory bandwidth probe ----------------------------------------------------------------------------
+/// Sum of p[0..<n], read with several independent vector accumulators so that a call on a buffer far
+/// larger than the last-level cache runs at the memory's read bandwidth. Float32 partial sums: a probe,
+/// not an accurate summation.
+double sk_sum_f32(const float *p, size_t n);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,83 @@
+import Foundation
+import SeekKernels
+
+/// llama-bench-style measurements: prompt processing and generation speed, time to first token,
+/// memory, and how close generation comes to the memory-bandwidth bound.
+public enum Benchmark {
+    public struct Result: Sendable {
+        public var promptTokens: Int
+        public var generatedTokens: Int
+        public var prefillSeconds: Double
+        public var decodeSeconds: Double
+        public var firstTokenSeconds: Double
+        public var promptTokensPerSecond: Double { Double(promptTokens) / prefillSeconds }
+        public var generationTokensPerSecond: Double { Double(generatedTokens) / decodeSeconds }
+    }
+
+    /// Prefills `promptTokens` pseudo-random tokens as one batch, then decodes `generateTokens` greedily.
+    public static func run(model: DeepSeekModel, promptTokens: Int, generateTokens: Int, seed: UInt64 = 1) throws -> Result {
+        var state = seed | 1
+        let vocab = min(model.config.vocabSize, 100_000)
+        let prompt = (0..<promptTokens).map { _ -> Int in
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(state % UInt64(vocab))
+        }
+        model.resetCache()
+        let start = Date()
+        var logits = try model.forward(prompt)
+        var next = argmax(logits)
+        let prefill = Date().timeIntervalSince(start)
+        let decodeStart = Date()
+        var firstToken = prefill
+        for i in 0..<generateTokens {
+            logits = try model.forward([next])
+            next = argmax(logits)
+            if i == 0 { firstToken = Date().timeIntervalSince(start) }
+        }
+        let decode = Date().timeIntervalSince(decodeStart)
+        return Result(promptTokens: promptTokens, generatedTokens: generateTokens, prefillSeconds: prefill,
+                      decodeSeconds: decode, firstTokenSeconds: firstToken)
+    }
+
+    private static func argmax(_ x: [Float]) -> Int {
+        var best = 0
+        for i in x.indices where x[i] > x[best] { best = i }
+        return best
+    }
+
+    /// Read bandwidth in bytes/s over a buffer far larger than the last-level cache, all workers reading
+    /// disjoint parts; the best of a few passes.
+    public static func measureReadBandwidth(bytes: Int = 1 << 30, threads: Int) -> Double {
+        let count = bytes / 4
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: 1, count: count)
+        let saved = Parallel.threads
+        Parallel.threads = threads
+        defer { Parallel.threads = saved }
+        var best = 0.0
+        for _ in 0..<3 {
+            let start = Date()
+            Parallel.forRanges(count, minChunk: 1 << 20) { begin, end in
+                _ = sk_sum_f32(buffer + begin, end - begin)
+            }
+            best = max(best, Double(bytes) / Date().timeIntervalSince(start))
+        }
+        return best
+    }
+
+    /// Current resident memory of this process in bytes (Linux /proc/self/statm).
+    public static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// Peak resident memory of this process in bytes.
+    public static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Writes a quantized copy of a model folder (`seek quantize`): the projections and lm_head as U8 rows
+/// of q8/q4 blocks, everything else as stored, plus the folder's config and tokenizer files. The result
+/// loads by mmap with no re-quantization.
+public enum ModelQuantizer {
+    /// Largest shard written (bytes of tensor data).
+    static let shardBytes = 4 << 30
+
+    public struct Summary: Sendable {
+        public var inputBytes: Int
+        public var outputBytes: Int
+        public var quantizedTensors: Int
+        public var shards: Int
+    }
+
+    public static func quantize(folder: String, format: QuantFormat, output: String,
+                                progress: (String) -> Void = { _ in }) throws -> Summary {
+        let fm = FileManager.default
+        let config = try ModelConfig.load(path: (folder as NSString).appendingPathComponent("config.json"))
+        let store = try TensorStore(folder: folder)
+        _ = config
+        if fm.fileExists(atPath: output), !((try? fm.contentsOfDirectory(atPath: output)) ?? []).isEmpty {
+            throw SeekError("\(output): output folder exists and is not empty")
+        }
+        try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
+
+        // Plan every tensor's output dtype, shape and size, then cut the list into shards.
+        struct Planned { let view: TensorView; let quantized: Bool; let dtype: TensorDType; let shape: [Int]; let bytes: Int }
+        var plan: [Planned] = []
+        for name in store.names.sorted() {
+            let t = store[name]!
+            let quantize = WeightBinding.isQuantizable(name, shape: t.shape) && [.bf16, .f16, .f32].contains(t.dtype)
+            if quantize {
+                let rowBytes = format.rowBytes(t.shape[1])
+                plan.append(Planned(view: t, quantized: true, dtype: .u8, shape: [t.shape[0], rowBytes], bytes: t.shape[0] * rowBytes))
+            } else {
+                plan.append(Planned(view: t, quantized: false, dtype: t.dtype, shape: t.shape, bytes: t.byteCount))
+            }
+        }
+        var shards: [[Planned]] = [[]]
+        var shardSize = 0
+        for p in plan {
+            if shardSize > 0 && shardSize + p.bytes > shardBytes { shards.append([]); shardSize = 0 }
+            shards[shards.count - 1].append(p)
+            shardSize += p.bytes
+        }
+
+        var summary = Summary(inputBytes: store.byteCount, outputBytes: 0, quantizedTensors: 0, shards: shards.count)
+        var weightMap: [String: String] = [:]
+        for (i, shard) in shards.enumerated() {
+            let fileName = shards.count == 1 ? "model.safetensors"
+                : String(format: "model-%05d-of-%05d.safetensors", i + 1, shards.count)
+            let path = (output as NSString).appendingPathComponent(fileName)
+            var header: [String: Any] = ["__metadata__": ["format": "pt", QuantFormat.metadataKey: format.rawValue]]
+            var offset = 0
+            for p in shard {
+                header[p.view.name] = ["dtype": p.dtype.rawValue, "shape": p.shape, "data_offsets": [offset, offset + p.bytes]]
+                offset += p.bytes
+                weightMap[p.view.name] = fileName
+            }
+            var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+            while json.count % 8 != 0 { json.append(0x20) }
+            guard fm.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                throw SeekError("\(path): cannot create")
+            }
+            defer { try? handle.close() }
+            var length = UInt64(json.count).littleEndian
+            try handle.write(contentsOf: withUnsafeBytes(of: &length) { Data($0) })
+            try handle.write(contentsOf: json)
+            for p in shard {
+                if p.quantized {
+                    let rows = p.view.shape[0], cols = p.view.shape[1]
+                    let source = try WeightBinding.storedMatrix(p.view, rows: rows, cols: cols)
+                    let arena = WeightArena()
+                    let q = source.quantized(format, arena: arena)
+                    try handle.write(contentsOf: q.rawBytes)
+                    p.view.releaseResidentPages()
+                    summary.quantizedTensors += 1
+                } else {
+                    try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: p.view.data),
+                                                      count: p.bytes, deallocator: .none))
+                }
+            }
+            summary.outputBytes += 8 + json.count + offset
+            progress("wrote \(fileName) (\(offset >> 20) MiB)")
+        }
+        if shards.count > 1 {
+            let index: [String: Any] = ["metadata": ["total_size": summary.outputBytes], "weight_map": weightMap]
+            try JSONSerialization.data(withJSONObject: index, options: [.prettyPrinted, .sortedKeys])
+                .write(to: URL(fileURLWithPath: (output as NSString).appendingPathComponent("model.safetensors.index.json")))
+        }
+        // Config, tokenizer and anything else small travel unchanged.
+        for name in try fm.contentsOfDirectory(atPath: folder).sorted()
+        where !name.hasSuffix(".safetensors") && name != "model.safetensors.index.json" {
+            var isDirectory: ObjCBool = false
+            let src = (folder as NSString).appendingPathComponent(name)
+            guard fm.fileExists(atPath: src, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            try fm.copyItem(atPath: src, toPath: (output as NSString).appendingPathComponent(name))
+        }
+        return summary
+    }
+}
+
+extension WeightMatrix {
+    /// The matrix's bytes as stored (for writing quantized matrices).
+    var rawBytes: Data {
+        let pointer: UnsafeRawPointer
+        switch storage {
+        case .f32(let p): pointer = UnsafeRawPointer(p)
+        case .bf16(let p), .f16(let p): pointer = UnsafeRawPointer(p)
+        case .q8(let p), .q4(let p): pointer = p
+        }
+        return Data(bytes: pointer, count: byteCount)
+    }
+}

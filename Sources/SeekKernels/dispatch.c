@@ -1,0 +1,58 @@
+// Run-time choice of the SIMD level: detected once from the CPU, lowerable for tests and benchmarks.
+#include "sk_internal.h"
+
+static int detected_level = -1;  // -1 until first use
+static int active_level = -1;
+
+static int detect_level(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+               __builtin_cpu_supports("f16c");
+    int avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+    if (avx512) return SK_SIMD_AVX512;
+    if (avx2) return SK_SIMD_AVX2;
+#endif
+    return SK_SIMD_PORTABLE;
+}
+
+int sk_simd_level_supported(void) {
+    int level = __atomic_load_n(&detected_level, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = detect_level();  // idempotent: racing first callers store the same value
+        __atomic_store_n(&detected_level, level, __ATOMIC_RELAXED);
+    }
+    return level;
+}
+
+int sk_level(void) {
+    int level = __atomic_load_n(&active_level, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = sk_simd_level_supported();
+        __atomic_store_n(&active_level, level, __ATOMIC_RELAXED);
+    }
+    return level;
+}
+
+int sk_simd_level(void) { return sk_level(); }
+
+int sk_set_simd_level(int level) {
+    int supported = sk_simd_level_supported();
+    if (level < SK_SIMD_PORTABLE) level = SK_SIMD_PORTABLE;
+    if (level > supported) level = supported;
+    __atomic_store_n(&active_level, level, __ATOMIC_RELAXED);
+    return level;
+}
+
+void sk_set_simd_enabled(int enabled) {
+    sk_set_simd_level(enabled ? sk_simd_level_supported() : SK_SIMD_PORTABLE);
+}
+
+const char *sk_simd_name(void) {
+    switch (sk_level()) {
+    case SK_SIMD_AVX512: return "avx512-vnni";
+    case SK_SIMD_AVX2: return "avx2";
+    default: return "portable";
+    }
+}

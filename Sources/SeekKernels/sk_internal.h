@@ -1,0 +1,67 @@
+// Shared by the kernel files only: the dispatch level and the per-level implementations.
+#ifndef SK_INTERNAL_H
+#define SK_INTERNAL_H
+
+#include "SeekKernels.h"
+#include <string.h>
+
+/// Target attributes: the package compiles without -march, so each SIMD function names its own ISA.
+#define SK_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define SK_TARGET_AVX512 \
+    __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
+
+int sk_level(void);
+
+static inline float sk_bf16_bits_to_f32(uint16_t h) {
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline float sk_f16_bits_to_f32(uint16_t h) {
+    _Float16 v;
+    memcpy(&v, &h, 2);
+    return (float)v;
+}
+
+// Activation vector quantized to int8 blocks of 32 for the quantized matrix-vector products.
+typedef struct {
+    int8_t *q;        // nblocks * 32 values, zero-padded past cols
+    float *scale;     // nblocks scales
+    size_t nblocks;
+} sk_qact;
+
+void sk_quantize_activation(const float *x, size_t cols, sk_qact *out);
+
+// Per-level implementations (same contracts as the public functions).
+void sk_avx2_f16_to_f32(const uint16_t *src, float *dst, size_t n);
+void sk_avx512_f16_to_f32(const uint16_t *src, float *dst, size_t n);
+
+float sk_avx2_dot_f32(const float *a, const float *b, size_t n);
+float sk_avx512_dot_f32(const float *a, const float *b, size_t n);
+
+void sk_portable_matvec_f32(const float *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
+void sk_portable_matvec_bf16(const uint16_t *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
+void sk_portable_matvec_f16(const uint16_t *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
+void sk_avx2_matvec_f32(const float *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
+void sk_avx2_matvec_bf16(const uint16_t *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
+void sk_avx2_matvec_f16(const uint16_t *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
+void sk_avx512_matvec_f32(const float *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
+void sk_avx512_matvec_bf16(const uint16_t *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
+void sk_avx512_matvec_f16(const uint16_t *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
+
+// Quantized rows times a quantized activation: y[r] = (or +=, when accumulate) the row's dot product.
+typedef void (*sk_qdot_rows_fn)(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y,
+                                size_t r0, size_t r1, int accumulate);
+void sk_portable_q8_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_portable_q4_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_avx2_q8_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_avx2_q4_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_avx512_q8_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_avx512_q4_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+
+double sk_avx2_sum_f32(const float *p, size_t n);
+double sk_avx512_sum_f32(const float *p, size_t n);
+
+#endif

@@ -1,0 +1,126 @@
+import XCTest
+import SeekKernels
+
+/// The q8 / q4 block formats: quantization error bounds, and the quantized matrix-vector products
+/// against a naive loop over the dequantized weights, on every SIMD level.
+final class KernelQuantTests: XCTestCase {
+    private enum Format: CaseIterable { case q8, q4 }
+
+    private func rowBytes(_ format: Format, _ cols: Int) -> Int {
+        format == .q8 ? sk_q8_row_bytes(cols) : sk_q4_row_bytes(cols)
+    }
+
+    private func quantize(_ format: Format, _ w: [Float], rows: Int, cols: Int) -> [UInt8] {
+        var q = [UInt8](repeating: 0, count: rows * rowBytes(format, cols))
+        if format == .q8 { sk_quantize_q8_rows(w, &q, rows, cols) } else { sk_quantize_q4_rows(w, &q, rows, cols) }
+        return q
+    }
+
+    private func dequantize(_ format: Format, _ q: [UInt8], rows: Int, cols: Int) -> [Float] {
+        var w = [Float](repeating: 0, count: rows * cols)
+        if format == .q8 { sk_dequantize_q8_rows(q, &w, rows, cols) } else { sk_dequantize_q4_rows(q, &w, rows, cols) }
+        return w
+    }
+
+    func testRowBytes() {
+        XCTAssertEqual(sk_q8_row_bytes(2048), 2048 / 32 * 34)
+        XCTAssertEqual(sk_q4_row_bytes(2048), 2048 / 32 * 18)
+        XCTAssertEqual(sk_q8_row_bytes(33), 2 * 34)
+        XCTAssertEqual(sk_q4_row_bytes(1), 18)
+    }
+
+    func testQuantizeDequantizeErrorBounds() {
+        var random = KernelTestRandom(seed: 3)
+        for cols in [32, 50, 2048] {
+            let rows = 7
+            // Blocks of very different magnitudes, including an all-zero row.
+            var w = [Float](repeating: 0, count: rows * cols)
+            for r in 1..<rows {
+                let scale = Float(pow(10.0, Double(r) - 4))
+                for c in 0..<cols { w[r * cols + c] = random.float() * scale }
+            }
+            for format in Format.allCases {
+                let back = dequantize(format, quantize(format, w, rows: rows, cols: cols), rows: rows, cols: cols)
+                var sumSquaredError = 0.0, sumSquaredMax = 0.0
+                for r in 0..<rows {
+                    for block in stride(from: 0, to: cols, by: 32) {
+                        let range = (r * cols + block)..<(r * cols + min(block + 32, cols))
+                        let amax = w[range].map(abs).max()!
+                        for i in range {
+                            let error = abs(back[i] - w[i])
+                            // q8: d/2 with d = amax/127 rounded up to f16; q4: |d| = amax/8 at worst (clamped
+                            // +7). The f16 step: relative 2^-10, or 2^-24 where the scale is subnormal.
+                            let step = format == .q8 ? amax / 127 : amax / 8
+                            let scale = max(step * (1 + 1.0 / 1024), step + 0x1p-24)
+                            let bound = format == .q8 ? scale / 2 : scale
+                            XCTAssertLessThanOrEqual(error, bound + 1e-12, "\(format) cols \(cols) element \(i)")
+                            sumSquaredError += Double(error * error)
+                            sumSquaredMax += Double(amax * amax)
+                        }
+                    }
+                    if r == 0 { XCTAssertTrue(back[0..<cols].allSatisfy { $0 == 0 }, "zero row stays zero") }
+                }
+                // Typical error is far below the worst case: RMS error / block max.
+                let relativeRMS = (sumSquaredError / sumSquaredMax).squareRoot()
+                XCTAssertLessThan(relativeRMS, format == .q8 ? 0.003 : 0.05, "\(format) RMS error")
+            }
+        }
+    }
+
+    func testQuantizeFromBF16MatchesF32() {
+        var random = KernelTestRandom(seed: 4)
+        let rows = 3, cols = 100
+        var bf16 = [UInt16](repeating: 0, count: rows * cols)
+        sk_f32_to_bf16(random.floats(rows * cols), &bf16, bf16.count)
+        let f32 = bf16.map(naiveBF16)
+        for format in Format.allCases {
+            var fromBF16 = [UInt8](repeating: 0, count: rows * rowBytes(format, cols))
+            if format == .q8 { sk_quantize_q8_rows_bf16(bf16, &fromBF16, rows, cols) } else {
+                sk_quantize_q4_rows_bf16(bf16, &fromBF16, rows, cols)
+            }
+            XCTAssertEqual(fromBF16, quantize(format, f32, rows: rows, cols: cols), "\(format)")
+        }
+    }
+
+    func testQuantizedMatvecMatchesNaive() {
+        var random = KernelTestRandom(seed: 5)
+        for format in Format.allCases {
+            for shape in kernelTestShapes {
+                let w = random.floats(shape.rows * shape.cols, scale: 0.05)
+                var x = random.floats(shape.cols)
+                if shape.cols > 40 { for c in 0..<32 { x[c] *= 1e-3 } }  // one block of small activations
+                let q = quantize(format, w, rows: shape.rows, cols: shape.cols)
+                let deq = dequantize(format, q, rows: shape.rows, cols: shape.cols)
+                var portable: [Float] = []
+                forEachSimdLevel { level, name in
+                    var y = [Float](repeating: -7, count: shape.rows)
+                    if format == .q8 { sk_matvec_q8(q, x, &y, shape.begin, shape.end, shape.cols) } else {
+                        sk_matvec_q4(q, x, &y, shape.begin, shape.end, shape.cols)
+                    }
+                    if level == 0 { portable = y }
+                    for r in 0..<shape.rows {
+                        guard r >= shape.begin && r < shape.end else {
+                            XCTAssertEqual(y[r], -7, "\(name) \(format): row \(r) outside the range was written")
+                            continue
+                        }
+                        // Reference: exact dot with the dequantized weights; the int8 activation may move
+                        // each term by |w| * (block amax of x) / 254.
+                        var exact = 0.0, bound = 0.0
+                        for c in 0..<shape.cols {
+                            let blockStart = c / 32 * 32
+                            let xmax = x[blockStart..<min(blockStart + 32, shape.cols)].map(abs).max()!
+                            let wv = Double(deq[r * shape.cols + c])
+                            exact += wv * Double(x[c])
+                            bound += abs(wv) * (Double(xmax) / 254 * 1.001 + abs(Double(x[c])) * 1e-6)
+                        }
+                        XCTAssertLessThanOrEqual(abs(Double(y[r]) - exact), bound + 1e-7,
+                                                 "\(name) \(format) \(shape) row \(r): \(y[r]) vs \(exact)")
+                        // SIMD and portable compute the same integer sums: only float rounding differs.
+                        let agree = abs(y[r] - portable[r]) <= 1e-5 * (abs(portable[r]) + Float(bound))
+                        XCTAssertTrue(agree, "\(name) \(format) \(shape) row \(r): \(y[r]) vs portable \(portable[r])")
+                    }
+                }
+            }
+        }
+    }
+}
