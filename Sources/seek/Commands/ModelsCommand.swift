@@ -21,7 +21,11 @@ struct ModelsCommand: ParsableCommand {
         var names = Set<String>()
         for entry in registry.entries {
             names.insert(entry.name)
-            rows.append(row(name: entry.name, folder: entry.path, description: entry.description))
+            if let unavailable = entry.unavailable {
+                rows.append([entry.name, "no", entry.path, unavailable.components(separatedBy: ": ").last ?? unavailable])
+            } else {
+                rows.append(row(name: entry.name, folder: entry.path, description: entry.description))
+            }
         }
         if !names.contains("default") {
             if let bundled = BundledModel.locate() {

@@ -12,11 +12,11 @@ struct ModelOptions: ParsableArguments {
         valueName: "file"))
     var registryFile: String?
 
-    @Option(name: [.customShort("c"), .customLong("ctx-size")], help: ArgumentHelp(
+    @Option(name: [.customShort("c"), .customLong("ctx-size")], parsing: .unconditional, help: ArgumentHelp(
         "Tokens of context to allocate (default 4096, capped at the model's maximum).", valueName: "n"))
     var contextSize: Int?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "n"))
+    @Option(name: .shortAndLong, parsing: .unconditional, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "n"))
     var threads: Int?
 
     @Flag(help: "Print load time, memory and per-reply statistics on stderr.")

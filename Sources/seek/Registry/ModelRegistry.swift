@@ -6,6 +6,8 @@ struct ModelEntry {
     /// Absolute folder path, `~` and `$VAR` expanded, relative paths taken from the registry's folder.
     var path: String
     var description: String?
+    /// Why the entry cannot be used although the file is fine (its path names an unset variable).
+    var unavailable: String?
     /// Jinja source that replaces the tokenizer's chat template.
     var chatTemplate: String?
     /// Default system message.
@@ -90,7 +92,10 @@ struct ModelRegistry {
             return text
         }
         guard let rawPath = try string("path") else { throw RegistryError("\(context): missing \"path\"") }
-        var entry = ModelEntry(name: name, path: try expand(rawPath, "path"))
+        var entry = ModelEntry(name: name, path: rawPath)
+        do { entry.path = try expand(rawPath, "path") } catch {
+            entry.unavailable = String(describing: error)  // one entry's unset variable must not hide the others
+        }
         entry.description = try string("description")
         entry.system = try string("system")
         entry.chatTemplate = try string("chat_template")

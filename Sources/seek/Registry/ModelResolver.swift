@@ -15,6 +15,7 @@ enum ModelResolver {
                         environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ResolvedModel {
         guard let argument else { return try defaultModel(registry: registry, environment: environment) }
         if let entry = registry.entry(named: argument) {
+            if let unavailable = entry.unavailable { throw RegistryError(unavailable) }
             return ResolvedModel(displayName: entry.name, folder: entry.path, entry: entry)
         }
         if argument == "default" { return try defaultModel(registry: registry, environment: environment) }
@@ -28,6 +29,7 @@ enum ModelResolver {
 
     private static func defaultModel(registry: ModelRegistry, environment: [String: String]) throws -> ResolvedModel {
         if let entry = registry.entry(named: "default") {
+            if let unavailable = entry.unavailable { throw RegistryError(unavailable) }
             return ResolvedModel(displayName: entry.name, folder: entry.path, entry: entry)
         }
         guard let folder = BundledModel.locate(environment: environment) else {
