@@ -37,6 +37,7 @@ let package = Package(
             "SeekEngine", "SeekTokenizer", "SeekTemplate", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "TokenizerBench", dependencies: ["SeekTokenizer"]),
         .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels"]),
         .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer"]),
         .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer"]),

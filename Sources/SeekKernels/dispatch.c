@@ -1,5 +1,6 @@
 // Run-time choice of the SIMD level: detected once from the CPU, lowerable for tests and benchmarks.
 #include "sk_internal.h"
+#include <stdlib.h>
 
 static int detected_level = -1;  // -1 until first use
 static int active_level = -1;
@@ -26,10 +27,21 @@ int sk_simd_level_supported(void) {
     return level;
 }
 
+/// SEEK_SIMD=portable|avx2|avx512 caps the level (a safety valve and a way to compare paths).
+static int environment_cap(void) {
+    const char *value = getenv("SEEK_SIMD");
+    if (!value) return SK_SIMD_AVX512;
+    if (strcmp(value, "portable") == 0) return SK_SIMD_PORTABLE;
+    if (strcmp(value, "avx2") == 0) return SK_SIMD_AVX2;
+    return SK_SIMD_AVX512;
+}
+
 int sk_level(void) {
     int level = __atomic_load_n(&active_level, __ATOMIC_RELAXED);
     if (level < 0) {
         level = sk_simd_level_supported();
+        int cap = environment_cap();
+        if (level > cap) level = cap;
         __atomic_store_n(&active_level, level, __ATOMIC_RELAXED);
     }
     return level;

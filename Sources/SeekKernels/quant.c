@@ -102,19 +102,27 @@ void sk_dequantize_q4_rows(const void *src, float *dst, size_t rows, size_t cols
         }
 }
 
+void sk_quantize_activation_block(const float *v, size_t n, int8_t *q, float *scale) {
+    float amax = 0;
+    for (size_t i = 0; i < n; i++) amax = fmaxf(amax, fabsf(v[i]));
+    float inv = amax > 0 ? 127.0f / amax : 0;
+    for (size_t i = 0; i < n; i++) q[i] = (int8_t)clamp_int((int)rintf(v[i] * inv), -127, 127);
+    for (size_t i = n; i < SK_QBLOCK; i++) q[i] = 0;
+    *scale = amax / 127.0f;
+}
+
 void sk_quantize_activation(const float *x, size_t cols, sk_qact *out) {
     size_t nb = block_count(cols);
     out->nblocks = nb;
+#if defined(__x86_64__)
+    if (sk_level() >= SK_SIMD_AVX2) {
+        sk_avx2_quantize_activation(x, cols, out);
+        return;
+    }
+#endif
     for (size_t b = 0; b < nb; b++) {
         size_t n = cols - b * SK_QBLOCK < SK_QBLOCK ? cols - b * SK_QBLOCK : SK_QBLOCK;
-        const float *v = x + b * SK_QBLOCK;
-        float amax = 0;
-        for (size_t i = 0; i < n; i++) amax = fmaxf(amax, fabsf(v[i]));
-        float inv = amax > 0 ? 127.0f / amax : 0;
-        int8_t *q = out->q + b * SK_QBLOCK;
-        for (size_t i = 0; i < n; i++) q[i] = (int8_t)clamp_int((int)rintf(v[i] * inv), -127, 127);
-        for (size_t i = n; i < SK_QBLOCK; i++) q[i] = 0;
-        out->scale[b] = amax / 127.0f;
+        sk_quantize_activation_block(x + b * SK_QBLOCK, n, out->q + b * SK_QBLOCK, &out->scale[b]);
     }
 }
 

@@ -33,6 +33,9 @@ typedef struct {
 } sk_qact;
 
 void sk_quantize_activation(const float *x, size_t cols, sk_qact *out);
+/// One block of n <= 32 values (zero-padded); the SIMD versions reproduce it bit for bit.
+void sk_quantize_activation_block(const float *v, size_t n, int8_t *q, float *scale);
+void sk_avx2_quantize_activation(const float *x, size_t cols, sk_qact *out);
 
 // Per-level implementations (same contracts as the public functions).
 void sk_avx2_f16_to_f32(const uint16_t *src, float *dst, size_t n);

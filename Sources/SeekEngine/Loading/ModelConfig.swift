@@ -229,3 +229,22 @@ private struct FieldReader {
         return s
     }
 }
+
+extension ModelConfig {
+    /// One line naming the family and how experts are routed, for `--verbose` and `/show`.
+    public var familySummary: String {
+        let family = isV3Family ? "DeepSeek-V3 family (deepseek_v3)" : "DeepSeek-V2 family (deepseek_v2)"
+        guard nRoutedExperts > 0 else { return "\(family), dense" }
+        var routing: String
+        switch topkMethod {
+        case .greedy: routing = "greedy top-\(numExpertsPerTok)"
+        case .groupLimitedGreedy: routing = "group-limited greedy top-\(numExpertsPerTok) (\(topkGroup) of \(nGroup) groups)"
+        case .noAuxTC: routing = "noaux_tc top-\(numExpertsPerTok) with bias correction (\(topkGroup) of \(nGroup) groups by top-2 sum)"
+        }
+        routing += " of \(nRoutedExperts) experts, \(scoringFunc.rawValue) scores"
+        if normTopkProb { routing += ", normalized" }
+        if routedScalingFactor != 1 { routing += ", scaled ×\(routedScalingFactor)" }
+        if nSharedExperts > 0 { routing += ", \(nSharedExperts) shared" }
+        return "\(family); MoE: \(routing)"
+    }
+}

@@ -33,7 +33,7 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
     var latentDim: Int { kvRank + ropeDim }
 
     var byteCount: Int {
-        var bytes = kvDown.byteCount + output.byteCount + kvUp.count * 2
+        var bytes = kvDown.byteCount + output.byteCount + kvUp.count * 4
         switch query {
         case .direct(let w): bytes += w.byteCount
         case .lowRank(let d, _, let u): bytes += d.byteCount + u.byteCount
@@ -107,36 +107,46 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         kvUp.withUnsafeBufferPointer { kvUpBuffer in
             let kvUp = kvUpBuffer.baseAddress!
             let headRows = nopeDim + valueDim
-            for h in 0..<heads {
-                // q̃ = q_nope · W_uk (row-major W_uk is [nopeDim, kvRank])
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(kvRank), Int32(nopeDim), 1,
-                            q + h * qHeadDim, Int32(qWidth), kvUp + h * headRows * kvRank, Int32(kvRank),
-                            0, absorbed + h * latentDim, Int32(heads * latentDim))
-                for t in 0..<n {
-                    (absorbed + (t * heads + h) * latentDim + kvRank)
-                        .update(from: q + t * qWidth + h * qHeadDim + nopeDim, count: ropeDim)
+            // Work is split across the workers by head, then by (token, head) row; OpenBLAS runs
+            // single-threaded inside each part.
+            Parallel.forRanges(heads, minChunk: 1) { h0, h1 in
+                for h in h0..<h1 {
+                    // q̃ = q_nope · W_uk (row-major W_uk is [nopeDim, kvRank])
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(kvRank), Int32(nopeDim), 1,
+                                q + h * qHeadDim, Int32(qWidth), kvUp + h * headRows * kvRank, Int32(kvRank),
+                                0, absorbed + h * latentDim, Int32(heads * latentDim))
+                    for t in 0..<n {
+                        (absorbed + (t * heads + h) * latentDim + kvRank)
+                            .update(from: q + t * qWidth + h * qHeadDim + nopeDim, count: ropeDim)
+                    }
                 }
             }
-            // scores[row, j] = [q̃ | q_pe] · [c_j | k_pe_j]
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(context), Int32(latentDim), 1,
-                        absorbed, Int32(latentDim), cache, Int32(latentDim), 0, scores, Int32(context))
-            for t in 0..<n {
-                let visible = firstPosition + t + 1
-                for h in 0..<heads {
-                    let row = scores + (t * heads + h) * context
+            Parallel.forRanges(rows, minChunk: 1) { r0, r1 in
+                let count = r1 - r0
+                // scores[row, j] = [q̃ | q_pe] · [c_j | k_pe_j]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(context), Int32(latentDim), 1,
+                            absorbed + r0 * latentDim, Int32(latentDim), cache, Int32(latentDim),
+                            0, scores + r0 * context, Int32(context))
+                for r in r0..<r1 {
+                    let visible = firstPosition + r / heads + 1
+                    let row = scores + r * context
                     for j in 0..<visible { row[j] *= softmaxScale }
                     VectorOps.softmax(row, count: visible)
                     if visible < context { (row + visible).initialize(repeating: 0, count: context - visible) }
                 }
+                // Σ_j p_j c_j
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(kvRank), Int32(context), 1,
+                            scores + r0 * context, Int32(context), cache, Int32(latentDim),
+                            0, latentOut + r0 * kvRank, Int32(kvRank))
             }
-            // Σ_j p_j c_j, then up to each head's values: out_h = W_uv · latent
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(kvRank), Int32(context), 1,
-                        scores, Int32(context), cache, Int32(latentDim), 0, latentOut, Int32(kvRank))
-            for h in 0..<heads {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(valueDim), Int32(kvRank), 1,
-                            latentOut + h * kvRank, Int32(heads * kvRank),
-                            kvUp + (h * headRows + nopeDim) * kvRank, Int32(kvRank),
-                            0, out + h * valueDim, Int32(heads * valueDim))
+            // Up to each head's values: out_h = W_uv · latent
+            Parallel.forRanges(heads, minChunk: 1) { h0, h1 in
+                for h in h0..<h1 {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(valueDim), Int32(kvRank), 1,
+                                latentOut + h * kvRank, Int32(heads * kvRank),
+                                kvUp + (h * headRows + nopeDim) * kvRank, Int32(kvRank),
+                                0, out + h * valueDim, Int32(heads * valueDim))
+                }
             }
         }
     }

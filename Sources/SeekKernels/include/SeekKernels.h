@@ -24,7 +24,8 @@ enum {
 };
 /// The best level this CPU supports.
 int sk_simd_level_supported(void);
-/// The level the kernels use now (the supported one unless lowered).
+/// The level the kernels use now: the supported one, unless lowered by sk_set_simd_level or, at first
+/// use, by the environment variable SEEK_SIMD=portable|avx2.
 int sk_simd_level(void);
 /// Uses `level` (clamped to [portable, supported]) from now on; for tests and benchmarks. Returns the
 /// level in effect. Not meant to be changed while other threads run kernels.

@@ -1,0 +1,160 @@
+/// The pre-tokenizer of tokenizer.json: a sequence of steps, each cutting every text segment further.
+struct PreTokenizer {
+    enum Step {
+        case split(ScalarRegex, SplitBehavior, invert: Bool)
+        case digits(individual: Bool)
+        case byteLevel(addPrefixSpace: Bool, regex: ScalarRegex?)
+    }
+
+    /// GPT-2's pattern, which the ByteLevel pre-tokenizer applies when `use_regex` is true.
+    static let gpt2Pattern = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+
+    let steps: [Step]
+
+    static func load(_ json: JSONValue?, file: String) throws(TokenizerError) -> PreTokenizer {
+        var steps: [Step] = []
+        try collect(json, into: &steps, file: file)
+        return PreTokenizer(steps: steps)
+    }
+
+    private static func collect(_ json: JSONValue?, into steps: inout [Step], file: String) throws(TokenizerError) {
+        guard let json, !json.isNull else { return }
+        let type = json["type"]?.string ?? ""
+        switch type {
+        case "Sequence":
+            for item in json["pretokenizers"]?.array ?? [] { try collect(item, into: &steps, file: file) }
+        case "Split":
+            let pattern: String
+            if let regex = json["pattern"]?["Regex"]?.string {
+                pattern = regex
+            } else if let literal = json["pattern"]?["String"]?.string {
+                pattern = escapedLiteral(literal)
+            } else {
+                throw TokenizerError("\(file): Split pre-tokenizer without a Regex or String pattern")
+            }
+            let behaviorName = json["behavior"]?.string ?? "Isolated"
+            guard let behavior = SplitBehavior(rawValue: behaviorName) else {
+                throw TokenizerError("\(file): unknown Split behavior \"\(behaviorName)\"")
+            }
+            steps.append(.split(try compile(pattern, file: file), behavior, invert: json["invert"]?.bool ?? false))
+        case "Digits":
+            steps.append(.digits(individual: json["individual_digits"]?.bool ?? false))
+        case "ByteLevel":
+            let useRegex = json["use_regex"]?.bool ?? true
+            steps.append(.byteLevel(addPrefixSpace: json["add_prefix_space"]?.bool ?? true,
+                                    regex: useRegex ? try compile(gpt2Pattern, file: file) : nil))
+        default:
+            throw TokenizerError("\(file): unsupported pre_tokenizer type \"\(type)\"")
+        }
+    }
+
+    private static func compile(_ pattern: String, file: String) throws(TokenizerError) -> ScalarRegex {
+        do {
+            return try ScalarRegex(pattern: pattern)
+        } catch {
+            throw TokenizerError("\(file): pre-tokenizer regex: \(error.message)")
+        }
+    }
+
+    private static func escapedLiteral(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII && !scalar.properties.isAlphabetic && !(0x30...0x39).contains(scalar.value)
+                && scalar.value > 0x20 {
+                out.unicodeScalars.append("\\")
+            }
+            out.unicodeScalars.append(scalar)
+        }
+        return out
+    }
+
+    /// Reusable working memory for one encode call.
+    struct Scratch {
+        var stack: [ScalarRegex.Frame] = []
+        var pieces: [(start: Int, end: Int, isMatch: Bool)] = []
+    }
+
+    /// Runs every step over the text segments (added-token segments pass through untouched).
+    func apply(to buffer: inout [UInt32], _ input: [Segment], scratch: inout Scratch) -> [Segment] {
+        var segments = input
+        for step in steps {
+            var out: [Segment] = []
+            out.reserveCapacity(segments.count * 2)
+            for segment in segments {
+                guard segment.isText else { out.append(segment); continue }
+                run(step, on: segment, buffer: &buffer, scratch: &scratch, into: &out)
+            }
+            segments = out
+        }
+        return segments
+    }
+
+    private func run(_ step: Step, on segment: Segment, buffer: inout [UInt32], scratch: inout Scratch,
+                     into out: inout [Segment]) {
+        switch step {
+        case .split(let regex, let behavior, let invert):
+            if behavior == .isolated {
+                // The common case: every match and every gap is a segment of its own.
+                var previous = segment.start
+                buffer.withUnsafeBufferPointer { text in
+                    regex.forEachMatch(in: text, from: segment.start, to: segment.end, stack: &scratch.stack) { start, end in
+                        if previous != start { out.append(Segment(start: previous, end: start)) }
+                        if start != end { out.append(Segment(start: start, end: end)) }
+                        previous = end
+                    }
+                }
+                if previous != segment.end { out.append(Segment(start: previous, end: segment.end)) }
+                return
+            }
+            scratch.pieces.removeAll(keepingCapacity: true)
+            buffer.withUnsafeBufferPointer { text in
+                Self.matchPieces(regex, text, segment, invert: invert, scratch: &scratch)
+            }
+            behavior.apply(scratch.pieces, into: &out)
+        case .digits(let individual):
+            // Each number character alone (individual) or each run of them, as Hugging Face's Digits.
+            var pieceStart = segment.start
+            var i = segment.start
+            while i < segment.end {
+                guard GeneralCategoryBits.bit(of: buffer[i]) & GeneralCategoryBits.numberMask != 0 else { i += 1; continue }
+                if pieceStart < i { out.append(Segment(start: pieceStart, end: i)) }
+                var end = i + 1
+                if !individual {
+                    while end < segment.end && GeneralCategoryBits.bit(of: buffer[end]) & GeneralCategoryBits.numberMask != 0 { end += 1 }
+                }
+                out.append(Segment(start: i, end: end))
+                pieceStart = end
+                i = end
+            }
+            if pieceStart < segment.end { out.append(Segment(start: pieceStart, end: segment.end)) }
+        case .byteLevel(false, nil):
+            out.append(segment)  // bytes are mapped when the words are encoded
+        case .byteLevel(let addPrefixSpace, let regex):
+            var piece = segment
+            if addPrefixSpace && buffer[segment.start] != 0x20 {
+                // Hugging Face prepends the space to every segment that lacks one.
+                let start = buffer.count
+                buffer.append(0x20)
+                buffer.append(contentsOf: buffer[segment.start..<segment.end])
+                piece = Segment(start: start, end: buffer.count)
+            }
+            if let regex {
+                run(.split(regex, .isolated, invert: false), on: piece, buffer: &buffer, scratch: &scratch, into: &out)
+            } else {
+                out.append(piece)
+            }
+        }
+    }
+
+    /// The covering list of matches and gaps of one segment, as Hugging Face's regex Pattern yields it.
+    private static func matchPieces(_ regex: ScalarRegex, _ text: UnsafeBufferPointer<UInt32>, _ segment: Segment,
+                                    invert: Bool, scratch: inout Scratch) {
+        var previous = segment.start
+        regex.forEachMatch(in: text, from: segment.start, to: segment.end, stack: &scratch.stack) { start, end in
+            if previous != start { scratch.pieces.append((previous, start, invert)) }
+            scratch.pieces.append((start, end, !invert))
+            previous = end
+        }
+        if previous != segment.end { scratch.pieces.append((previous, segment.end, invert)) }
+    }
+}
