@@ -1,10 +1,53 @@
 import ArgumentParser
 
+/// `seek`: a one-shot completion when a prompt is given (-p, -f or a pipe), else the chat.
 @main
 struct Seek: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seek",
-        abstract: "Chat with and complete text from DeepSeek-family models on the CPU.",
+        abstract: "Chat with and complete text from DeepSeek-family models (MLA + DeepSeekMoE) on the CPU.",
+        discussion: """
+            With a prompt (-p, -f, or text piped to stdin) seek prints the reply on stdout and exits; \
+            everything else it says goes to stderr. Without one, on a terminal, it starts a chat (see \
+            'seek chat --help'). Without -m it runs the bundled model, seek-mini (Models/seek-mini in the \
+            repository, or $SEEK_DEFAULT_MODEL), or the registry entry named "default".
+
+            Examples:
+              seek                                     chat with the bundled model
+              seek -m ~/models/DeepSeek-V2-Lite-Chat   chat with a model folder
+              seek -m lite -p "Why is the sky blue?"   one answer, then exit
+              echo "question" | seek -m lite > answer.txt
+              seek -m lite --raw -p "def fib(n):" -n 64 --temp 0
+              seek -m lite -f prompt.txt --json        ids, text, timings as JSON
+              seek models                              the registry, what loads
+              seek tokenize -m lite "Hello, world"     ids and pieces
+            """,
         version: SeekVersion.string,
-        subcommands: [ModelsCommand.self])
+        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self])
+
+    @OptionGroup(title: "Model") var registry: RegistryOptions
+    @OptionGroup(title: "Model") var model: ModelChoice
+    @OptionGroup(title: "Model") var runtime: RuntimeOptions
+    @OptionGroup(title: "Prompt") var prompt: PromptOptions
+    @OptionGroup(title: "Chat") var chat: SystemOptions
+    @OptionGroup(title: "Sampling") var sampling: SamplingOptions
+
+    func validate() throws {
+        if prompt.raw, chat.system != nil {
+            throw ValidationError("--raw and --system cannot be used together: a raw prompt has no system message")
+        }
+    }
+
+    func run() throws {
+        guard let text = try CommandFailure.reporting({ try PromptInput.read(prompt: prompt.prompt, file: prompt.file) }) else {
+            if prompt.json { throw CommandFailure.fail("--json needs a prompt: give -p, -f or pipe text to stdin") }
+            if prompt.raw { throw CommandFailure.fail("--raw needs a prompt: give -p, -f or pipe text to stdin") }
+            return try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system)
+        }
+        try CommandFailure.reporting {
+            let startup = try ModelStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
+            try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, system: chat.system, verbose: runtime.verbose)
+                .run(text)
+        }
+    }
 }

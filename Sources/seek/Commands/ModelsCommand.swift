@@ -12,11 +12,10 @@ struct ModelsCommand: ParsableCommand {
             (~/.config/seek/models.json). See models.example.json for the format.
             """)
 
-    @Option(name: .customLong("models"), help: ArgumentHelp("The model registry file.", valueName: "file"))
-    var registryFile: String?
+    @OptionGroup var registryOptions: RegistryOptions
 
     func run() throws {
-        let registry = try CommandFailure.reporting { try ModelRegistry.load(explicitFile: registryFile) }
+        let registry = try CommandFailure.reporting { try ModelRegistry.load(explicitFile: registryOptions.registryFile) }
         var rows: [[String]] = []
         var names = Set<String>()
         for entry in registry.entries {

@@ -1,17 +1,27 @@
 import ArgumentParser
 
-/// Which model to load and how: shared by every command that runs a model.
-struct ModelOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: ArgumentHelp(
-        "A model name from the registry or a model folder (default: the bundled seek-mini).",
-        valueName: "name|dir"))
-    var model: String?
+// The root command parses its options anywhere on the command line, subcommand arguments included, and
+// hands a subcommand the groups of the same type it declares. So each group below is declared once per
+// command that needs it, never as a loose @Option that could collide with the root's.
 
+/// Where the named models are listed.
+struct RegistryOptions: ParsableArguments {
     @Option(name: .customLong("models"), help: ArgumentHelp(
         "The model registry (default: $SEEK_MODELS, else $XDG_CONFIG_HOME/seek/models.json).",
         valueName: "file"))
     var registryFile: String?
+}
 
+/// Which model to run.
+struct ModelChoice: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "A model name from the registry or a model folder (default: the bundled seek-mini).",
+        valueName: "name|dir"))
+    var model: String?
+}
+
+/// How to run the model.
+struct RuntimeOptions: ParsableArguments {
     @Option(name: [.customShort("c"), .customLong("ctx-size")], parsing: .unconditional, help: ArgumentHelp(
         "Tokens of context to allocate (default 4096, capped at the model's maximum).", valueName: "n"))
     var contextSize: Int?

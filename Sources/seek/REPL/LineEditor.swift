@@ -29,7 +29,6 @@ final class LineEditor {
     /// Reads one line with editing and history. Does not add it to the history.
     func readLine(prompt: String) -> Input {
         LineEditor.completed = nil
-        Interrupt.clear()
         rl_callback_handler_install(prompt) { line in
             if let line {
                 LineEditor.completed = .line(String(cString: line))
@@ -39,18 +38,18 @@ final class LineEditor {
             }
             rl_callback_handler_remove()  // so readline does not redraw the prompt after the line
         }
-        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: Interrupt.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
         while LineEditor.completed == nil {
-            let ready = poll(&descriptor, 1, -1)
-            if ready < 0 {
-                guard errno == EINTR else { return finishAbruptly(.endOfInput) }
-                if Interrupt.clear() {
-                    let partial = rl_line_buffer.map { String(cString: $0) } ?? ""
-                    return finishAbruptly(.interrupted(partial: partial))
-                }
-                continue  // another signal (a terminal resize): keep waiting
+            if Interrupt.clear() {
+                let partial = rl_line_buffer.map { String(cString: $0) } ?? ""
+                return finishAbruptly(.interrupted(partial: partial))
             }
-            if descriptor.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { rl_callback_read_char() }
+            if poll(&descriptors, nfds_t(descriptors.count), -1) < 0 {
+                guard errno == EINTR else { return finishAbruptly(.endOfInput) }
+                continue  // Ctrl-C is seen at the top of the loop; other signals (a resize) just wake us
+            }
+            if descriptors[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { rl_callback_read_char() }
         }
         return LineEditor.completed ?? .endOfInput
     }

@@ -1,0 +1,41 @@
+import ArgumentParser
+
+/// `seek chat`: the interactive chat, also what `seek` starts on a terminal without a prompt.
+struct ChatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Chat with a model (the default on a terminal when no prompt is given).",
+        discussion: """
+            Type a message and press Enter; the reply streams in. A line ending in \\ continues the \
+            message; \"\"\" starts and ends a multi-line block. Ctrl-C stops a reply; Ctrl-C on an empty \
+            line or Ctrl-D leaves. Type /help for the commands (/set, /system, /clear, /save, /load, /show, \
+            /stats, /bye). Input history is kept in $XDG_STATE_HOME/seek/history (~/.local/state/seek/history).
+            """)
+
+    @OptionGroup(title: "Model") var registry: RegistryOptions
+    @OptionGroup(title: "Model") var model: ModelChoice
+    @OptionGroup(title: "Model") var runtime: RuntimeOptions
+    @OptionGroup(title: "Chat") var chat: SystemOptions
+    @OptionGroup(title: "Sampling") var sampling: SamplingOptions
+
+    func run() throws {
+        try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system)
+    }
+
+    static func startChat(registry: RegistryOptions, model: ModelChoice, runtime: RuntimeOptions,
+                          sampling: SamplingOptions, system: String?) throws {
+        guard Console.stdinIsTerminal else {
+            throw CommandFailure.fail("the chat needs a terminal on stdin; to complete piped text, run seek without 'chat'")
+        }
+        let session = try CommandFailure.reporting { () -> ChatSession in
+            let startup = try ModelStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
+            let session = ChatSession(loaded: startup.loaded, settings: startup.settings,
+                                      system: system ?? startup.resolved.entry?.system)
+            guard session.canChat else {
+                throw PromptError("\(startup.loaded.name) has no chat template: chat needs one (add chat_template to its registry entry, or use -p --raw)")
+            }
+            return session
+        }
+        ChatREPL(session: session, history: HistoryFile(path: HistoryFile.defaultPath()), verbose: runtime.verbose).run()
+    }
+}
