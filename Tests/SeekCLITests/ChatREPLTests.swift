@@ -16,10 +16,11 @@ final class ChatREPLTests: XCTestCase {
 
     func testAMessageGetsTheReferenceReplyStreamedAndCommandsWork() throws {
         let fixture = TestPaths.fixture("tiny-chat")
-        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.messages.count == 1 })
-        let terminal = try startChat(home: try TestPaths.temporaryFolder(for: self), extraArguments: ["-n", "24"])
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.system != nil })
+        let terminal = try startChat(home: try TestPaths.temporaryFolder(for: self),
+                                     extraArguments: ["-n", "24", "--system", reference.system!])
 
-        terminal.type(reference.messages[0]["content"]! + "\r")
+        terminal.type(reference.messages.last!["content"]! + "\r")
         terminal.expect(reference.textUntilEOS)
         terminal.expect(prompt)
 
@@ -45,7 +46,7 @@ final class ChatREPLTests: XCTestCase {
         terminal.type("/clear\r")
         terminal.expect("Cleared the conversation.")
         terminal.expect(prompt)
-        terminal.type(reference.messages[0]["content"]! + "\r")
+        terminal.type(reference.messages.last!["content"]! + "\r")
         terminal.expect(reference.textUntilEOS)
         terminal.expect(prompt)
 
@@ -81,7 +82,7 @@ final class ChatREPLTests: XCTestCase {
 
         terminal.expect(prompt)
         terminal.type("/save \(home)/saved.json\r")
-        terminal.expect("Saved 4 messages")
+        terminal.expect("Saved 6 messages")
         terminal.expect(prompt)
         let saved = try String(contentsOfFile: home + "/saved.json", encoding: .utf8)
         XCTAssertTrue(saved.contains(reference.textUntilEOS.trimmingCharacters(in: .whitespaces)))
@@ -91,9 +92,10 @@ final class ChatREPLTests: XCTestCase {
 
     func testCtrlCStopsAReplyAndTheNextTurnWorks() throws {
         let fixture = TestPaths.fixture("tiny-chat")
-        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.messages.count == 1 })
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.system != nil })
         // No token limit: the reply would run until the context (512 tokens) is full.
-        let terminal = try startChat(home: try TestPaths.temporaryFolder(for: self), extraArguments: ["--ctx-size", "512"])
+        let terminal = try startChat(home: try TestPaths.temporaryFolder(for: self),
+                                     extraArguments: ["--ctx-size", "512", "--system", reference.system!])
         terminal.type("Tell me everything\r")
         terminal.expect("Tell me everything\r\n")
         terminal.expectMoreOutput()  // the reply has started streaming
@@ -111,7 +113,7 @@ final class ChatREPLTests: XCTestCase {
         terminal.expect(prompt)
         terminal.type("/set max_tokens 24\r")
         terminal.expect(prompt)
-        terminal.type(reference.messages[0]["content"]! + "\r")
+        terminal.type(reference.messages.last!["content"]! + "\r")
         terminal.expect(reference.textUntilEOS)
         terminal.expect(prompt)
 

@@ -27,13 +27,15 @@ final class OneShotTests: XCTestCase {
         let cases = try TextCase.load(fixture: fixture).filter { $0.mode == "chat" && $0.messages.count <= 2 }
         XCTAssertEqual(cases.count, 2)
         for reference in cases {
-            var arguments = ["-m", fixture, "--temp", "0", "-n", "24", "-p", reference.messages.last!["content"]!]
-            if let system = reference.messages.first(where: { $0["role"] == "system" }) {
-                arguments += ["--system", system["content"]!]
-            }
+            var arguments = ["-m", fixture, "--temp", "0", "-n", "24", "--json", "-p", reference.messages.last!["content"]!]
+            if let system = reference.system { arguments += ["--system", system] }
             let run = try seek(arguments)
             XCTAssertEqual(run.status, 0, run.stderr)
-            XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n", "messages \(reference.messages)")
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual(object["prompt_tokens"] as? [Int], reference.promptIds, "messages \(reference.messages)")
+            guard reference.oracleSawEveryPromptToken else { continue }
+            XCTAssertEqual(object["tokens"] as? [Int], reference.idsUntilEOS, "messages \(reference.messages)")
+            XCTAssertEqual(object["text"] as? String, reference.textUntilEOS, "messages \(reference.messages)")
         }
     }
 
@@ -45,8 +47,8 @@ final class OneShotTests: XCTestCase {
         XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n")
         XCTAssertEqual(run.stderr, "")
 
-        let chat = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "chat" && $0.messages.count == 1 })
-        let chatRun = try seek(["-m", fixture, "--temp", "0", "-n", "24"], stdin: chat.messages[0]["content"]!)
+        let chat = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "chat" && $0.system != nil })
+        let chatRun = try seek(["-m", fixture, "--temp", "0", "-n", "24", "--system", chat.system!], stdin: chat.messages.last!["content"]! + "\n")
         XCTAssertEqual(chatRun.stdout, chat.textUntilEOS + "\n")
     }
 
@@ -137,8 +139,9 @@ final class OneShotTests: XCTestCase {
 
         let list = try SeekProcess.run(["models"], environment: environment)
         XCTAssertEqual(list.status, 0)
-        XCTAssertTrue(list.stdout.contains("chat     yes"), list.stdout)
-        XCTAssertTrue(list.stdout.contains("broken   no        /nowhere  no such folder"), list.stdout)
+        let rows = list.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        XCTAssertEqual(rows.first { $0.first == "chat" }?.dropFirst().first, "yes", list.stdout)
+        XCTAssertEqual(rows.first { $0.first == "broken" }.map { Array($0.dropFirst()) }, ["no", "/nowhere", "no", "such", "folder"], list.stdout)
         XCTAssertTrue(list.stdout.contains("registry: \(home)/config/seek/models.json"), list.stdout)
 
         // SEEK_MODELS and --models point elsewhere.
