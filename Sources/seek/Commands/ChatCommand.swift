@@ -1,4 +1,5 @@
 import ArgumentParser
+import SeekEngine
 
 /// `seek chat`: the interactive chat, also what `seek` starts on a terminal without a prompt.
 struct ChatCommand: ParsableCommand {
@@ -31,8 +32,8 @@ struct ChatCommand: ParsableCommand {
             let startup = try ModelStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
             let session = ChatSession(loaded: startup.loaded, settings: startup.settings,
                                       system: system ?? startup.resolved.entry?.system)
-            guard session.canChat else {
-                throw PromptError("\(startup.loaded.name) has no chat template: chat needs one (add chat_template to its registry entry, or use -p --raw)")
+            if !session.canChat, system != nil {
+                throw SeekError("--system needs a chat template, and \(startup.loaded.name) has none")
             }
             return session
         }

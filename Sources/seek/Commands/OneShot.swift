@@ -10,11 +10,12 @@ struct OneShot {
 
     func run(_ text: String) throws {
         let loaded = startup.loaded
-        guard !text.isEmpty else { throw PromptError("the prompt is empty") }
+        guard !text.isEmpty else { throw SeekError("the prompt is empty") }
         let formatter = PromptFormatter(tokenizer: loaded.tokenizer, template: loaded.template)
         let ids: [Int]
         if raw || !formatter.canChat {
             if system != nil { throw SeekError("--system needs a chat template, and \(loaded.name) has none") }
+            if !raw, verbose { Console.err("\(loaded.name) has no chat template: sending the prompt as plain text\n") }
             ids = formatter.rawIds(text)
         } else {
             var conversation = Conversation(system: system ?? startup.resolved.entry?.system)

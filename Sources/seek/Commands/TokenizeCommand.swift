@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeekEngine
 import SeekTokenizer
 
 /// `seek tokenize`: how a model's tokenizer splits text.
@@ -31,11 +32,11 @@ struct TokenizeCommand: ParsableCommand {
             let resolved = try ModelResolver.resolve(model.model, registry: models)
             let folder = ModelFolder(path: resolved.folder)
             guard FileManager.default.fileExists(atPath: folder.file("tokenizer.json")) else {
-                throw PromptError("\(resolved.folder): no tokenizer.json")
+                throw SeekError("\(resolved.folder): no tokenizer.json")
             }
             let tokenizer = try Tokenizer(folder: resolved.folder)
             guard let input = try text ?? PromptInput.read(prompt: nil, file: nil) else {
-                throw PromptError("no text: give it as an argument or on stdin")
+                throw SeekError("no text: give it as an argument or on stdin")
             }
             let ids = tokenizer.encode(input, addSpecialTokens: !noBOS)
             if idsOnly {
@@ -43,28 +44,11 @@ struct TokenizeCommand: ParsableCommand {
                 return
             }
             let rows = ids.map { id -> [String] in
-                [String(id), TokenizeCommand.quoted(tokenizer.piece(for: id) ?? "?"),
-                 TokenizeCommand.quoted(tokenizer.decode([id], skipSpecialTokens: false))]
+                [String(id), JSONText.quoted(tokenizer.piece(for: id) ?? "?"),
+                 JSONText.quoted(tokenizer.decode([id], skipSpecialTokens: false))]
             }
             Console.out(Table.render(header: ["ID", "PIECE", "TEXT"], rows: rows))
             Console.out("\(ids.count) tokens\n")
         }
-    }
-
-    /// The string with control characters made visible, in quotes.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f { result += String(format: "\\x%02x", scalar.value) } else { result.unicodeScalars.append(scalar) }
-            }
-        }
-        return result + "\""
     }
 }

@@ -16,35 +16,14 @@ struct JSONReport {
             ("prompt_tps", stats.prefillTokensPerSecond), ("decode_tps", stats.decodeTokensPerSecond),
         ].map { "\"\($0.0)\":\(JSONReport.number($0.1))" }
         let fields = [
-            "\"model\":" + JSONReport.string(model),
+            "\"model\":" + JSONText.quoted(model),
             "\"prompt_tokens\":[" + promptIds.map(String.init).joined(separator: ",") + "]",
             "\"tokens\":[" + completion.tokens.map(String.init).joined(separator: ",") + "]",
-            "\"text\":" + JSONReport.string(completion.text),
-            "\"finish_reason\":" + JSONReport.string(completion.finishReason == .length ? "length" : "stop"),
+            "\"text\":" + JSONText.quoted(completion.text),
+            "\"finish_reason\":" + JSONText.quoted(completion.finishReason == .length ? "length" : "stop"),
             "\"timings\":{" + timings.joined(separator: ",") + "}",
         ]
         return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    static func string(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
     }
 
     /// Finite numbers with at most three decimals (JSON has no NaN or infinity).

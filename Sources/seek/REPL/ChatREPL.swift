@@ -17,6 +17,9 @@ struct ChatREPL {
         Interrupt.install()
         Console.err("seek \(SeekVersion.string) · \(session.loaded.name) (\(session.loaded.model.config.modelType)) · "
             + "context \(session.loaded.model.contextSize) tokens · /help for commands, Ctrl-D to leave\n")
+        if !session.canChat {
+            Console.err("\(session.loaded.name) has no chat template: each message is completed as plain text, on its own\n")
+        }
 
         var input = MultilineInput()
         while true {
@@ -30,7 +33,7 @@ struct ChatREPL {
             case .line(let line):
                 let command = input.isContinuing ? nil : SlashCommand.parse(line)
                 guard let message = command == nil ? input.feed(line) : line else { continue }
-                if message.trimmingWhitespace().isEmpty { continue }
+                if message.trimmingCharacters(in: .whitespaces).isEmpty { continue }
                 if message != lastEntry {
                     editor.addToHistory(message)
                     do { try history.append(message) } catch { Console.warning("\(error)") }
@@ -77,6 +80,10 @@ struct ChatREPL {
             Console.out("Cleared the conversation.\n")
         case .system(let text):
             if let text {
+                guard session.canChat else {
+                    Console.error("\(session.loaded.name) has no chat template, so it has no system message")
+                    break
+                }
                 session.conversation.system = text
                 Console.out("Set the system message.\n")
             } else {

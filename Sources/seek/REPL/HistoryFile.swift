@@ -1,4 +1,5 @@
 import Foundation
+import SeekEngine
 
 /// The chat's persistent input history: one entry per line in $XDG_STATE_HOME/seek/history
 /// (~/.local/state/seek/history when unset), newlines and backslashes escaped.
@@ -26,11 +27,11 @@ struct HistoryFile {
     func append(_ entry: String) throws {
         try withLock {
             let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else { throw HistoryError("\(path): cannot open history (\(String(cString: strerror(errno))))") }
+            guard descriptor >= 0 else { throw SeekError("\(path): cannot open history (\(String(cString: strerror(errno))))") }
             defer { close(descriptor) }
             let line = Array((HistoryFile.escape(entry) + "\n").utf8)
             let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard written == line.count else { throw HistoryError("\(path): cannot write history") }
+            guard written == line.count else { throw SeekError("\(path): cannot write history") }
             if load().count > limit + limit / 4 { try trimLocked() }
         }
     }
@@ -40,11 +41,11 @@ struct HistoryFile {
         let temporary = path + ".tmp.\(getpid())"
         let text = kept.map { HistoryFile.escape($0) + "\n" }.joined()
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw HistoryError("\(temporary): cannot write history")
+            throw SeekError("\(temporary): cannot write history")
         }
         guard rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw HistoryError("\(path): cannot replace history (\(String(cString: strerror(errno))))")
+            throw SeekError("\(path): cannot replace history (\(String(cString: strerror(errno))))")
         }
     }
 
@@ -53,10 +54,10 @@ struct HistoryFile {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw HistoryError("\(path).lock: cannot open (\(String(cString: strerror(errno))))") }
+        guard lock >= 0 else { throw SeekError("\(path).lock: cannot open (\(String(cString: strerror(errno))))") }
         defer { close(lock) }  // closing releases the lock, also when the process dies
         while flock(lock, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw HistoryError("\(path).lock: cannot lock") }
+            guard errno == EINTR else { throw SeekError("\(path).lock: cannot lock") }
         }
         return try body()
     }
@@ -82,7 +83,3 @@ struct HistoryFile {
     }
 }
 
-struct HistoryError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

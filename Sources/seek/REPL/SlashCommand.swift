@@ -1,3 +1,5 @@
+import Foundation
+
 /// A `/command` typed at the chat prompt.
 enum SlashCommand: Equatable {
     case help
@@ -33,10 +35,10 @@ enum SlashCommand: Equatable {
 
     /// Parses a line starting with "/"; nil for any other line.
     static func parse(_ line: String) -> SlashCommand? {
-        let trimmed = line.trimmingWhitespace()
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
         guard trimmed.hasPrefix("/") else { return nil }
         let name = String(trimmed.prefix { !$0.isWhitespace })
-        let argument = String(trimmed.dropFirst(name.count)).trimmingWhitespace()
+        let argument = String(trimmed.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
         switch name.lowercased() {
         case "/help", "/?": return .help
         case "/bye", "/exit", "/quit": return .bye
@@ -50,16 +52,8 @@ enum SlashCommand: Equatable {
             if argument.isEmpty { return .showSettings }
             let parts = argument.split(maxSplits: 1, whereSeparator: \.isWhitespace)
             guard parts.count == 2 else { return .usage("usage: /set NAME VALUE (e.g. /set temperature 0.7)") }
-            return .set(name: String(parts[0]).lowercased(), value: String(parts[1]).trimmingWhitespace())
+            return .set(name: String(parts[0]).lowercased(), value: String(parts[1]).trimmingCharacters(in: .whitespaces))
         default: return .unknown(name)
         }
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        let start = firstIndex { !$0.isWhitespace } ?? endIndex
-        let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
-        return String(self[start..<Swift.max(start, end)])
     }
 }

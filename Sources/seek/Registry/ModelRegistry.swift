@@ -1,4 +1,5 @@
 import Foundation
+import SeekEngine
 
 /// One named model in the registry (see models.example.json for the format).
 struct ModelEntry {
@@ -47,10 +48,10 @@ struct ModelRegistry {
         let chosen = explicitFile ?? environment["SEEK_MODELS"].flatMap { $0.isEmpty ? nil : $0 }
         let path = try chosen.map { try PathExpansion.expand($0, environment: environment) } ?? defaultLocation(environment: environment)
         guard FileManager.default.fileExists(atPath: path) else {
-            if chosen != nil { throw RegistryError("\(path): no such model registry file") }
+            if chosen != nil { throw SeekError("\(path): no such model registry file") }
             return ModelRegistry(file: nil, entries: [])
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw RegistryError("\(path): cannot read the model registry") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SeekError("\(path): cannot read the model registry") }
         return try ModelRegistry(path: path, data: data, environment: environment)
     }
 
@@ -62,15 +63,15 @@ struct ModelRegistry {
     init(path: String, data: Data, environment: [String: String]) throws {
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw RegistryError("\(path): not valid JSON (\(error.localizedDescription))")
+            throw SeekError("\(path): not valid JSON (\(error.localizedDescription))")
         }
         guard let root = json as? [String: Any], let models = root["models"] as? [String: Any] else {
-            throw RegistryError("\(path): expected {\"models\": {\"NAME\": {\"path\": …}, …}}")
+            throw SeekError("\(path): expected {\"models\": {\"NAME\": {\"path\": …}, …}}")
         }
         let folder = (path as NSString).deletingLastPathComponent
         var entries: [ModelEntry] = []
         for (name, value) in models where !name.hasPrefix("_") {
-            guard let fields = value as? [String: Any] else { throw RegistryError("\(path): model \"\(name)\" must be an object") }
+            guard let fields = value as? [String: Any] else { throw SeekError("\(path): model \"\(name)\" must be an object") }
             entries.append(try ModelRegistry.entry(name: name, fields: fields, file: path, folder: folder, environment: environment))
         }
         // "default" first, then alphabetical: the order `seek models` prints.
@@ -83,15 +84,15 @@ struct ModelRegistry {
         let context = "\(file): model \"\(name)\""
         func expand(_ raw: String, _ key: String) throws -> String {
             do { return try PathExpansion.expand(raw, relativeTo: folder, environment: environment) } catch let unset as PathExpansion.UnsetVariable {
-                throw RegistryError("\(context): \(key) uses $\(unset.name), which is not set")
+                throw SeekError("\(context): \(key) uses $\(unset.name), which is not set")
             }
         }
         func string(_ key: String) throws -> String? {
             guard let value = fields[key] else { return nil }
-            guard let text = value as? String else { throw RegistryError("\(context): \"\(key)\" must be a string") }
+            guard let text = value as? String else { throw SeekError("\(context): \"\(key)\" must be a string") }
             return text
         }
-        guard let rawPath = try string("path") else { throw RegistryError("\(context): missing \"path\"") }
+        guard let rawPath = try string("path") else { throw SeekError("\(context): missing \"path\"") }
         var entry = ModelEntry(name: name, path: rawPath)
         do { entry.path = try expand(rawPath, "path") } catch {
             entry.unavailable = String(describing: error)  // one entry's unset variable must not hide the others
@@ -100,28 +101,28 @@ struct ModelRegistry {
         entry.system = try string("system")
         entry.chatTemplate = try string("chat_template")
         if let templateFile = try string("chat_template_file") {
-            if entry.chatTemplate != nil { throw RegistryError("\(context): give chat_template or chat_template_file, not both") }
+            if entry.chatTemplate != nil { throw SeekError("\(context): give chat_template or chat_template_file, not both") }
             let templatePath = try expand(templateFile, "chat_template_file")
             guard let data = FileManager.default.contents(atPath: templatePath), let source = String(data: data, encoding: .utf8) else {
-                throw RegistryError("\(context): cannot read chat_template_file \(templatePath)")
+                throw SeekError("\(context): cannot read chat_template_file \(templatePath)")
             }
             entry.chatTemplate = source
         }
         if let contextValue = fields["context_size"] {
-            guard let size = contextValue as? Int, size > 0 else { throw RegistryError("\(context): context_size must be a positive integer") }
+            guard let size = contextValue as? Int, size > 0 else { throw SeekError("\(context): context_size must be a positive integer") }
             entry.contextSize = size
         }
         if let sampling = fields["sampling"] {
-            guard let values = sampling as? [String: Any] else { throw RegistryError("\(context): \"sampling\" must be an object") }
+            guard let values = sampling as? [String: Any] else { throw SeekError("\(context): \"sampling\" must be an object") }
             var scratch = SamplingSettings()
             for (key, value) in values.sorted(by: { $0.key < $1.key }) where !key.hasPrefix("_") {
                 if key == "stop" {
-                    guard let stops = value as? [String] else { throw RegistryError("\(context): sampling.stop must be a list of strings") }
+                    guard let stops = value as? [String] else { throw SeekError("\(context): sampling.stop must be a list of strings") }
                     entry.stop = stops
                     continue
                 }
                 let text = "\(value)"
-                do { try scratch.set(key, to: text) } catch { throw RegistryError("\(context): sampling: \(error)") }
+                do { try scratch.set(key, to: text) } catch { throw SeekError("\(context): sampling: \(error)") }
                 entry.sampling.append((key, text))
             }
         }
@@ -129,7 +130,3 @@ struct ModelRegistry {
     }
 }
 
-struct RegistryError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

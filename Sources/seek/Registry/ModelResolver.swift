@@ -1,4 +1,5 @@
 import Foundation
+import SeekEngine
 
 /// A model the user asked for, located on disk.
 struct ResolvedModel {
@@ -15,7 +16,7 @@ enum ModelResolver {
                         environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ResolvedModel {
         guard let argument else { return try defaultModel(registry: registry, environment: environment) }
         if let entry = registry.entry(named: argument) {
-            if let unavailable = entry.unavailable { throw RegistryError(unavailable) }
+            if let unavailable = entry.unavailable { throw SeekError(unavailable) }
             return ResolvedModel(displayName: entry.name, folder: entry.path, entry: entry)
         }
         if argument == "default" { return try defaultModel(registry: registry, environment: environment) }
@@ -24,19 +25,19 @@ enum ModelResolver {
         if looksLikePath || FileManager.default.fileExists(atPath: expanded) {
             return ResolvedModel(displayName: (expanded as NSString).lastPathComponent, folder: expanded, entry: nil)
         }
-        throw RegistryError(unknownNameMessage(argument, registry: registry))
+        throw SeekError(unknownNameMessage(argument, registry: registry))
     }
 
     private static func defaultModel(registry: ModelRegistry, environment: [String: String]) throws -> ResolvedModel {
         if let entry = registry.entry(named: "default") {
-            if let unavailable = entry.unavailable { throw RegistryError(unavailable) }
+            if let unavailable = entry.unavailable { throw SeekError(unavailable) }
             return ResolvedModel(displayName: entry.name, folder: entry.path, entry: entry)
         }
         guard let folder = BundledModel.locate(environment: environment) else {
-            throw RegistryError("no -m given and the bundled model \(BundledModel.folderName) was not found "
+            throw SeekError("no -m given and the bundled model \(BundledModel.folderName) was not found "
                 + "(set SEEK_DEFAULT_MODEL or pass -m NAME|DIR)")
         }
-        return ResolvedModel(displayName: "default", folder: folder, entry: nil)
+        return ResolvedModel(displayName: BundledModel.folderName, folder: folder, entry: nil)
     }
 
     private static func unknownNameMessage(_ name: String, registry: ModelRegistry) -> String {

@@ -38,11 +38,12 @@ final class ChatSession {
     }
 
     /// Sends a user message and streams the reply through `onText`. A cancelled reply keeps what was
-    /// shown; a turn that failed or produced nothing is taken back.
+    /// shown; a turn that failed or produced nothing is taken back. Without a chat template each
+    /// message is completed on its own, as plain text.
     func send(_ userText: String, isCancelled: () -> Bool, onText: (String) -> Void) throws -> Completion {
         conversation.messages.append(.init(role: "user", content: userText))
         do {
-            let ids = try formatter.chatIds(conversation)
+            let ids = canChat ? try formatter.chatIds(conversation) : formatter.rawIds(userText)
             let completion = try generation.complete(promptIds: ids, settings: settings, sampler: &sampler,
                                                      isCancelled: isCancelled, onText: onText)
             lastStats = completion.stats

@@ -1,4 +1,5 @@
 import Foundation
+import SeekEngine
 
 /// A chat: an optional system message and the user/assistant turns, in the shape chat templates and
 /// `/save` files use ({"role": …, "content": …}).
@@ -40,10 +41,10 @@ struct Conversation: Equatable {
         } else if let list = try? decoder.decode([Message].self, from: data) {
             all = list
         } else {
-            throw ConversationError("\(file): not a conversation (expected {\"messages\": [{\"role\": …, \"content\": …}]})")
+            throw SeekError("\(file): not a conversation (expected {\"messages\": [{\"role\": …, \"content\": …}]})")
         }
         for message in all where !["system", "user", "assistant"].contains(message.role) {
-            throw ConversationError("\(file): unknown role \"\(message.role)\" (expected system, user or assistant)")
+            throw SeekError("\(file): unknown role \"\(message.role)\" (expected system, user or assistant)")
         }
         system = all.first { $0.role == "system" }?.content
         messages = all.filter { $0.role != "system" }
@@ -52,7 +53,3 @@ struct Conversation: Equatable {
     init(system: String? = nil) { self.system = system }
 }
 
-struct ConversationError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import SeekEngine
 
 /// The text of a one-shot prompt: `-p`, `-f FILE` or all of stdin. One trailing newline (what `echo`
 /// and editors add) is dropped; invalid UTF-8 is replaced with U+FFFD and a warning.
@@ -8,7 +9,7 @@ enum PromptInput {
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
                 let reason = FileManager.default.fileExists(atPath: file) ? "cannot read it" : "no such file"
-                throw PromptError("\(file): \(reason)")
+                throw SeekError("\(file): \(reason)")
             }
             return decode(data, source: file)
         }
@@ -29,7 +30,3 @@ enum PromptInput {
     }
 }
 
-struct PromptError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -12,13 +12,11 @@ struct SamplingSettings: Equatable {
     /// The names `/set` and the registry's "sampling" object accept.
     static let names = ["temperature", "top_k", "top_p", "min_p", "repeat_penalty", "repeat_last_n", "seed", "max_tokens"]
 
-    struct InvalidSetting: Error, CustomStringConvertible { let description: String }
-
     /// Sets one value by name, checking its range. Throws a one-line explanation on bad input.
     mutating func set(_ name: String, to text: String) throws {
         func number<T: LosslessStringConvertible>(_: T.Type) throws -> T {
             guard let value = T(text.trimmingCharacters(in: .whitespaces)) else {
-                throw InvalidSetting(description: "\(name) needs a number, got \"\(text)\"")
+                throw SeekError("\(name) needs a number, got \"\(text)\"")
             }
             return value
         }
@@ -33,13 +31,13 @@ struct SamplingSettings: Equatable {
         case "seed": next.parameters.seed = try number(UInt64.self)
         case "max_tokens": next.maxTokens = try number(Int.self)
         default:
-            throw InvalidSetting(description: "unknown setting \"\(name)\"; known: \(SamplingSettings.names.joined(separator: ", "))")
+            throw SeekError("unknown setting \"\(name)\"; known: \(SamplingSettings.names.joined(separator: ", "))")
         }
         let p = next.parameters
         if let problem = SamplingSettings.problem(temperature: p.temperature, topK: p.topK, topP: p.topP, minP: p.minP,
                                                   repeatPenalty: p.repeatPenalty, maxTokens: next.maxTokens,
                                                   repeatLastN: p.repeatLastN) {
-            throw InvalidSetting(description: problem)
+            throw SeekError(problem)
         }
         self = next
     }
@@ -48,7 +46,7 @@ struct SamplingSettings: Equatable {
     static func check(temperature: Float?, topK: Int?, topP: Float?, minP: Float?, repeatPenalty: Float?, maxTokens: Int?) throws {
         if let problem = problem(temperature: temperature, topK: topK, topP: topP, minP: minP,
                                  repeatPenalty: repeatPenalty, maxTokens: maxTokens, repeatLastN: nil) {
-            throw InvalidSetting(description: problem)
+            throw SeekError(problem)
         }
     }
 
