@@ -6,8 +6,8 @@ import XCTest
 final class ChatREPLTests: XCTestCase {
     private let prompt = ">>> "
 
-    private func startChat(home: String, extraArguments: [String] = []) throws -> PseudoTerminal {
-        let arguments = ["-m", TestPaths.fixture("tiny-chat"), "--temp", "0"] + extraArguments
+    private func startChat(home: String, subcommand: [String] = [], extraArguments: [String] = []) throws -> PseudoTerminal {
+        let arguments = subcommand + ["-m", TestPaths.fixture("tiny-chat"), "--temp", "0"] + extraArguments
         let terminal = try PseudoTerminal(arguments: arguments, environment: TestPaths.isolatedEnvironment(home: home))
         terminal.expect("/help for commands")
         terminal.expect(prompt)
@@ -148,7 +148,7 @@ final class ChatREPLTests: XCTestCase {
         XCTAssertEqual(history, "first line \\nsecond line\ninside a block\\ndone\n/system Be brief.\n")
 
         // A second session recalls the first one's entries (Ctrl-P is previous-history).
-        let second = try startChat(home: home, extraArguments: ["-n", "2"])
+        let second = try startChat(home: home, subcommand: ["chat"], extraArguments: ["-n", "2"])
         second.type("\u{10}\u{10}\r")
         second.expect("inside a block")
         second.expect(prompt)

@@ -63,6 +63,7 @@ final class ErrorTests: XCTestCase {
         assertFails(try seek(["-m", fixture, "--top-p", "0", "-p", "hi"]), status: 64, saying: "--top-p must be in (0, 1]")
         assertFails(try seek(["-m", fixture, "--ctx-size", "0", "-p", "hi"]), status: 64, saying: "--ctx-size must be at least 1")
         assertFails(try seek(["--bogus"]), status: 64, saying: "Unknown option '--bogus'")
+        assertFails(try seek(["chat", "-m", fixture, "-p", "hi"]), status: 64, saying: "'seek chat' takes no prompt")
     }
 
     func testInvalidUTF8OnStdinIsReplacedWithAWarning() throws {

@@ -18,6 +18,14 @@ struct ChatCommand: ParsableCommand {
     @OptionGroup(title: "Model") var runtime: RuntimeOptions
     @OptionGroup(title: "Chat") var chat: SystemOptions
     @OptionGroup(title: "Sampling") var sampling: SamplingOptions
+    /// The root's prompt flags also parse after `chat`; declared here only to refuse them.
+    @OptionGroup(visibility: .hidden) var prompt: PromptOptions
+
+    func validate() throws {
+        if prompt.prompt != nil || prompt.file != nil || prompt.raw || prompt.json {
+            throw ValidationError("'seek chat' takes no prompt: for one answer run seek -p TEXT (or -f, or a pipe)")
+        }
+    }
 
     func run() throws {
         try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system)
