@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `seek`: a one-shot completion when a prompt is given (-p, -f or a pipe), else the chat.
 @main
@@ -31,6 +32,24 @@ struct Seek: ParsableCommand {
     @OptionGroup(title: "Prompt") var prompt: PromptOptions
     @OptionGroup(title: "Chat") var chat: SystemOptions
     @OptionGroup(title: "Sampling") var sampling: SamplingOptions
+
+    /// ArgumentParser's own main, except that usage errors start with "error:" like every other failure.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            var message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { Console.out(message + "\n") }  // --help, --version
+            } else if !message.isEmpty {
+                if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
+                Console.err(message + "\n")
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 
     func validate() throws {
         if prompt.raw, chat.system != nil {
