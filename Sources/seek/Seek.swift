@@ -22,9 +22,10 @@ struct Seek: ParsableCommand {
               seek -m lite -f prompt.txt --json        ids, text, timings as JSON
               seek models                              the registry, what loads
               seek tokenize -m lite "Hello, world"     ids and pieces
+              seek quantize -m lite --to q8 -o lite8   a smaller copy of a model
             """,
         version: SeekVersion.string,
-        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self])
+        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self])
 
     @OptionGroup(title: "Model") var registry: RegistryOptions
     @OptionGroup(title: "Model") var model: ModelChoice

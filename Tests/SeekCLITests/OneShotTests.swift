@@ -152,6 +152,22 @@ final class OneShotTests: XCTestCase {
         XCTAssertTrue(try SeekProcess.run(["models", "--models", home + "/alt.json"], environment: environment).stdout.contains("other"))
     }
 
+    func testQuantizedCopiesAndLoadTimeQuantization() throws {
+        let folder = try TestPaths.temporaryFolder(for: self) + "/tiny-q8"
+        let quantize = try seek(["quantize", "-m", fixture, "--to", "q8", "-o", folder])
+        XCTAssertEqual(quantize.status, 0, quantize.stderr)
+        XCTAssertTrue(quantize.stderr.contains("tensors quantized"), quantize.stderr)
+        let run = try seek(["-m", folder, "--raw", "--temp", "0", "-n", "8", "--json", "-p", "Hello"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((object["tokens"] as? [Int])?.count, 8)
+
+        let q4 = try seek(["-m", fixture, "--quant", "q4", "--raw", "--temp", "0", "-n", "8", "--verbose", "-p", "Hello"])
+        XCTAssertEqual(q4.status, 0, q4.stderr)
+        XCTAssertTrue(q4.stderr.contains("quantized in memory"), q4.stderr)
+        XCTAssertEqual(try seek(["-m", fixture, "--quant", "q5", "-p", "Hello"]).status, 64)
+    }
+
     func testTokenize() throws {
         let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
         let ids = try seek(["tokenize", "-m", fixture, "--ids-only", reference.prompt!])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SeekEngine
 
 // The root command parses its options anywhere on the command line, subcommand arguments included, and
 // hands a subcommand the groups of the same type it declares. So each group below is declared once per
@@ -29,6 +30,10 @@ struct RuntimeOptions: ParsableArguments {
     @Option(name: .shortAndLong, parsing: .unconditional, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "n"))
     var threads: Int?
 
+    @Option(name: .customLong("quant"), help: ArgumentHelp(
+        "Quantize the weights to q8 or q4 blocks while loading (less memory, faster decoding).", valueName: "q8|q4"))
+    var quantization: QuantFormat?
+
     @Flag(help: "Print load time, memory and per-reply statistics on stderr.")
     var verbose = false
 
@@ -37,3 +42,5 @@ struct RuntimeOptions: ParsableArguments {
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads)") }
     }
 }
+
+extension QuantFormat: ExpressibleByArgument {}

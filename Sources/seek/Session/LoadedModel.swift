@@ -22,6 +22,7 @@ final class LoadedModel {
         var load = LoadOptions()
         if let size = options.contextSize ?? resolved.entry?.contextSize { load.contextSize = size }
         if let threads = options.threads { load.threads = threads }
+        load.quantization = options.quantization
         model = try DeepSeekModel.load(folder: resolved.folder, options: load)
         if let source = resolved.entry?.chatTemplate ?? tokenizer.chatTemplate {
             do { template = try ChatTemplate(source: source) } catch {
@@ -50,6 +51,7 @@ final class LoadedModel {
         parts.append("kv_lora_rank \(c.kvLoraRank)")
         parts.append("vocab \(c.vocabSize)")
         parts.append(Table.gigabytes(model.weightBytes) + " of weights")
+        if model.quantizedBytes > 0 { parts.append("quantized in memory to " + Table.gigabytes(model.quantizedBytes)) }
         return parts.joined(separator: ", ")
     }
 
