@@ -12,8 +12,9 @@ struct ChatREPL {
 
     func run() {
         let editor = LineEditor()
-        for entry in history.load() { editor.addToHistory(entry) }
-        var lastEntry = history.load().last
+        let earlier = history.load()
+        for entry in earlier { editor.addToHistory(entry) }
+        var lastEntry = earlier.last
         Interrupt.install()
         Console.err("seek \(SeekVersion.string) · \(session.loaded.name) (\(session.loaded.model.config.modelType)) · "
             + "context \(session.loaded.model.contextSize) tokens · /help for commands, Ctrl-D to leave\n")

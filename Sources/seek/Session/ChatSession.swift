@@ -44,6 +44,11 @@ final class ChatSession {
         conversation.messages.append(.init(role: "user", content: userText))
         do {
             let ids = canChat ? try formatter.chatIds(conversation) : formatter.rawIds(userText)
+            let contextSize = loaded.model.contextSize
+            guard ids.count <= contextSize else {
+                throw SeekError("the conversation is \(ids.count) tokens, more than the context of \(contextSize): "
+                    + "/clear to start over, or restart with a larger --ctx-size")
+            }
             let completion = try generation.complete(promptIds: ids, settings: settings, sampler: &sampler,
                                                      isCancelled: isCancelled, onText: onText)
             lastStats = completion.stats
