@@ -126,6 +126,27 @@ final class ChatREPLTests: XCTestCase {
         XCTAssertEqual(terminal.waitForExit(), 0)
     }
 
+    func testAFullContextIsReportedAndTheNextTurnSuggestsClear() throws {
+        let terminal = try startChat(home: try TestPaths.temporaryFolder(for: self), extraArguments: ["--ctx-size", "24"])
+        terminal.type("Hello\r")
+        terminal.expect("[the context is full: /clear to start over")
+        terminal.expect(prompt)
+        terminal.type("And then?\r")
+        terminal.expect("error: the conversation is ")
+        terminal.expect("more than the context of 24: /clear to start over")
+        terminal.expect(prompt)
+        terminal.type("/clear\r")
+        terminal.expect(prompt)
+        terminal.type("/set max_tokens 2\r")
+        terminal.expect(prompt)
+        terminal.type("Hi\r")
+        terminal.expect("Hi\r\n")
+        terminal.expect(prompt)
+        XCTAssertFalse(terminal.transcript.suffix(200).contains("error"), terminal.transcript)
+        terminal.type("/bye\r")
+        XCTAssertEqual(terminal.waitForExit(), 0)
+    }
+
     func testMultilineInputAndHistoryPersistAcrossRuns() throws {
         let home = try TestPaths.temporaryFolder(for: self)
         let first = try startChat(home: home, extraArguments: ["-n", "2"])
