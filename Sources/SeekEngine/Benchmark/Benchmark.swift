@@ -22,6 +22,11 @@ public enum Benchmark {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
             return Int(state % UInt64(vocab))
         }
+        // Warm up: weights paged in, and one short pass so every code path and buffer has run once.
+        if model.quantization == nil { model.prefetchWeights() }
+        model.resetCache()
+        _ = try model.forward(Array(prompt.prefix(min(8, prompt.count))))
+        _ = try model.forward([0])
         model.resetCache()
         let start = Date()
         var logits = try model.forward(prompt)

@@ -58,6 +58,13 @@ public final class TensorStore: @unchecked Sendable {
         files.first { ($0.path as NSString).lastPathComponent == name }?.metadata ?? [:]
     }
 
+    /// Starts background read-ahead of every weight file.
+    public func adviseWillNeed() { files.forEach { $0.adviseWillNeed() } }
+
+    /// Faults in every page of every weight file now.
+    @discardableResult
+    public func touchAllPages() -> UInt8 { files.reduce(0) { $0 &+ $1.touchAllPages() } }
+
     public subscript(name: String) -> TensorView? { index[name] }
 
     /// Total bytes of all tensors (the weight files' payload).

@@ -49,6 +49,7 @@ public final class DeepSeekModel {
         }
         let config = try ModelConfig.load(path: configPath)
         let store = try TensorStore(folder: folder)
+        if options.quantization == nil { store.adviseWillNeed() }  // read-ahead while we bind
         return try DeepSeekModel(config: config, store: store, folder: folder, options: options)
     }
 
@@ -113,6 +114,9 @@ public final class DeepSeekModel {
         }
         return logits
     }
+
+    /// Reads every weight page in now (instead of on first use), e.g. before measuring speed.
+    public func prefetchWeights() { store.touchAllPages() }
 
     /// Forgets every cached token from position `length` on (e.g. to rewind a conversation).
     public func truncateCache(to length: Int) {
