@@ -168,6 +168,14 @@ final class OneShotTests: XCTestCase {
         XCTAssertEqual(try seek(["-m", fixture, "--quant", "q5", "-p", "Hello"]).status, 64)
     }
 
+    func testWithoutModelFlagSeekRunsTheDefaultModel() throws {
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+        let run = try seek(["--raw", "--temp", "0", "-n", "24", "-p", reference.prompt!], extraEnvironment: ["SEEK_DEFAULT_MODEL": fixture])
+        XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n", run.stderr)
+        let json = try seek(["--raw", "--temp", "0", "-n", "2", "--json", "-p", "x"], extraEnvironment: ["SEEK_DEFAULT_MODEL": fixture])
+        XCTAssertTrue(json.stdout.hasPrefix("{\"model\":\"tiny-chat\""), json.stdout)
+    }
+
     func testTokenize() throws {
         let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
         let ids = try seek(["tokenize", "-m", fixture, "--ids-only", reference.prompt!])

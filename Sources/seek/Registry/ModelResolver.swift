@@ -37,7 +37,7 @@ enum ModelResolver {
             throw SeekError("no -m given and the bundled model \(BundledModel.folderName) was not found "
                 + "(set SEEK_DEFAULT_MODEL or pass -m NAME|DIR)")
         }
-        return ResolvedModel(displayName: BundledModel.folderName, folder: folder, entry: nil)
+        return ResolvedModel(displayName: (folder as NSString).lastPathComponent, folder: folder, entry: nil)
     }
 
     private static func unknownNameMessage(_ name: String, registry: ModelRegistry) -> String {
