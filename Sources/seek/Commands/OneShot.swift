@@ -10,7 +10,6 @@ struct OneShot {
 
     func run(_ text: String) throws {
         let loaded = startup.loaded
-        guard !text.isEmpty else { throw SeekError("the prompt is empty") }
         let formatter = PromptFormatter(tokenizer: loaded.tokenizer, template: loaded.template)
         let ids: [Int]
         if raw || !formatter.canChat {
