@@ -23,10 +23,11 @@ struct Seek: ParsableCommand {
               seek -m lite -f prompt.txt --json        ids, text, timings as JSON
               seek models                              the registry, what loads
               seek tokenize -m lite "Hello, world"     ids and pieces
-              seek quantize -m lite --to q8 -o lite8   a smaller copy of a model
+              seek quantize -m lite --quant q8 lite8   a smaller copy of a model
+              seek bench -m lite -p 512 -n 128          speed, memory, % of the bandwidth limit
             """,
         version: SeekVersion.string,
-        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self])
+        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self])
 
     @OptionGroup(title: "Model") var registry: RegistryOptions
     @OptionGroup(title: "Model") var model: ModelChoice

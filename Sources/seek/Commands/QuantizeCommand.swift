@@ -13,17 +13,36 @@ struct QuantizeCommand: ParsableCommand {
             model folder (seek -m DIR) and maps its weights straight from disk.
 
             Example:
-              seek quantize -m ~/models/DeepSeek-V2-Lite-Chat --to q8 -o ~/models/DeepSeek-V2-Lite-Chat-q8
+              seek quantize -m ~/models/DeepSeek-V2-Lite-Chat --quant q8 ~/models/DeepSeek-V2-Lite-Chat-q8
             """)
 
     @OptionGroup var model: ModelChoice
     @OptionGroup var registry: RegistryOptions
 
-    @Option(name: .customLong("to"), help: ArgumentHelp("The format: q8 (8-bit) or q4 (4-bit).", valueName: "q8|q4"))
-    var format: QuantFormat
+    // --quant is the root's option (parsed wherever it stands); --to is the same thing.
+    @OptionGroup(visibility: .hidden) var runtime: RuntimeOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The new model folder (must not exist, or be empty).", valueName: "dir"))
-    var output: String
+    @Option(name: .customLong("to"), help: ArgumentHelp("The format: q8 (8-bit) or q4 (4-bit); also --quant.", valueName: "q8|q4"))
+    var to: QuantFormat?
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The new model folder (must not exist, or be empty).", valueName: "dir"))
+    var outputOption: String?
+
+    @Argument(help: ArgumentHelp("The new model folder (or -o).", valueName: "out"))
+    var outputArgument: String?
+
+    var format: QuantFormat { (to ?? runtime.quantization)! }
+    var output: String { (outputOption ?? outputArgument)! }
+
+    func validate() throws {
+        if to == nil && runtime.quantization == nil { throw ValidationError("quantize needs a format: --quant q8|q4") }
+        if let to, let q = runtime.quantization, to != q { throw ValidationError("--to \(to.rawValue) and --quant \(q.rawValue) disagree") }
+        switch (outputOption, outputArgument) {
+        case (nil, nil): throw ValidationError("quantize needs an output folder: seek quantize -m MODEL --quant q4 OUT")
+        case (.some, .some): throw ValidationError("give the output folder once (either OUT or -o)")
+        default: break
+        }
+    }
 
     func run() throws {
         try CommandFailure.reporting {
