@@ -21,7 +21,7 @@ final class RegistryTests: XCTestCase {
         let json = """
             {"_comment": "ignored",
              "models": {
-               "lite": {"path": "~/models/lite", "description": "V2-Lite", "context_size": 8192,
+               "lite": {"path": "~/models/lite", "description": "V2-Lite", "context_size": 8192, "quant": "q4",
                         "sampling": {"temperature": 0.3, "top_k": 20, "stop": ["User:"]}},
                "local": {"path": "rel/dir", "chat_template_file": "t.jinja", "system": "Be brief."},
                "default": {"path": "$MODELS/mini", "chat_template": "{{ 'x' }}"}
@@ -34,6 +34,8 @@ final class RegistryTests: XCTestCase {
         let lite = try XCTUnwrap(registry.entry(named: "lite"))
         XCTAssertEqual(lite.path, "/home/u/models/lite")
         XCTAssertEqual(lite.contextSize, 8192)
+        XCTAssertEqual(lite.quantization, .q4)
+        XCTAssertNil(registry.entry(named: "local")?.quantization)
         let settings = lite.samplingDefaults(over: SamplingSettings())
         XCTAssertEqual(settings.parameters.temperature, 0.3)
         XCTAssertEqual(settings.parameters.topK, 20)
@@ -57,6 +59,7 @@ final class RegistryTests: XCTestCase {
         XCTAssertTrue(load("{\"models\": {\"a\": {}}}").contains("model \"a\": missing \"path\""))
         XCTAssertTrue(load("{\"models\": {\"a\": {\"path\": \"/p\", \"sampling\": {\"top_p\": 2}}}}").contains("top_p must be in (0, 1]"))
         XCTAssertTrue(load("{\"models\": {\"a\": {\"path\": \"/p\", \"sampling\": {\"warmth\": 2}}}}").contains("unknown setting"))
+        XCTAssertTrue(load("{\"models\": {\"a\": {\"path\": \"/p\", \"quant\": \"q5\"}}}").contains("quant must be \"q8\" or \"q4\""))
         XCTAssertThrowsError(try ModelRegistry.load(explicitFile: folder + "/missing.json", environment: [:]))
         let none = try ModelRegistry.load(explicitFile: nil, environment: ["XDG_CONFIG_HOME": folder + "/nothing"])
         XCTAssertNil(none.file)

@@ -61,14 +61,14 @@ struct BenchCommand: ParsableCommand {
             var options = LoadOptions()
             options.contextSize = promptTokens + generateTokens + 16
             options.threads = threads ?? 0
-            options.quantization = quantization
+            options.quantization = quantization ?? resolved.entry?.quantization
             let loadStart = Date()
             let m = try DeepSeekModel.load(folder: resolved.folder, options: options)
             let loadSeconds = Date().timeIntervalSince(loadStart)
             let residentAfterLoad = Benchmark.residentBytes()
             let workers = Parallel.threads
             Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
-                        + "\(quantization?.rawValue ?? "stored dtype"), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
+                        + "\(options.quantization?.rawValue ?? "stored dtype"), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
 
             var best: Benchmark.Result?
             for _ in 0..<repetitions {
@@ -86,7 +86,7 @@ struct BenchCommand: ParsableCommand {
 
             if json {
                 let object: [String: Any] = [
-                    "model": resolved.displayName, "quant": quantization?.rawValue ?? "none", "threads": workers,
+                    "model": resolved.displayName, "quant": options.quantization?.rawValue ?? "none", "threads": workers,
                     "prompt_tokens": promptTokens, "gen_tokens": generateTokens,
                     "prompt_tps": r.promptTokensPerSecond, "gen_tps": r.generationTokensPerSecond,
                     "ttft_ms": r.firstTokenSeconds * 1000, "load_s": loadSeconds,

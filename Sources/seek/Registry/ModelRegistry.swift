@@ -14,6 +14,8 @@ struct ModelEntry {
     /// Default system message.
     var system: String?
     var contextSize: Int?
+    /// Quantize while loading (`"quant": "q8"` or `"q4"`), unless --quant says otherwise.
+    var quantization: QuantFormat?
     /// Default sampling settings as (name, value) pairs for `SamplingSettings.set`, already checked.
     var sampling: [(name: String, value: String)] = []
     /// Default stop strings.
@@ -111,6 +113,12 @@ struct ModelRegistry {
         if let contextValue = fields["context_size"] {
             guard let size = contextValue as? Int, size > 0 else { throw SeekError("\(context): context_size must be a positive integer") }
             entry.contextSize = size
+        }
+        if let quantValue = fields["quant"] {
+            guard let text = quantValue as? String, let format = QuantFormat(rawValue: text) else {
+                throw SeekError("\(context): quant must be \"q8\" or \"q4\"")
+            }
+            entry.quantization = format
         }
         if let sampling = fields["sampling"] {
             guard let values = sampling as? [String: Any] else { throw SeekError("\(context): \"sampling\" must be an object") }

@@ -22,7 +22,7 @@ final class LoadedModel {
         var load = LoadOptions()
         if let size = options.contextSize ?? resolved.entry?.contextSize { load.contextSize = size }
         if let threads = options.threads { load.threads = threads }
-        load.quantization = options.quantization
+        load.quantization = options.quantization ?? resolved.entry?.quantization
         model = try DeepSeekModel.load(folder: resolved.folder, options: load)
         if let source = resolved.entry?.chatTemplate ?? tokenizer.chatTemplate {
             do { template = try ChatTemplate(source: source) } catch {
