@@ -79,6 +79,8 @@ struct BenchCommand: ParsableCommand {
             let residentAfterRun = Benchmark.residentBytes()
             let peak = Benchmark.peakResidentBytes()
             let bandwidth = Benchmark.measureReadBandwidth(threads: workers)
+            let sgemmRate = Benchmark.measureSgemmRate(threads: workers)
+            let prefillRate = m.config.prefillFLOPs(tokens: promptTokens) / r.prefillSeconds
             let active = m.activeBytesPerToken
             let ceiling = bandwidth / Double(active)
             let weightFiles = m.weightBytes
@@ -95,6 +97,7 @@ struct BenchCommand: ParsableCommand {
                     "kv_cache_bytes": cacheBytes, "active_bytes_per_token": active,
                     "read_bandwidth_bytes_per_s": bandwidth, "gen_ceiling_tps": ceiling,
                     "gen_fraction_of_ceiling": r.generationTokensPerSecond / ceiling,
+                    "prompt_flops_per_s": prefillRate, "sgemm_flops_per_s": sgemmRate,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 Console.out(String(decoding: data, as: UTF8.self) + "\n")
@@ -102,7 +105,8 @@ struct BenchCommand: ParsableCommand {
             }
             func mib(_ bytes: Int) -> String { String(format: "%.0f MiB", Double(bytes) / 1_048_576) }
             var lines: [String] = []
-            lines.append(String(format: "prompt processing  %6d tokens  %8.1f tokens/s", promptTokens, r.promptTokensPerSecond))
+            lines.append(String(format: "prompt processing  %6d tokens  %8.1f tokens/s  (%.1f GFLOP/s; OpenBLAS sgemm here: %.1f GFLOP/s)",
+                                promptTokens, r.promptTokensPerSecond, prefillRate / 1e9, sgemmRate / 1e9))
             lines.append(String(format: "generation         %6d tokens  %8.2f tokens/s", generateTokens, r.generationTokensPerSecond))
             lines.append(String(format: "time to first token             %8.0f ms", r.firstTokenSeconds * 1000))
             lines.append(String(format: "generation ceiling              %8.2f tokens/s  (%.1f GB/s read ÷ %.0f MB active per token) → %.0f %% of the limit",
