@@ -85,4 +85,14 @@ void sk_avx512_q4_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, flo
 double sk_avx2_sum_f32(const float *p, size_t n);
 double sk_avx512_sum_f32(const float *p, size_t n);
 
+// Batched products (gemm*.c): weight formats, the K block (a multiple of 32, so quantized blocks never
+// straddle two), the row-chunk converter, and the per-level kernels.
+enum { SK_GEMM_F32, SK_GEMM_BF16, SK_GEMM_F16, SK_GEMM_Q8, SK_GEMM_Q4 };
+enum { SK_GEMM_KC = 256 };
+void sk_gemm_row_chunk_f32(int format, const void *w, size_t row, size_t cols, size_t k0, size_t kc, float *dst);
+void sk_avx2_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0, size_t r1,
+                    size_t cols, size_t ldy);
+void sk_avx512_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0, size_t r1,
+                      size_t cols, size_t ldy);
+
 #endif

@@ -63,34 +63,44 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// Y[n, rows] = X[n, cols] · Wᵀ. One token is a matrix-vector product; more tokens go through
-    /// single-threaded OpenBLAS sgemm calls on blocks of output rows, one block per worker (our own
-    /// threads, so OpenBLAS's pool never competes with them). Weights in other dtypes are converted to
-    /// float32 block by block, so the scratch stays small whatever the matrix.
+    /// Y[n, rows] = X[n, cols] · Wᵀ. One token is a matrix-vector product. Converted dtypes (bf16, f16,
+    /// q8, q4) go through the fused SeekKernels products (sk_matmul_*), which convert each weight once
+    /// into cache-sized float32 panels: as fast as OpenBLAS at 512 tokens and up to 1.5-3x faster at the
+    /// few dozen tokens a routed expert sees (Scripts/gemm_bench.c). float32 weights need no conversion
+    /// and keep single-threaded OpenBLAS sgemm calls. Either way the output rows are split across our
+    /// own workers, so OpenBLAS's pool never competes with them.
     public func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: Scratch) {
         if n == 1 {
             matvec(x, y)
             return
         }
-        let blockRows = max(1, min(rows, Scratch.conversionBlockFloats / max(cols, 1)))
-        // Enough blocks that every worker has some, at least 16 rows each so sgemm stays efficient.
-        let perWorker = max(16, (rows + Parallel.threads - 1) / Parallel.threads)
-        let block = min(blockRows, perWorker)
-        let blocks = (rows + block - 1) / block
-        Parallel.forWorkers(blocks) { worker, firstBlock, endBlock in
-            for b in firstBlock..<endBlock {
-                let begin = b * block, end = min(rows, begin + block)
-                let weights: UnsafePointer<Float>
-                if case .f32(let w) = storage {
-                    weights = w + begin * cols
-                } else {
-                    let buffer = scratch.conversionBuffer(worker: worker, count: (end - begin) * cols)
-                    convertRows(begin, end, into: buffer)
-                    weights = UnsafePointer(buffer)
-                }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(end - begin), Int32(cols),
-                            1, x, Int32(cols), weights, Int32(cols), 0, y + begin, Int32(rows))
+        guard case .f32(let w) = storage else {
+            // Whole 16-row panels per worker, so only the last one can be partial.
+            let panels = (rows + 15) / 16
+            Parallel.forRanges(panels, minChunk: 1) { first, end in
+                matmulRows(x, y, count: n, first * 16, min(rows, end * 16))
             }
+            return
+        }
+        // At least 16 rows per worker so sgemm stays efficient.
+        let perWorker = max(16, (rows + Parallel.threads - 1) / Parallel.threads)
+        let blocks = (rows + perWorker - 1) / perWorker
+        Parallel.forRanges(blocks, minChunk: 1) { firstBlock, endBlock in
+            let begin = firstBlock * perWorker, end = min(rows, endBlock * perWorker)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(end - begin), Int32(cols),
+                        1, x, Int32(cols), w + begin * cols, Int32(cols), 0, y + begin, Int32(rows))
+        }
+    }
+
+    /// Y[:, begin..<end] for converted dtypes (f32 weights use sgemm in `matmul`).
+    @inline(__always)
+    func matmulRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, _ begin: Int, _ end: Int) {
+        switch storage {
+        case .f32(let w): sk_matmul_f32(w, x, y, n, begin, end, cols, rows)
+        case .bf16(let w): sk_matmul_bf16(w, x, y, n, begin, end, cols, rows)
+        case .f16(let w): sk_matmul_f16(w, x, y, n, begin, end, cols, rows)
+        case .q8(let w): sk_matmul_q8(w, x, y, n, begin, end, cols, rows)
+        case .q4(let w): sk_matmul_q4(w, x, y, n, begin, end, cols, rows)
         }
     }
 }

@@ -84,6 +84,25 @@ void sk_dequantize_q4_rows(const void *src, float *dst, size_t rows, size_t cols
 void sk_matvec_q8(const void *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
 void sk_matvec_q4(const void *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
 
+// --- matrix-matrix products (prefill) ----------------------------------------------------------------
+/// y[t * ldy + r] = sum_c W[r, c] * x[t * cols + c] for tokens t < n and rows r in [row_begin, row_end):
+/// Y = X · Wᵀ with X row-major [n, cols] and Y row-major with row stride ldy (usually the matrix's rows).
+/// Exact float32 math on exactly converted (bf16, f16) or dequantized (q8, q4: d * q, as
+/// sk_dequantize_qN_rows) weights: x is never rounded or quantized, so SIMD and portable results differ
+/// only in the order of the float32 additions. Weights are converted once per call into packed float32
+/// panels on the stack (about 80 KB), so the kernels allocate nothing; single-threaded, callers split the
+/// rows across threads.
+void sk_matmul_f32(const float *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
+                   size_t cols, size_t ldy);
+void sk_matmul_bf16(const uint16_t *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
+                    size_t cols, size_t ldy);
+void sk_matmul_f16(const uint16_t *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
+                   size_t cols, size_t ldy);
+void sk_matmul_q8(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
+                  size_t cols, size_t ldy);
+void sk_matmul_q4(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
+                  size_t cols, size_t ldy);
+
 // --- memory bandwidth probe ----------------------------------------------------------------------------
 /// Sum of p[0..<n], read with several independent vector accumulators so that a call on a buffer far
 /// larger than the last-level cache runs at the memory's read bandwidth. Float32 partial sums: a probe,
