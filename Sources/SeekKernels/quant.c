@@ -9,7 +9,7 @@ static inline uint16_t f16_scale_bits(float v) {
     _Float16 h = (_Float16)v;
     uint16_t bits;
     memcpy(&bits, &h, 2);
-    if (fabsf((float)h) < fabsf(v) && (bits & 0x7fff) < 0x7bff) bits++;  // next magnitude up, same sign
+    if (fabsf(sk_f16_bits_to_f32(bits)) < fabsf(v) && (bits & 0x7fff) < 0x7bff) bits++;  // next magnitude up, same sign
     return bits;
 }
 
@@ -76,30 +76,44 @@ void sk_quantize_q4_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_
     SK_QUANTIZE_ROWS(uint16_t, sk_bf16_bits_to_f32, quantize_q4_block, SK_Q4_BLOCK_BYTES)
 }
 
-void sk_dequantize_q8_rows(const void *src, float *dst, size_t rows, size_t cols) {
-    const uint8_t *s = src;
-    size_t nb = block_count(cols);
-    for (size_t r = 0; r < rows; r++)
-        for (size_t c = 0; c < cols; c++) {
-            const uint8_t *block = s + (r * nb + c / SK_QBLOCK) * SK_Q8_BLOCK_BYTES;
-            uint16_t dh;
-            memcpy(&dh, block, 2);
-            dst[r * cols + c] = sk_f16_bits_to_f32(dh) * (float)(int8_t)block[2 + c % SK_QBLOCK];
+// Dequantizing goes block by block: whole blocks through the SIMD level's routine, a partial last block
+// element by element. Both compute d * q exactly, so every level gives identical floats.
+static void dequantize_q8_block(const uint8_t *block, float *out, size_t n) {
+    uint16_t dh;
+    memcpy(&dh, block, 2);
+    float d = sk_f16_bits_to_f32(dh);
+    for (size_t i = 0; i < n; i++) out[i] = d * (float)(int8_t)block[2 + i];
+}
+
+static void dequantize_q4_block(const uint8_t *block, float *out, size_t n) {
+    uint16_t dh;
+    memcpy(&dh, block, 2);
+    float d = sk_f16_bits_to_f32(dh);
+    for (size_t i = 0; i < n; i++) {
+        int nib = i < 16 ? (block[2 + i] & 15) : (block[2 + i - 16] >> 4);
+        out[i] = d * (float)(nib - 8);
+    }
+}
+
+#define SK_DEQUANTIZE_ROWS(BLOCK_BYTES, PORTABLE_BLOCK, AVX2_BLOCK)                               \
+    const uint8_t *s = src;                                                                     \
+    size_t nb = block_count(cols);                                                              \
+    int simd = sk_level() >= SK_SIMD_AVX2;                                                      \
+    for (size_t r = 0; r < rows; r++)                                                           \
+        for (size_t b = 0; b < nb; b++) {                                                       \
+            const uint8_t *block = s + (r * nb + b) * BLOCK_BYTES;                              \
+            float *out = dst + r * cols + b * SK_QBLOCK;                                        \
+            size_t n = cols - b * SK_QBLOCK < SK_QBLOCK ? cols - b * SK_QBLOCK : SK_QBLOCK;     \
+            if (simd && n == SK_QBLOCK) AVX2_BLOCK(block, out);                                 \
+            else PORTABLE_BLOCK(block, out, n);                                                 \
         }
+
+void sk_dequantize_q8_rows(const void *src, float *dst, size_t rows, size_t cols) {
+    SK_DEQUANTIZE_ROWS(SK_Q8_BLOCK_BYTES, dequantize_q8_block, sk_avx2_dequantize_q8_block)
 }
 
 void sk_dequantize_q4_rows(const void *src, float *dst, size_t rows, size_t cols) {
-    const uint8_t *s = src;
-    size_t nb = block_count(cols);
-    for (size_t r = 0; r < rows; r++)
-        for (size_t c = 0; c < cols; c++) {
-            const uint8_t *block = s + (r * nb + c / SK_QBLOCK) * SK_Q4_BLOCK_BYTES;
-            uint16_t dh;
-            memcpy(&dh, block, 2);
-            size_t i = c % SK_QBLOCK;
-            int nib = i < 16 ? (block[2 + i] & 15) : (block[2 + i - 16] >> 4);
-            dst[r * cols + c] = sk_f16_bits_to_f32(dh) * (float)(nib - 8);
-        }
+    SK_DEQUANTIZE_ROWS(SK_Q4_BLOCK_BYTES, dequantize_q4_block, sk_avx2_dequantize_q4_block)
 }
 
 void sk_quantize_activation_block(const float *v, size_t n, int8_t *q, float *scale) {

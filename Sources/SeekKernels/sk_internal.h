@@ -19,11 +19,29 @@ static inline float sk_bf16_bits_to_f32(uint16_t h) {
     return f;
 }
 
+/// Exact f16 → f32 by bit manipulation: without -mf16c a `_Float16` cast becomes a libgcc call per
+/// element, which dominated quantizing and dequantizing.
 static inline float sk_f16_bits_to_f32(uint16_t h) {
-    _Float16 v;
-    memcpy(&v, &h, 2);
-    return (float)v;
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu;
+    uint32_t bits;
+    if (exponent == 0) {
+        float magnitude = (float)mantissa * 0x1p-24f;  // zero or subnormal: exact in float32
+        memcpy(&bits, &magnitude, 4);
+        bits |= sign;
+    } else if (exponent == 31) {
+        bits = sign | 0x7f800000u | (mantissa << 13);   // Inf / NaN (payload kept)
+    } else {
+        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
 }
+
+/// One whole q8 / q4 block (32 values) expanded to floats with AVX2; identical to the portable result.
+void sk_avx2_dequantize_q8_block(const uint8_t *block, float *out);
+void sk_avx2_dequantize_q4_block(const uint8_t *block, float *out);
 
 // Activation vector quantized to int8 blocks of 32 for the quantized matrix-vector products.
 typedef struct {

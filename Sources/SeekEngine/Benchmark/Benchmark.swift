@@ -1,4 +1,5 @@
 import Foundation
+import CBLAS
 import SeekKernels
 
 /// llama-bench-style measurements: prompt processing and generation speed, time to first token,
@@ -67,6 +68,29 @@ public enum Benchmark {
                 _ = sk_sum_f32(buffer + begin, end - begin)
             }
             best = max(best, Double(bytes) / Date().timeIntervalSince(start))
+        }
+        return best
+    }
+
+    /// The machine's float32 matrix-product rate in FLOP/s: every worker runs single-threaded OpenBLAS
+    /// sgemm at a prefill-like shape, (256 x 2048) · (2048 x 1408), as the engine does.
+    public static func measureSgemmRate(threads: Int) -> Double {
+        let m = 256, k = 2048, n = 1408
+        let a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: n * k)
+        var best = 0.0
+        let saved = Parallel.threads
+        Parallel.threads = threads
+        defer { Parallel.threads = saved }
+        for _ in 0..<3 {
+            let start = Date()
+            Parallel.forWorkers(threads) { _, begin, end in
+                var c = [Float](repeating: 0, count: m * n)
+                for _ in begin..<end {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1,
+                                a, Int32(k), b, Int32(k), 0, &c, Int32(n))
+                }
+            }
+            best = max(best, Double(threads) * 2 * Double(m * n * k) / Date().timeIntervalSince(start))
         }
         return best
     }

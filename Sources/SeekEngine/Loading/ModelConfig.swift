@@ -248,3 +248,33 @@ extension ModelConfig {
         return "\(family); MoE: \(routing)"
     }
 }
+
+extension ModelConfig {
+    /// Floating-point operations (2 per multiply-add) of the weight matrices one token passes through,
+    /// lm_head excluded: attention projections (absorbed form), shared + top-k routed experts or the
+    /// dense MLP, and the router.
+    public var matrixFLOPsPerToken: Double {
+        let h = hiddenSize, heads = numAttentionHeads
+        var attention = qLoraRank.map { h * $0 + $0 * heads * qHeadDim } ?? h * heads * qHeadDim
+        attention += h * latentDim + heads * vHeadDim * h
+        attention += heads * qkNopeHeadDim * kvLoraRank + heads * kvLoraRank * vHeadDim
+        var total = 0
+        for i in 0..<numHiddenLayers {
+            total += attention
+            if isMoELayer(i) {
+                total += 3 * h * moeIntermediateSize * (numExpertsPerTok + nSharedExperts) + h * nRoutedExperts
+            } else {
+                total += 3 * h * intermediateSize
+            }
+        }
+        return 2 * Double(total)
+    }
+
+    /// Operations of a prefill of `tokens` tokens from an empty cache: the matrices, attention over the
+    /// latent cache (scores and weighted sum, all layers), and the lm_head for the last token.
+    public func prefillFLOPs(tokens n: Int) -> Double {
+        let attentionPerKey = 2.0 * Double(numAttentionHeads * (latentDim + kvLoraRank) * numHiddenLayers)
+        let keys = Double(n) * Double(n + 1) / 2
+        return Double(n) * matrixFLOPsPerToken + attentionPerKey * keys + 2 * Double(vocabSize * hiddenSize)
+    }
+}

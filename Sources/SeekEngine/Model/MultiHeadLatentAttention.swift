@@ -67,14 +67,13 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         kvDown.matmul(x, kv, count: n, scratch: scratch)
         kvNorm.withUnsafeBufferPointer { w in
             for t in 0..<n {
+                let rotation = rope.rotation(at: start + t)
                 let row = cache + (start + t) * latentDim
                 VectorOps.rmsNorm(kv + t * latentDim, w.baseAddress!, row, count: kvRank, eps: eps)
                 (row + kvRank).update(from: kv + t * latentDim + kvRank, count: ropeDim)
-                rope.apply(row + kvRank, position: start + t)
+                rope.apply(row + kvRank, rotation)
+                for h in 0..<heads { rope.apply(q + t * qWidth + h * qHeadDim + nopeDim, rotation) }
             }
-        }
-        for t in 0..<n {
-            for h in 0..<heads { rope.apply(q + t * qWidth + h * qHeadDim + nopeDim, position: start + t) }
         }
 
         let attended = UnsafeMutablePointer<Float>.allocate(capacity: n * heads * valueDim)

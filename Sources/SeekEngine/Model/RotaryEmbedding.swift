@@ -58,16 +58,26 @@ public struct RotaryEmbedding: Sendable {
         }
     }
 
-    /// Rotates the `dim` values at x for the given position, in place.
-    public func apply(_ x: UnsafeMutablePointer<Float>, position: Int) {
+    /// The scaled cos and sin of every pair's angle at `position` (computed once per token, applied to
+    /// the key and every head's query).
+    public func rotation(at position: Int) -> (cos: [Float], sin: [Float]) {
         let p = Float(position)
+        let angles = inverseFrequencies.map { p * $0 }
+        return (angles.map { cosf($0) * attentionScaling }, angles.map { sinf($0) * attentionScaling })
+    }
+
+    /// Rotates the `dim` values at x by a rotation from `rotation(at:)`, in place.
+    public func apply(_ x: UnsafeMutablePointer<Float>, _ rotation: (cos: [Float], sin: [Float])) {
         for i in 0..<(dim / 2) {
-            let angle = p * inverseFrequencies[i]
-            let c = cosf(angle) * attentionScaling
-            let s = sinf(angle) * attentionScaling
+            let c = rotation.cos[i], s = rotation.sin[i]
             let a = x[2 * i], b = x[2 * i + 1]
             x[2 * i] = a * c - b * s
             x[2 * i + 1] = b * c + a * s
         }
+    }
+
+    /// Rotates the `dim` values at x for the given position, in place.
+    public func apply(_ x: UnsafeMutablePointer<Float>, position: Int) {
+        apply(x, rotation(at: position))
     }
 }

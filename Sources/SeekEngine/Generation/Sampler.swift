@@ -1,0 +1,120 @@
+import Foundation
+
+/// Picks the next token from a row of logits: repeat penalty, then top-k, top-p, min-p (filters computed
+/// on the untempered distribution, as llama.cpp does), then temperature and a draw from a seeded stream.
+public struct Sampler: Sendable {
+    public private(set) var parameters: SamplingParameters
+    private var random: SeededRandom
+
+    public init(_ parameters: SamplingParameters) {
+        self.parameters = parameters
+        random = SeededRandom(seed: parameters.seed)
+    }
+
+    /// Changes the parameters; a new seed restarts the random stream.
+    public mutating func update(_ newParameters: SamplingParameters) {
+        if newParameters.seed != parameters.seed { random = SeededRandom(seed: newParameters.seed) }
+        parameters = newParameters
+    }
+
+    /// Restarts the random stream from the seed, so the next reply repeats the first one's draws.
+    public mutating func restart() { random = SeededRandom(seed: parameters.seed) }
+
+    /// The next token id. `recentTokens` are the tokens before it (prompt and reply so far); only the
+    /// last `repeatLastN` of them are penalized.
+    public mutating func sample(logits: [Float], recentTokens: [Int] = []) -> Int {
+        precondition(!logits.isEmpty, "sampling needs at least one logit")
+        var logits = logits
+        applyRepeatPenalty(to: &logits, recentTokens: recentTokens)
+        if parameters.isGreedy { return Sampler.argmax(logits) }
+
+        var candidates = topCandidates(logits)
+        candidates = Sampler.topP(candidates, logits: logits, p: parameters.topP)
+        candidates = Sampler.minP(candidates, logits: logits, minP: parameters.minP)
+        return draw(from: candidates, logits: logits)
+    }
+
+    /// The index of the largest logit; ties go to the lowest index and NaN never wins.
+    public static func argmax(_ logits: [Float]) -> Int {
+        var best = 0
+        var bestValue = -Float.infinity
+        for (i, value) in logits.enumerated() where value > bestValue {
+            best = i
+            bestValue = value
+        }
+        return best
+    }
+
+    private func applyRepeatPenalty(to logits: inout [Float], recentTokens: [Int]) {
+        let penalty = parameters.repeatPenalty
+        guard penalty != 1, penalty > 0, parameters.repeatLastN > 0 else { return }
+        let window = Set(recentTokens.suffix(parameters.repeatLastN))
+        for id in window where id >= 0 && id < logits.count {
+            logits[id] = logits[id] > 0 ? logits[id] / penalty : logits[id] * penalty
+        }
+    }
+
+    /// Token ids sorted by logit (highest first, ties by id), cut to top-k when it is on.
+    private func topCandidates(_ logits: [Float]) -> [Int] {
+        let ordered: (Int, Int) -> Bool = { a, b in
+            logits[a] != logits[b] ? logits[a] > logits[b] : a < b
+        }
+        let usable = logits.indices.filter { !logits[$0].isNaN && logits[$0] > -Float.infinity }
+        if usable.isEmpty { return [Sampler.argmax(logits)] }
+        let k = parameters.topK
+        guard k > 0, k < usable.count else { return usable.sorted(by: ordered) }
+        // Keep the k best in a small sorted array: O(n log k) rather than sorting the whole vocabulary.
+        var best: [Int] = []
+        best.reserveCapacity(k + 1)
+        for id in usable {
+            if best.count == k, !ordered(id, best[k - 1]) { continue }
+            var low = 0, high = best.count
+            while low < high {
+                let mid = (low + high) / 2
+                if ordered(best[mid], id) { low = mid + 1 } else { high = mid }
+            }
+            best.insert(id, at: low)
+            if best.count > k { best.removeLast() }
+        }
+        return best
+    }
+
+    /// Probabilities of sorted candidates at temperature 1, renormalized over them.
+    private static func probabilities(_ candidates: [Int], logits: [Float], temperature: Float = 1) -> [Double] {
+        let top = Double(logits[candidates[0]])
+        let weights = candidates.map { exp((Double(logits[$0]) - top) / Double(temperature)) }
+        let total = weights.reduce(0, +)
+        return weights.map { $0 / total }
+    }
+
+    private static func topP(_ candidates: [Int], logits: [Float], p: Float) -> [Int] {
+        guard p < 1, candidates.count > 1 else { return candidates }
+        let probabilities = probabilities(candidates, logits: logits)
+        var cumulative = 0.0
+        for (i, probability) in probabilities.enumerated() {
+            cumulative += probability
+            if cumulative >= Double(p) { return Array(candidates[...i]) }
+        }
+        return candidates
+    }
+
+    private static func minP(_ candidates: [Int], logits: [Float], minP: Float) -> [Int] {
+        guard minP > 0, candidates.count > 1 else { return candidates }
+        // p_i >= minP * p_max  <=>  logit_i >= logit_max + ln(minP)
+        let threshold = logits[candidates[0]] + log(minP)
+        let kept = candidates.prefix { logits[$0] >= threshold }
+        return kept.isEmpty ? [candidates[0]] : Array(kept)
+    }
+
+    private mutating func draw(from candidates: [Int], logits: [Float]) -> Int {
+        guard candidates.count > 1 else { return candidates[0] }
+        let probabilities = Sampler.probabilities(candidates, logits: logits, temperature: parameters.temperature)
+        let target = random.nextUnitInterval()
+        var cumulative = 0.0
+        for (i, probability) in probabilities.enumerated() {
+            cumulative += probability
+            if target < cumulative { return candidates[i] }
+        }
+        return candidates[candidates.count - 1]  // rounding left the sum just under 1
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SeekEngine
+import SeekKernels
+
+/// `seek bench`: llama-bench-style speed and memory figures, with generation put against the
+/// memory-bandwidth bound (decode reads every active weight once per token).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure prompt processing and generation speed, time to first token and memory.",
+        discussion: """
+            Options: -p N prompt tokens (default 512), -n N generated tokens (default 128), --quant q8|q4, \
+            -t N threads, --repetitions N, --json (one JSON object on stdout).
+
+            Prefills a prompt of -p random tokens as one batch, then generates -n tokens greedily, after a \
+            warm-up that pages the weights in. Generation is compared with its ceiling: the measured read \
+            bandwidth divided by the bytes of weights one token reads (attention, shared and top-k routed \
+            experts, lm_head).
+
+            Examples:
+              seek bench -m ~/models/DeepSeek-V2-Lite -p 512 -n 128
+              seek bench -m lite --quant q4 -t 2
+            """)
+
+    @OptionGroup var model: ModelChoice
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup(title: "Model") var runtime: RuntimeOptions
+    // -p and -n are the root command's --prompt and --max-tokens options (the root parses them wherever
+    // they stand); bench reads them as the prompt and generation lengths.
+    @OptionGroup(visibility: .hidden) var promptOptions: PromptOptions
+    @OptionGroup(visibility: .hidden) var sampling: SamplingOptions
+
+    @Option(name: .customLong("repetitions"), help: "Runs to make; the best is reported (default 1).")
+    var repetitions = 1
+
+    /// --json (the root's flag): the results as one JSON object on stdout.
+    var json: Bool { promptOptions.json }
+
+    /// -p N: prompt tokens to process (default 512).
+    var promptTokens: Int { promptOptions.prompt.flatMap { Int($0) } ?? 512 }
+    /// -n N: tokens to generate (default 128).
+    var generateTokens: Int { sampling.maxTokens ?? 128 }
+    var quantization: QuantFormat? { runtime.quantization }
+    var threads: Int? { runtime.threads }
+
+    func validate() throws {
+        if let text = promptOptions.prompt, Int(text) == nil {
+            throw ValidationError("bench: -p takes a number of prompt tokens, got '\(text)'")
+        }
+        guard promptTokens >= 1 else { throw ValidationError("-p must be at least 1, got \(promptTokens)") }
+        guard generateTokens >= 1 else { throw ValidationError("-n must be at least 1, got \(generateTokens)") }
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+    }
+
+    func run() throws {
+        try CommandFailure.reporting {
+            let models = try ModelRegistry.load(explicitFile: registry.registryFile)
+            let resolved = try ModelResolver.resolve(model.model, registry: models)
+            if let problem = ModelFolder(path: resolved.folder).problem(needsTokenizer: false) { throw SeekError(problem) }
+            var options = LoadOptions()
+            options.contextSize = promptTokens + generateTokens + 16
+            options.threads = threads ?? 0
+            options.quantization = quantization ?? resolved.entry?.quantization
+            let loadStart = Date()
+            let m = try DeepSeekModel.load(folder: resolved.folder, options: options)
+            let loadSeconds = Date().timeIntervalSince(loadStart)
+            let residentAfterLoad = Benchmark.residentBytes()
+            let workers = Parallel.threads
+            Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
+                        + "\(options.quantization?.rawValue ?? "stored dtype"), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
+
+            var best: Benchmark.Result?
+            for _ in 0..<repetitions {
+                let r = try Benchmark.run(model: m, promptTokens: promptTokens, generateTokens: generateTokens)
+                if best == nil || r.generationTokensPerSecond > best!.generationTokensPerSecond { best = r }
+            }
+            let r = best!
+            let residentAfterRun = Benchmark.residentBytes()
+            let peak = Benchmark.peakResidentBytes()
+            let bandwidth = Benchmark.measureReadBandwidth(threads: workers)
+            let sgemmRate = Benchmark.measureSgemmRate(threads: workers)
+            let prefillRate = m.config.prefillFLOPs(tokens: promptTokens) / r.prefillSeconds
+            let active = m.activeBytesPerToken
+            let ceiling = bandwidth / Double(active)
+            let weightFiles = m.weightBytes
+            let cacheBytes = m.cacheBytesPerToken * (promptTokens + generateTokens)
+
+            if json {
+                let object: [String: Any] = [
+                    "model": resolved.displayName, "quant": options.quantization?.rawValue ?? "none", "threads": workers,
+                    "prompt_tokens": promptTokens, "gen_tokens": generateTokens,
+                    "prompt_tps": r.promptTokensPerSecond, "gen_tps": r.generationTokensPerSecond,
+                    "ttft_ms": r.firstTokenSeconds * 1000, "load_s": loadSeconds,
+                    "weight_file_bytes": weightFiles, "rss_after_load_bytes": residentAfterLoad,
+                    "rss_after_run_bytes": residentAfterRun, "peak_rss_bytes": peak,
+                    "kv_cache_bytes": cacheBytes, "active_bytes_per_token": active,
+                    "read_bandwidth_bytes_per_s": bandwidth, "gen_ceiling_tps": ceiling,
+                    "gen_fraction_of_ceiling": r.generationTokensPerSecond / ceiling,
+                    "prompt_flops_per_s": prefillRate, "sgemm_flops_per_s": sgemmRate,
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                Console.out(String(decoding: data, as: UTF8.self) + "\n")
+                return
+            }
+            func mib(_ bytes: Int) -> String { String(format: "%.0f MiB", Double(bytes) / 1_048_576) }
+            var lines: [String] = []
+            lines.append(String(format: "prompt processing  %6d tokens  %8.1f tokens/s  (%.1f GFLOP/s; OpenBLAS sgemm here: %.1f GFLOP/s)",
+                                promptTokens, r.promptTokensPerSecond, prefillRate / 1e9, sgemmRate / 1e9))
+            lines.append(String(format: "generation         %6d tokens  %8.2f tokens/s", generateTokens, r.generationTokensPerSecond))
+            lines.append(String(format: "time to first token             %8.0f ms", r.firstTokenSeconds * 1000))
+            lines.append(String(format: "generation ceiling              %8.2f tokens/s  (%.1f GB/s read ÷ %.0f MB active per token) → %.0f %% of the limit",
+                                ceiling, bandwidth / 1e9, Double(active) / 1e6, 100 * r.generationTokensPerSecond / ceiling))
+            lines.append("memory             weights on disk \(mib(weightFiles)), resident after load \(mib(residentAfterLoad)), "
+                         + "after run \(mib(residentAfterRun)) (\(String(format: "%.2f", Double(residentAfterRun) / Double(weightFiles)))× the files), "
+                         + "peak \(mib(peak)); KV cache \(mib(cacheBytes)) for \(promptTokens + generateTokens) tokens")
+            lines.append(String(format: "load               %.2f s", loadSeconds))
+            Console.out(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import SeekEngine
+
+/// `seek chat`: the interactive chat, also what `seek` starts on a terminal without a prompt.
+struct ChatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Chat with a model (the default on a terminal when no prompt is given).",
+        discussion: """
+            Type a message and press Enter; the reply streams in. A line ending in \\ continues the \
+            message; \"\"\" starts and ends a multi-line block. Ctrl-C stops a reply; Ctrl-C on an empty \
+            line or Ctrl-D leaves. Type /help for the commands (/set, /system, /clear, /save, /load, /show, \
+            /stats, /bye). Input history is kept in $XDG_STATE_HOME/seek/history (~/.local/state/seek/history).
+            """)
+
+    @OptionGroup(title: "Model") var registry: RegistryOptions
+    @OptionGroup(title: "Model") var model: ModelChoice
+    @OptionGroup(title: "Model") var runtime: RuntimeOptions
+    @OptionGroup(title: "Chat") var chat: SystemOptions
+    @OptionGroup(title: "Sampling") var sampling: SamplingOptions
+    /// The root's prompt flags also parse after `chat`; declared here only to refuse them.
+    @OptionGroup(visibility: .hidden) var prompt: PromptOptions
+
+    func validate() throws {
+        if prompt.prompt != nil || prompt.file != nil || prompt.raw || prompt.json {
+            throw ValidationError("'seek chat' takes no prompt: for one answer run seek -p TEXT (or -f, or a pipe)")
+        }
+    }
+
+    func run() throws {
+        try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system)
+    }
+
+    static func startChat(registry: RegistryOptions, model: ModelChoice, runtime: RuntimeOptions,
+                          sampling: SamplingOptions, system: String?) throws {
+        guard Console.stdinIsTerminal else {
+            throw CommandFailure.fail("the chat needs a terminal on stdin; to complete piped text, run seek without 'chat'")
+        }
+        let session = try CommandFailure.reporting { () -> ChatSession in
+            let startup = try ModelStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
+            let session = ChatSession(loaded: startup.loaded, settings: startup.settings,
+                                      system: system ?? startup.resolved.entry?.system)
+            if !session.canChat, system != nil {
+                throw SeekError("--system needs a chat template, and \(startup.loaded.name) has none")
+            }
+            return session
+        }
+        ChatREPL(session: session, history: HistoryFile(path: HistoryFile.defaultPath()), verbose: runtime.verbose).run()
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import SeekEngine
+
+/// `seek models`: the registry's entries and whether each one can be loaded.
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List the models in the registry and whether each folder is loadable.",
+        discussion: """
+            The registry is --models FILE, else $SEEK_MODELS, else $XDG_CONFIG_HOME/seek/models.json \
+            (~/.config/seek/models.json). See models.example.json for the format.
+            """)
+
+    @OptionGroup var registryOptions: RegistryOptions
+
+    func run() throws {
+        let registry = try CommandFailure.reporting { try ModelRegistry.load(explicitFile: registryOptions.registryFile) }
+        var rows: [[String]] = []
+        var names = Set<String>()
+        for entry in registry.entries {
+            names.insert(entry.name)
+            if let unavailable = entry.unavailable {
+                rows.append([entry.name, "no", entry.path, unavailable.components(separatedBy: ": ").last ?? unavailable])
+            } else {
+                rows.append(row(name: entry.name, folder: entry.path, description: entry.description))
+            }
+        }
+        if !names.contains("default") {
+            if let bundled = BundledModel.locate() {
+                rows.insert(row(name: "default", folder: bundled, description: "bundled \(BundledModel.folderName)"), at: 0)
+            } else {
+                rows.insert(["default", "no", "(bundled \(BundledModel.folderName) not found)", ""], at: 0)
+            }
+        }
+        Console.out(Table.render(header: ["NAME", "LOADABLE", "PATH", "NOTE"], rows: rows))
+        Console.out("registry: \(registry.file ?? "none (looked for \(ModelRegistry.defaultLocation(environment: ProcessInfo.processInfo.environment)))")\n")
+    }
+
+    private func row(name: String, folder: String, description: String?) -> [String] {
+        let modelFolder = ModelFolder(path: folder)
+        if let problem = modelFolder.problem() {
+            let reason = problem.hasPrefix(folder + ": ") ? String(problem.dropFirst(folder.count + 2)) : problem
+            return [name, "no", folder, reason]
+        }
+        var note = Table.gigabytes(modelFolder.weightBytes)
+        if let config = try? ModelConfig.load(path: modelFolder.file("config.json")) { note = "\(config.modelType), " + note }
+        if let description { note += ", " + description }
+        return [name, "yes", folder, note]
+    }
+}

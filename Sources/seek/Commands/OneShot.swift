@@ -1,0 +1,39 @@
+import SeekEngine
+
+/// One prompt in, one reply out: streamed text on stdout (or one JSON object), diagnostics on stderr.
+struct OneShot {
+    let startup: ModelStartup
+    let raw: Bool
+    let json: Bool
+    let system: String?
+    let verbose: Bool
+
+    func run(_ text: String) throws {
+        let loaded = startup.loaded
+        let formatter = PromptFormatter(tokenizer: loaded.tokenizer, template: loaded.template)
+        let ids: [Int]
+        if raw || !formatter.canChat {
+            if system != nil { throw SeekError("--system needs a chat template, and \(loaded.name) has none") }
+            if !raw, verbose { Console.err("\(loaded.name) has no chat template: sending the prompt as plain text\n") }
+            ids = formatter.rawIds(text)
+        } else {
+            var conversation = Conversation(system: system ?? startup.resolved.entry?.system)
+            conversation.messages.append(.init(role: "user", content: text))
+            ids = try formatter.chatIds(conversation)
+        }
+        let generation = TextGeneration(generator: Generator(model: loaded.model, stopTokenIds: loaded.stopTokenIds),
+                                        tokenizer: loaded.tokenizer)
+        var sampler = Sampler(startup.settings.parameters)
+        let completion = try generation.complete(promptIds: ids, settings: startup.settings, sampler: &sampler) { piece in
+            if !json { Console.out(piece) }
+        }
+        if json {
+            Console.out(JSONReport(model: loaded.name, promptIds: ids, completion: completion).encoded() + "\n")
+        } else {
+            Console.out("\n")
+        }
+        if verbose {
+            Console.err(StatsReport.oneLine(completion.stats) + " finish: \(completion.finishReason.rawValue)\n")
+        }
+    }
+}

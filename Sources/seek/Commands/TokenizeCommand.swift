@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import SeekEngine
+import SeekTokenizer
+
+/// `seek tokenize`: how a model's tokenizer splits text.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Print the token ids and pieces of a text (the text argument, or stdin).",
+        discussion: """
+            Examples:
+              seek tokenize -m lite "Hello, world"
+              seek tokenize -m lite --ids-only < prompt.txt
+            """)
+
+    @OptionGroup var model: ModelChoice
+    @OptionGroup var registry: RegistryOptions
+
+    @Flag(name: .customLong("no-bos"), help: "Do not add the BOS token, even when tokenizer_config.json asks for it.")
+    var noBOS = false
+
+    @Flag(name: .customLong("ids-only"), help: "Print only the ids, on one line.")
+    var idsOnly = false
+
+    @Argument(help: "The text (default: read stdin).")
+    var text: String?
+
+    func run() throws {
+        try CommandFailure.reporting {
+            let models = try ModelRegistry.load(explicitFile: registry.registryFile)
+            let resolved = try ModelResolver.resolve(model.model, registry: models)
+            let folder = ModelFolder(path: resolved.folder)
+            guard FileManager.default.fileExists(atPath: folder.file("tokenizer.json")) else {
+                throw SeekError("\(resolved.folder): no tokenizer.json")
+            }
+            let tokenizer = try Tokenizer(folder: resolved.folder)
+            guard let input = try text ?? PromptInput.read(prompt: nil, file: nil) else {
+                throw SeekError("no text: give it as an argument or on stdin")
+            }
+            let ids = tokenizer.encode(input, addSpecialTokens: !noBOS)
+            if idsOnly {
+                Console.out(ids.map(String.init).joined(separator: " ") + "\n")
+                return
+            }
+            let rows = ids.map { id -> [String] in
+                [String(id), JSONText.quoted(tokenizer.piece(for: id) ?? "?"),
+                 JSONText.quoted(tokenizer.decode([id], skipSpecialTokens: false))]
+            }
+            Console.out(Table.render(header: ["ID", "PIECE", "TEXT"], rows: rows))
+            Console.out("\(ids.count) tokens\n")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import SeekEngine
+
+// The root command parses its options anywhere on the command line, subcommand arguments included, and
+// hands a subcommand the groups of the same type it declares. So each group below is declared once per
+// command that needs it, never as a loose @Option that could collide with the root's.
+
+/// Where the named models are listed.
+struct RegistryOptions: ParsableArguments {
+    @Option(name: .customLong("models"), help: ArgumentHelp(
+        "The model registry (default: $SEEK_MODELS, else $XDG_CONFIG_HOME/seek/models.json).",
+        valueName: "file"))
+    var registryFile: String?
+}
+
+/// Which model to run.
+struct ModelChoice: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "A model name from the registry or a model folder (default: the bundled seek-mini).",
+        valueName: "name|dir"))
+    var model: String?
+}
+
+/// How to run the model.
+struct RuntimeOptions: ParsableArguments {
+    @Option(name: [.customShort("c"), .customLong("ctx-size")], parsing: .unconditional, help: ArgumentHelp(
+        "Tokens of context to allocate (default 4096, capped at the model's maximum).", valueName: "n"))
+    var contextSize: Int?
+
+    @Option(name: .shortAndLong, parsing: .unconditional, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "n"))
+    var threads: Int?
+
+    @Option(name: .customLong("quant"), help: ArgumentHelp(
+        "Quantize the weights to q8 or q4 blocks while loading (less memory, faster decoding).", valueName: "q8|q4"))
+    var quantization: QuantFormat?
+
+    @Flag(help: "Print load time, memory and per-reply statistics on stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if let contextSize, contextSize < 1 { throw ValidationError("--ctx-size must be at least 1, got \(contextSize)") }
+        if let threads, threads < 0 { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads)") }
+    }
+}
+
+extension QuantFormat: ExpressibleByArgument {}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import SeekEngine
+
+/// `seek`: a one-shot completion when a prompt is given (-p, -f or a pipe), else the chat.
+@main
+struct Seek: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seek",
+        abstract: "Chat with and complete text from DeepSeek-family models (MLA + DeepSeekMoE) on the CPU.",
+        discussion: """
+            With a prompt (-p, -f, or text piped to stdin) seek prints the reply on stdout and exits; \
+            everything else it says goes to stderr. Without one, on a terminal, it starts a chat (see \
+            'seek chat --help'). Without -m it runs the bundled model, seek-mini (Models/seek-mini in the \
+            repository, or $SEEK_DEFAULT_MODEL), or the registry entry named "default".
+
+            Examples:
+              seek                                     chat with the bundled model
+              seek -m ~/models/DeepSeek-V2-Lite-Chat   chat with a model folder
+              seek -m lite -p "Why is the sky blue?"   one answer, then exit
+              echo "question" | seek -m lite > answer.txt
+              seek -m lite --raw -p "def fib(n):" -n 64 --temp 0
+              seek -m lite -f prompt.txt --json        ids, text, timings as JSON
+              seek models                              the registry, what loads
+              seek tokenize -m lite "Hello, world"     ids and pieces
+              seek quantize -m lite --quant q8 lite8   a smaller copy of a model
+              seek bench -m lite -p 512 -n 128          speed, memory, % of the bandwidth limit
+            """,
+        version: SeekVersion.string,
+        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self])
+
+    @OptionGroup(title: "Model") var registry: RegistryOptions
+    @OptionGroup(title: "Model") var model: ModelChoice
+    @OptionGroup(title: "Model") var runtime: RuntimeOptions
+    @OptionGroup(title: "Prompt") var prompt: PromptOptions
+    @OptionGroup(title: "Chat") var chat: SystemOptions
+    @OptionGroup(title: "Sampling") var sampling: SamplingOptions
+
+    /// ArgumentParser's own main, except that usage errors start with "error:" like every other failure.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            var message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { Console.out(message + "\n") }  // --help, --version
+            } else if !message.isEmpty {
+                if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
+                Console.err(message + "\n")
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
+
+    func validate() throws {
+        if prompt.raw, chat.system != nil {
+            throw ValidationError("--raw and --system cannot be used together: a raw prompt has no system message")
+        }
+    }
+
+    func run() throws {
+        guard let text = try CommandFailure.reporting({ try PromptInput.read(prompt: prompt.prompt, file: prompt.file) }) else {
+            if prompt.json { throw CommandFailure.fail("--json needs a prompt: give -p, -f or pipe text to stdin") }
+            if prompt.raw { throw CommandFailure.fail("--raw needs a prompt: give -p, -f or pipe text to stdin") }
+            return try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system)
+        }
+        try CommandFailure.reporting {
+            guard !text.isEmpty else { throw SeekError("the prompt is empty") }
+            let startup = try ModelStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
+            try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, system: chat.system, verbose: runtime.verbose)
+                .run(text)
+        }
+    }
+}

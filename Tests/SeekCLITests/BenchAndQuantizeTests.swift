@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+
+/// `seek bench` and `seek quantize` as a user types them.
+final class BenchAndQuantizeTests: XCTestCase {
+    private var fixture: String { TestPaths.fixture("tiny-lite") }
+
+    private func seek(_ arguments: [String]) throws -> SeekRun {
+        try SeekProcess.run(arguments, environment: TestPaths.isolatedEnvironment(home: try TestPaths.temporaryFolder(for: self)))
+    }
+
+    func testBenchReportsSpeedMemoryAndTheBandwidthLimit() throws {
+        let run = try seek(["bench", "-m", fixture, "-p", "16", "-n", "4"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for line in ["prompt processing      16 tokens", "generation              4 tokens", "time to first token",
+                     "of the limit", "resident after load"] {
+            XCTAssertTrue(run.stdout.contains(line), "missing '\(line)' in:\n\(run.stdout)")
+        }
+    }
+
+    func testBenchJSON() throws {
+        let run = try seek(["bench", "-m", fixture, "-p", "8", "-n", "3", "--quant", "q8", "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["prompt_tokens"] as? Int, 8)
+        XCTAssertEqual(object["gen_tokens"] as? Int, 3)
+        XCTAssertEqual(object["quant"] as? String, "q8")
+        for key in ["prompt_tps", "gen_tps", "ttft_ms", "peak_rss_bytes", "gen_ceiling_tps", "gen_fraction_of_ceiling"] {
+            XCTAssertNotNil(object[key] as? Double ?? (object[key] as? Int).map(Double.init), key)
+        }
+    }
+
+    func testBenchRejectsTextPrompt() throws {
+        let run = try seek(["bench", "-m", fixture, "-p", "hello"])
+        XCTAssertEqual(run.status, 64)
+        XCTAssertTrue(run.stderr.contains("-p takes a number of prompt tokens"), run.stderr)
+    }
+
+    func testQuantizeWithPositionalOutput() throws {
+        let folder = try TestPaths.temporaryFolder(for: self) + "/tiny-q4"
+        let run = try seek(["quantize", "-m", fixture, "--quant", "q4", folder])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/model.safetensors"))
+        let missing = try seek(["quantize", "-m", fixture, folder + "-2"])
+        XCTAssertEqual(missing.status, 64)
+        XCTAssertTrue(missing.stderr.contains("--quant q8|q4"), missing.stderr)
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import XCTest
+
+/// `seek -p`, `seek -f` and `… | seek`: the reply on stdout, the rest on stderr, greedy output equal
+/// to the reference generation.
+final class OneShotTests: XCTestCase {
+    private var fixture: String { TestPaths.fixture("tiny-chat") }
+
+    private func seek(_ arguments: [String], stdin: String = "", extraEnvironment: [String: String] = [:]) throws -> SeekRun {
+        let home = try TestPaths.temporaryFolder(for: self)
+        return try SeekProcess.run(arguments, stdin: Data(stdin.utf8),
+                                   environment: TestPaths.isolatedEnvironment(home: home, extra: extraEnvironment))
+    }
+
+    func testGreedyRawCompletionsMatchTheReference() throws {
+        let cases = try TextCase.load(fixture: fixture).filter { $0.mode == "raw" }
+        XCTAssertFalse(cases.isEmpty)
+        for reference in cases {
+            let run = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "24", "-p", reference.prompt!])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n", "prompt \(reference.prompt!)")
+            XCTAssertEqual(run.stderr, "")
+        }
+    }
+
+    func testGreedyChatRepliesMatchTheReference() throws {
+        let cases = try TextCase.load(fixture: fixture).filter { $0.mode == "chat" && $0.messages.count <= 2 }
+        XCTAssertEqual(cases.count, 2)
+        for reference in cases {
+            var arguments = ["-m", fixture, "--temp", "0", "-n", "24", "--json", "-p", reference.messages.last!["content"]!]
+            if let system = reference.system { arguments += ["--system", system] }
+            let run = try seek(arguments)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual(object["prompt_tokens"] as? [Int], reference.promptIds, "messages \(reference.messages)")
+            guard reference.oracleSawEveryPromptToken else { continue }
+            XCTAssertEqual(object["tokens"] as? [Int], reference.idsUntilEOS, "messages \(reference.messages)")
+            XCTAssertEqual(object["text"] as? String, reference.textUntilEOS, "messages \(reference.messages)")
+        }
+    }
+
+    func testPipedStdinIsThePrompt() throws {
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+        // echo adds a newline; seek drops one trailing newline.
+        let run = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "24"], stdin: reference.prompt! + "\n")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n")
+        XCTAssertEqual(run.stderr, "")
+
+        let chat = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "chat" && $0.system != nil })
+        let chatRun = try seek(["-m", fixture, "--temp", "0", "-n", "24", "--system", chat.system!], stdin: chat.messages.last!["content"]! + "\n")
+        XCTAssertEqual(chatRun.stdout, chat.textUntilEOS + "\n")
+    }
+
+    func testPromptFromAFile() throws {
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+        let folder = try TestPaths.temporaryFolder(for: self)
+        try reference.prompt!.write(toFile: folder + "/prompt.txt", atomically: true, encoding: .utf8)
+        let run = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "24", "-f", folder + "/prompt.txt"])
+        XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n")
+    }
+
+    func testJSONOutput() throws {
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+        let run = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "24", "--json", "-p", reference.prompt!])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.hasSuffix("}\n"))
+        XCTAssertEqual(run.stdout.filter { $0 == "\n" }.count, 1, "one JSON object on one line")
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(Set(object.keys), ["model", "prompt_tokens", "tokens", "text", "finish_reason", "timings"])
+        XCTAssertEqual(object["model"] as? String, "tiny-chat")
+        XCTAssertEqual(object["prompt_tokens"] as? [Int], reference.promptIds)
+        XCTAssertEqual(object["tokens"] as? [Int], reference.idsUntilEOS)
+        XCTAssertEqual(object["text"] as? String, reference.textUntilEOS)
+        let expectedFinish = reference.idsUntilEOS.count < 24 ? "stop" : "length"
+        XCTAssertEqual(object["finish_reason"] as? String, expectedFinish)
+        let timings = try XCTUnwrap(object["timings"] as? [String: Any])
+        XCTAssertEqual(Set(timings.keys), ["prompt_ms", "decode_ms", "prompt_tps", "decode_tps"])
+        for (key, value) in timings {
+            let number = try XCTUnwrap(value as? Double, key)
+            XCTAssertGreaterThanOrEqual(number, 0, key)
+        }
+        // The key order is the documented one.
+        let order = ["\"model\"", "\"prompt_tokens\"", "\"tokens\"", "\"text\"", "\"finish_reason\"", "\"timings\""]
+            .map { run.stdout.range(of: $0)!.lowerBound }
+        XCTAssertEqual(order, order.sorted())
+
+        let short = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "3", "--json", "-p", reference.prompt!])
+        let shortObject = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(short.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(shortObject["finish_reason"] as? String, "length")
+        XCTAssertEqual((shortObject["tokens"] as? [Int])?.count, 3)
+    }
+
+    func testStopStringsCutTheReply() throws {
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+        // Stop at a piece from the middle of the reference text.
+        let text = reference.textUntilEOS
+        let stop = String(text.dropFirst(text.count / 2).prefix(4))
+        let expected = String(text[..<text.range(of: stop)!.lowerBound])
+        let run = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "24", "--stop", stop, "--stop", "never appears",
+                            "--json", "-p", reference.prompt!])
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["text"] as? String, expected)
+        XCTAssertEqual(object["finish_reason"] as? String, "stop")
+    }
+
+    func testTheSameSeedGivesTheSameOutput() throws {
+        let arguments = ["-m", fixture, "--raw", "--temp", "1.0", "--top-k", "0", "--top-p", "1", "--min-p", "0", "-n", "16", "-p", "Hello"]
+        let first = try seek(arguments + ["--seed", "42"])
+        let second = try seek(arguments + ["-s", "42"])
+        let other = try seek(arguments + ["--seed", "43"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(first.stdout, second.stdout)
+        XCTAssertNotEqual(first.stdout, other.stdout)
+    }
+
+    func testVerboseReportsOnStderrOnly() throws {
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+        let run = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "24", "--verbose", "-p", reference.prompt!])
+        XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n")
+        XCTAssertTrue(run.stderr.contains("loaded tiny-chat in"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("tokens/s"), run.stderr)
+    }
+
+    func testRegistryNamesAndDefaults() throws {
+        let home = try TestPaths.temporaryFolder(for: self)
+        try FileManager.default.createDirectory(atPath: home + "/config/seek", withIntermediateDirectories: true)
+        let registry = """
+            {"models": {"chat": {"path": "$FIXTURES/tiny-chat", "sampling": {"temperature": 0, "max_tokens": 24}},
+                        "broken": {"path": "/nowhere"}}}
+            """
+        try registry.write(toFile: home + "/config/seek/models.json", atomically: true, encoding: .utf8)
+        let fixtures = (fixture as NSString).deletingLastPathComponent
+        let environment = TestPaths.isolatedEnvironment(home: home, extra: ["FIXTURES": fixtures])
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+
+        let run = try SeekProcess.run(["-m", "chat", "--raw", "-p", reference.prompt!], environment: environment)
+        XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n", run.stderr)
+
+        let list = try SeekProcess.run(["models"], environment: environment)
+        XCTAssertEqual(list.status, 0)
+        let rows = list.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        XCTAssertEqual(rows.first { $0.first == "chat" }?.dropFirst().first, "yes", list.stdout)
+        XCTAssertEqual(rows.first { $0.first == "broken" }.map { Array($0.dropFirst()) }, ["no", "/nowhere", "no", "such", "folder"], list.stdout)
+        XCTAssertTrue(list.stdout.contains("registry: \(home)/config/seek/models.json"), list.stdout)
+
+        // SEEK_MODELS and --models point elsewhere.
+        try registry.replacingOccurrences(of: "\"chat\"", with: "\"other\"").write(toFile: home + "/alt.json", atomically: true, encoding: .utf8)
+        var alternative = environment
+        alternative["SEEK_MODELS"] = home + "/alt.json"
+        XCTAssertTrue(try SeekProcess.run(["models"], environment: alternative).stdout.contains("other"))
+        XCTAssertTrue(try SeekProcess.run(["models", "--models", home + "/alt.json"], environment: environment).stdout.contains("other"))
+    }
+
+    func testQuantizedCopiesAndLoadTimeQuantization() throws {
+        let folder = try TestPaths.temporaryFolder(for: self) + "/tiny-q8"
+        let quantize = try seek(["quantize", "-m", fixture, "--to", "q8", "-o", folder])
+        XCTAssertEqual(quantize.status, 0, quantize.stderr)
+        XCTAssertTrue(quantize.stderr.contains("tensors quantized"), quantize.stderr)
+        let run = try seek(["-m", folder, "--raw", "--temp", "0", "-n", "8", "--json", "-p", "Hello"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((object["tokens"] as? [Int])?.count, 8)
+
+        let q4 = try seek(["-m", fixture, "--quant", "q4", "--raw", "--temp", "0", "-n", "8", "--verbose", "-p", "Hello"])
+        XCTAssertEqual(q4.status, 0, q4.stderr)
+        XCTAssertTrue(q4.stderr.contains("quantized in memory"), q4.stderr)
+        XCTAssertEqual(try seek(["-m", fixture, "--quant", "q5", "-p", "Hello"]).status, 64)
+    }
+
+    func testWithoutModelFlagSeekRunsTheDefaultModel() throws {
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+        let run = try seek(["--raw", "--temp", "0", "-n", "24", "-p", reference.prompt!], extraEnvironment: ["SEEK_DEFAULT_MODEL": fixture])
+        XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n", run.stderr)
+        let json = try seek(["--raw", "--temp", "0", "-n", "2", "--json", "-p", "x"], extraEnvironment: ["SEEK_DEFAULT_MODEL": fixture])
+        XCTAssertTrue(json.stdout.hasPrefix("{\"model\":\"tiny-chat\""), json.stdout)
+    }
+
+    func testTokenize() throws {
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+        let ids = try seek(["tokenize", "-m", fixture, "--ids-only", reference.prompt!])
+        XCTAssertEqual(ids.stdout, reference.promptIds.map(String.init).joined(separator: " ") + "\n", ids.stderr)
+        let table = try seek(["tokenize", "-m", fixture, "Hello"])
+        XCTAssertTrue(table.stdout.hasPrefix("ID"), table.stdout)
+        XCTAssertTrue(table.stdout.contains("\"Hello\""), table.stdout)
+    }
+
+    func testHelpAndVersion() throws {
+        let help = try seek(["--help"])
+        XCTAssertEqual(help.status, 0)
+        for text in ["Examples:", "-m, --model", "-p, --prompt", "-f, --file", "-n, --max-tokens", "--temp, --temperature",
+                     "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--seed", "--system", "--raw", "--json",
+                     "--ctx-size", "-t, --threads", "--verbose", "--stop", "chat", "tokenize", "models", "seek-mini"] {
+            XCTAssertTrue(help.stdout.contains(text), "--help lacks \(text)")
+        }
+        let version = try seek(["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertFalse(version.stdout.isEmpty)
+    }
+}
