@@ -69,7 +69,7 @@ public struct WeightMatrix: @unchecked Sendable {
     /// few dozen tokens a routed expert sees (Scripts/gemm_bench.c). float32 weights need no conversion
     /// and keep single-threaded OpenBLAS sgemm calls. Either way the output rows are split across our
     /// own workers, so OpenBLAS's pool never competes with them.
-    public func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: Scratch) {
+    public func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
         if n == 1 {
             matvec(x, y)
             return
@@ -103,29 +103,4 @@ public struct WeightMatrix: @unchecked Sendable {
         case .q4(let w): sk_matmul_q4(w, x, y, n, begin, end, cols, rows)
         }
     }
-}
-
-/// Reusable float32 working memory for weight conversion during prefill, one buffer per worker.
-public final class Scratch: @unchecked Sendable {
-    /// 4M floats (16 MB) per worker: large enough for efficient sgemm, small next to any real model.
-    static let conversionBlockFloats = 4 << 20
-    private var buffers: [UnsafeMutablePointer<Float>?]
-    private var counts: [Int]
-
-    public init(workers: Int = 64) {
-        buffers = Array(repeating: nil, count: workers)
-        counts = Array(repeating: 0, count: workers)
-    }
-
-    /// Each worker touches only its own slot, so concurrent calls from different workers are safe.
-    func conversionBuffer(worker: Int, count: Int) -> UnsafeMutablePointer<Float> {
-        if count > counts[worker] {
-            buffers[worker]?.deallocate()
-            buffers[worker] = .allocate(capacity: count)
-            counts[worker] = count
-        }
-        return buffers[worker]!
-    }
-
-    deinit { buffers.forEach { $0?.deallocate() } }
 }

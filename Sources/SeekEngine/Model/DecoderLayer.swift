@@ -13,19 +13,19 @@ struct DecoderLayer: @unchecked Sendable {
 
     /// Advances the residual stream h[n, dim] of n tokens at positions start..<start+n.
     func callAsFunction(_ h: UnsafeMutablePointer<Float>, count n: Int, dim: Int, start: Int,
-                        cache: UnsafeMutablePointer<Float>, eps: Float, scratch: Scratch) {
+                        cache: UnsafeMutablePointer<Float>, eps: Float) {
         let normed = UnsafeMutablePointer<Float>.allocate(capacity: n * dim)
         let delta = UnsafeMutablePointer<Float>.allocate(capacity: n * dim)
         defer { normed.deallocate(); delta.deallocate() }
 
         normalize(h, into: normed, weight: inputNorm, count: n, dim: dim, eps: eps)
-        attention(normed, delta, count: n, start: start, cache: cache, scratch: scratch)
+        attention(normed, delta, count: n, start: start, cache: cache)
         for i in 0..<(n * dim) { h[i] += delta[i] }
 
         normalize(h, into: normed, weight: postAttentionNorm, count: n, dim: dim, eps: eps)
         switch feedForward {
-        case .dense(let mlp): mlp(normed, delta, count: n, scratch: scratch)
-        case .moe(let moe): moe(normed, delta, count: n, dim: dim, scratch: scratch)
+        case .dense(let mlp): mlp(normed, delta, count: n)
+        case .moe(let moe): moe(normed, delta, count: n, dim: dim)
         }
         for i in 0..<(n * dim) { h[i] += delta[i] }
     }

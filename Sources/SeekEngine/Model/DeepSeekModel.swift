@@ -32,7 +32,6 @@ public final class DeepSeekModel {
     private let finalNorm: [Float]
     private let lmHead: WeightMatrix
     private let cache: LatentKVCache
-    private let scratch = Scratch()
 
     /// Tokens already in the latent KV cache (the position of the next token).
     public var cachedTokens: Int { cache.count }
@@ -95,7 +94,7 @@ public final class DeepSeekModel {
         for (t, id) in tokens.enumerated() { embedding.convertRows(id, id + 1, into: h + t * dim) }
 
         for (i, layer) in layers.enumerated() {
-            layer(h, count: n, dim: dim, start: start, cache: cache.layer(i), eps: config.rmsNormEps, scratch: scratch)
+            layer(h, count: n, dim: dim, start: start, cache: cache.layer(i), eps: config.rmsNormEps)
         }
         cache.count = start + n
 
@@ -110,7 +109,7 @@ public final class DeepSeekModel {
         }
         var logits = [Float](repeating: 0, count: rows * config.vocabSize)
         logits.withUnsafeMutableBufferPointer { out in
-            lmHead.matmul(normed, out.baseAddress!, count: rows, scratch: scratch)
+            lmHead.matmul(normed, out.baseAddress!, count: rows)
         }
         return logits
     }

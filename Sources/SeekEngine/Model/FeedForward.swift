@@ -9,13 +9,13 @@ struct FeedForward: @unchecked Sendable {
     var byteCount: Int { gate.byteCount + up.byteCount + down.byteCount }
 
     /// out[n, dim] = MLP(x[n, dim]).
-    func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int, scratch: Scratch) {
+    func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int) {
         let g = UnsafeMutablePointer<Float>.allocate(capacity: n * hidden)
         let u = UnsafeMutablePointer<Float>.allocate(capacity: n * hidden)
         defer { g.deallocate(); u.deallocate() }
-        gate.matmul(x, g, count: n, scratch: scratch)
-        up.matmul(x, u, count: n, scratch: scratch)
+        gate.matmul(x, g, count: n)
+        up.matmul(x, u, count: n)
         VectorOps.siluMultiply(g, u, count: n * hidden)
-        down.matmul(g, out, count: n, scratch: scratch)
+        down.matmul(g, out, count: n)
     }
 }

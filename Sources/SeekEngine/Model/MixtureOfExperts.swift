@@ -7,11 +7,10 @@ struct MixtureOfExperts: @unchecked Sendable {
 
     /// out[n, dim] = Σ weight_e · expert_e(x) + shared(x). Tokens are grouped by expert so each expert
     /// runs once over all its tokens (a matrix product in prefill).
-    func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int, dim: Int,
-                        scratch: Scratch) {
+    func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int, dim: Int) {
         let logits = UnsafeMutablePointer<Float>.allocate(capacity: n * router.experts)
         defer { logits.deallocate() }
-        gate.matmul(x, logits, count: n, scratch: scratch)
+        gate.matmul(x, logits, count: n)
 
         var assigned = [[(token: Int, weight: Float)]](repeating: [], count: router.experts)
         for t in 0..<n {
@@ -19,7 +18,7 @@ struct MixtureOfExperts: @unchecked Sendable {
         }
 
         if let shared {
-            shared(x, out, count: n, scratch: scratch)
+            shared(x, out, count: n)
         } else {
             out.initialize(repeating: 0, count: n * dim)
         }
@@ -28,7 +27,7 @@ struct MixtureOfExperts: @unchecked Sendable {
         defer { rows.deallocate(); result.deallocate() }
         for (e, tokens) in assigned.enumerated() where !tokens.isEmpty {
             for (i, t) in tokens.enumerated() { (rows + i * dim).update(from: x + t.token * dim, count: dim) }
-            experts[e](rows, result, count: tokens.count, scratch: scratch)
+            experts[e](rows, result, count: tokens.count)
             for (i, t) in tokens.enumerated() {
                 VectorOps.axpy(t.weight, result + i * dim, out + t.token * dim, count: dim)
             }

@@ -44,27 +44,27 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
     /// out[n, dim] = attention of the n tokens x[n, dim] at positions start..<start+n, over the cache
     /// (which receives their latents).
     func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int,
-                        start: Int, cache: UnsafeMutablePointer<Float>, scratch: Scratch) {
+                        start: Int, cache: UnsafeMutablePointer<Float>) {
         let qWidth = heads * qHeadDim
         let q = UnsafeMutablePointer<Float>.allocate(capacity: n * qWidth)
         defer { q.deallocate() }
         switch query {
         case .direct(let w):
-            w.matmul(x, q, count: n, scratch: scratch)
+            w.matmul(x, q, count: n)
         case .lowRank(let down, let norm, let up):
             let a = UnsafeMutablePointer<Float>.allocate(capacity: n * down.rows)
             defer { a.deallocate() }
-            down.matmul(x, a, count: n, scratch: scratch)
+            down.matmul(x, a, count: n)
             norm.withUnsafeBufferPointer { w in
                 for t in 0..<n { VectorOps.rmsNorm(a + t * down.rows, w.baseAddress!, a + t * down.rows, count: down.rows, eps: eps) }
             }
-            up.matmul(a, q, count: n, scratch: scratch)
+            up.matmul(a, q, count: n)
         }
 
         // New tokens' latents go straight into the cache: [normalised latent | rotated rope key].
         let kv = UnsafeMutablePointer<Float>.allocate(capacity: n * latentDim)
         defer { kv.deallocate() }
-        kvDown.matmul(x, kv, count: n, scratch: scratch)
+        kvDown.matmul(x, kv, count: n)
         kvNorm.withUnsafeBufferPointer { w in
             for t in 0..<n {
                 let rotation = rope.rotation(at: start + t)
@@ -88,7 +88,7 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
                         out: attended + t0 * heads * valueDim)
             t0 = t1
         }
-        output.matmul(attended, out, count: n, scratch: scratch)
+        output.matmul(attended, out, count: n)
     }
 
     /// Attention for `tokens` queries (q rows [tokens, heads * qHeadDim]) at consecutive positions from
