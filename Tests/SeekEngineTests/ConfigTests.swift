@@ -60,6 +60,7 @@ final class ConfigTests: XCTestCase {
         try expectError({ $0["num_experts_per_tok"] = 99 }, mentions: "num_experts_per_tok 99")
         try expectError({ $0["quantization_config"] = ["quant_method": "fp8"] }, mentions: "quantization_config (fp8)")
         try expectError({ $0["qk_rope_head_dim"] = 7 }, mentions: "qk_rope_head_dim must be even")
+        try expectError({ $0["hidden_size"] = 1e15 }, mentions: "hidden_size = 1000000000000000.0 is out of range")
     }
 }
 

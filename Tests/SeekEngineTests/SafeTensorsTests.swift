@@ -85,6 +85,14 @@ final class SafeTensorsTests: XCTestCase {
         expectError(write(try rawFile(header: header, data: Data(count: 8))), contains: ["'w'", "spans 8 bytes", "needs 12"])
     }
 
+    func testAbsurdShapeAndHeaderLengthDoNotTrap() throws {
+        let header: [String: Any] = ["w": ["dtype": "F32", "shape": [1 << 40, 1 << 40], "data_offsets": [0, 8]]]
+        expectError(write(try rawFile(header: header, data: Data(count: 8))), contains: ["'w'", "impossibly large"])
+        var bytes = Data(repeating: 0xff, count: 8)   // header length 2^64 - 1
+        bytes.append(contentsOf: Array("{}".utf8))
+        expectError(write(bytes), contains: ["header length 18446744073709551615"])
+    }
+
     func testUnknownDType() throws {
         let header: [String: Any] = ["w": ["dtype": "F8_E4M3", "shape": [2], "data_offsets": [0, 2]]]
         expectError(write(try rawFile(header: header, data: Data(count: 2))), contains: ["'w'", "unsupported dtype F8_E4M3"])

@@ -208,7 +208,9 @@ private struct FieldReader {
     func optionalInt(_ key: String) throws -> Int? {
         guard let n = try number(key) else { return nil }
         let d = n.doubleValue
-        guard d == d.rounded(), abs(d) < 1e15 else { throw SeekError("\(file): \(prefix)\(key) must be an integer, got \(n)") }
+        guard d == d.rounded() else { throw SeekError("\(file): \(prefix)\(key) must be an integer, got \(n)") }
+        // Sizes and ids of real models are far below 2^24; larger values would only overflow products.
+        guard abs(d) <= Double(1 << 24) else { throw SeekError("\(file): \(prefix)\(key) = \(n) is out of range") }
         return Int(d)
     }
 

@@ -113,10 +113,11 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private static func parseHeader(base: UnsafeRawPointer, fileSize: Int, name: String) throws
         -> ([String: TensorView], [String: String])
     {
-        let headerLength = Int(UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)))
-        guard headerLength > 0, headerLength <= fileSize - 8 else {
-            throw SeekError("\(name): header length \(headerLength) is larger than the file (\(fileSize) bytes): truncated or not safetensors")
+        let rawLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+        guard rawLength > 0, rawLength <= UInt64(fileSize - 8) else {
+            throw SeekError("\(name): header length \(rawLength) is larger than the file (\(fileSize) bytes): truncated or not safetensors")
         }
+        let headerLength = Int(rawLength)
         let headerData = Data(bytes: base + 8, count: headerLength)
         guard let json = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
             throw SeekError("\(name): header is not a JSON object")
@@ -148,7 +149,15 @@ public final class SafeTensorsFile: @unchecked Sendable {
             guard begin >= 0, begin <= end, end <= dataSize else {
                 throw SeekError("\(name): tensor '\(key)' data [\(begin), \(end)) lies outside the data block (\(dataSize) bytes): file truncated?")
             }
-            let expected = shape.reduce(1, *) * dtype.byteSize
+            // Checked arithmetic: a corrupt header must give an error, not an overflow trap.
+            var expected = dtype.byteSize
+            for dimension in shape {
+                let (product, overflow) = expected.multipliedReportingOverflow(by: dimension)
+                guard !overflow else {
+                    throw SeekError("\(name): tensor '\(key)' shape \(shape) is impossibly large (corrupt header)")
+                }
+                expected = product
+            }
             guard end - begin == expected else {
                 throw SeekError("\(name): tensor '\(key)' spans \(end - begin) bytes but shape \(shape) × \(dtype.rawValue) needs \(expected)")
             }
