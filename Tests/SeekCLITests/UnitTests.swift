@@ -173,3 +173,31 @@ final class HistoryFileTests: XCTestCase {
         XCTAssertEqual(Set(history.load()).count, 200)
     }
 }
+
+/// The model folder's generation_config.json sampling defaults.
+final class GenerationDefaultsTests: XCTestCase {
+    func testGenerationConfigSetsDefaults() throws {
+        let folder = try TestPaths.temporaryFolder(for: self)
+        try """
+            {"do_sample": false, "temperature": 0.6, "top_k": 5, "top_p": 0.9, "repetition_penalty": 1.2,
+             "max_new_tokens": 7, "bos_token_id": 0}
+            """.write(toFile: folder + "/generation_config.json", atomically: true, encoding: .utf8)
+        let settings = GenerationDefaults.applied(folder: folder, to: SamplingSettings())
+        XCTAssertEqual(settings.parameters.temperature, 0)   // do_sample false: greedy
+        XCTAssertEqual(settings.parameters.topK, 5)
+        XCTAssertEqual(settings.parameters.topP, 0.9)
+        XCTAssertEqual(settings.parameters.repeatPenalty, 1.2)
+        XCTAssertEqual(settings.maxTokens, 7)
+    }
+
+    func testMissingOrInvalidValuesKeepTheBase() throws {
+        let folder = try TestPaths.temporaryFolder(for: self)
+        var base = SamplingSettings()
+        base.parameters.topP = 0.5
+        XCTAssertEqual(GenerationDefaults.applied(folder: folder, to: base).parameters.topP, 0.5)
+        try "{\"top_p\": 7, \"temperature\": 0.3}".write(toFile: folder + "/generation_config.json", atomically: true, encoding: .utf8)
+        let settings = GenerationDefaults.applied(folder: folder, to: base)
+        XCTAssertEqual(settings.parameters.topP, 0.5)          // out of range: ignored with a warning
+        XCTAssertEqual(settings.parameters.temperature, 0.3)
+    }
+}

@@ -1,7 +1,8 @@
 import SeekEngine
 
 /// The steps every model-running command shares: find the registry and the model, load it, and
-/// layer the sampling settings (seek's defaults, then the registry entry's, then the flags).
+/// layer the sampling settings (seek's defaults, the folder's generation_config.json, the registry
+/// entry's, then the flags).
 struct ModelStartup {
     let loaded: LoadedModel
     let settings: SamplingSettings
@@ -13,6 +14,7 @@ struct ModelStartup {
         loaded = try LoadedModel(resolved, options: runtime)
         var base = SamplingSettings()
         base.parameters.seed = UInt64.random(in: 0...UInt64(UInt32.max))  // reported by --verbose and /show
+        base = GenerationDefaults.applied(folder: resolved.folder, to: base)
         let defaults = resolved.entry?.samplingDefaults(over: base) ?? base
         settings = flags.applied(to: defaults)
         if runtime.verbose {
