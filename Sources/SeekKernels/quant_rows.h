@@ -27,15 +27,22 @@ static inline __m256i QR_NIBBLES(const uint8_t *block) {
     return _mm256_and_si256(both, _mm256_set1_epi8(15));
 }
 
+// Bytes ahead to prefetch in each row stream (0: rely on the hardware prefetcher).
+#ifndef QR_PREFETCH_DISTANCE
+#define QR_PREFETCH_DISTANCE 0
+#endif
+
 #define QR_ROW_STEP(I, P, BB, LOADW, DOT)                                                       \
     {                                                                                           \
         const uint8_t *blk = P + b * BB;                                                        \
+        if (qr_prefetch) _mm_prefetch((const char *)(blk + qr_prefetch), _MM_HINT_T0);         \
         __m256i p32 = DOT;                                                                      \
         acc##I = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p32), _mm256_set1_ps(QR_SCALE(blk) * dx), acc##I); \
     }
 
 QR_TARGET void QR_Q8_ROWS(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1,
                           int accumulate) {
+    const int qr_prefetch = QR_PREFETCH_DISTANCE;
     const size_t BB = SK_Q8_BLOCK_BYTES;
     size_t r = r0;
     for (; r + 4 <= r1; r += 4) {
@@ -69,6 +76,7 @@ QR_TARGET void QR_Q8_ROWS(const uint8_t *w, size_t row_bytes, const sk_qact *x, 
 
 QR_TARGET void QR_Q4_ROWS(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1,
                           int accumulate) {
+    const int qr_prefetch = QR_PREFETCH_DISTANCE;
     const size_t BB = SK_Q4_BLOCK_BYTES;
     size_t r = r0;
     for (; r + 4 <= r1; r += 4) {
