@@ -44,8 +44,8 @@ static void *make_weights(int format, size_t rows, size_t cols, float *wf) {
         for (size_t i = 0; i < rows * cols; i++) { _Float16 h = (_Float16)wf[i]; memcpy(w + i, &h, 2); }
         return w;
     }
-    case Q8: { void *w = malloc(rows * sk_q8_row_bytes(cols)); sk_quantize_q8_rows(wf, w, rows, cols); return w; }
-    default: { void *w = malloc(rows * sk_q4_row_bytes(cols)); sk_quantize_q4_rows(wf, w, rows, cols); return w; }
+    case Q8: { void *w = malloc(sk_q8_matrix_bytes(rows, cols)); sk_quantize_q8_rows(wf, w, rows, cols, 0, rows); return w; }
+    default: { void *w = malloc(sk_q4_matrix_bytes(rows, cols)); sk_quantize_q4_rows(wf, w, rows, cols, 0, rows); return w; }
     }
 }
 
@@ -54,8 +54,8 @@ static void convert(int format, const void *w, float *wf, size_t rows, size_t co
     switch (format) {
     case BF16: sk_bf16_to_f32(w, wf, rows * cols); return;
     case F16: sk_f16_to_f32(w, wf, rows * cols); return;
-    case Q8: sk_dequantize_q8_rows(w, wf, rows, cols); return;
-    default: sk_dequantize_q4_rows(w, wf, rows, cols); return;
+    case Q8: sk_dequantize_q8_rows(w, wf, cols, 0, rows); return;
+    default: sk_dequantize_q4_rows(w, wf, cols, 0, rows); return;
     }
 }
 

@@ -100,21 +100,22 @@ int main(int argc, char **argv) {
     size_t rows = 2048, cols = 2048;
     float *x = malloc(cols * 4), *y = malloc(rows * 4);
     for (size_t c = 0; c < cols; c++) x[c] = (float)((c * 7919) % 1000) / 1000.0f - 0.5f;
-    struct { const char *name; int kind; size_t row_bytes; } formats[] = {
-        {"f32", 4, cols * 4}, {"bf16", 1, cols * 2}, {"q8", 2, 0}, {"q4", 3, 0}};
-    formats[2].row_bytes = sk_q8_row_bytes(cols);
-    formats[3].row_bytes = sk_q4_row_bytes(cols);
+    struct { const char *name; int kind; size_t matrix_bytes; } formats[] = {
+        {"f32", 4, rows * cols * 4}, {"bf16", 1, rows * cols * 2}, {"q8", 2, 0}, {"q4", 3, 0}};
+    formats[2].matrix_bytes = sk_q8_matrix_bytes(rows, cols);
+    formats[3].matrix_bytes = sk_q4_matrix_bytes(rows, cols);
     for (int f = 0; f < 4; f++) {
-        size_t matrix_bytes = rows * formats[f].row_bytes;
+        size_t matrix_bytes = formats[f].matrix_bytes;
         size_t matrices = ((size_t)1200 << 20) / matrix_bytes;
         uint8_t *w = malloc(matrices * matrix_bytes);
         fill_random(w, matrices * matrix_bytes, 42);
         if (formats[f].kind == 1 || formats[f].kind == 4) {  // keep values finite and small
             if (formats[f].kind == 1) for (size_t i = 0; i < matrices * matrix_bytes / 2; i++) ((uint16_t *)w)[i] &= 0xBCFF;
             else for (size_t i = 0; i < matrices * matrix_bytes / 4; i++) ((uint32_t *)w)[i] &= 0xBCFFFFFF;
-        } else {  // a sane f16 scale in every block
-            size_t bb = formats[f].kind == 2 ? SK_Q8_BLOCK_BYTES : SK_Q4_BLOCK_BYTES;
-            for (size_t b = 0; b < matrices * matrix_bytes / bb; b++) { w[b * bb] = 0x00; w[b * bb + 1] = 0x1C; }
+        } else {  // a sane f16 scale for every row of every group-block (8 rows' scales first)
+            size_t gb = SK_QROWS * (formats[f].kind == 2 ? SK_Q8_BLOCK_BYTES : SK_Q4_BLOCK_BYTES);
+            for (size_t b = 0; b < matrices * matrix_bytes / gb; b++)
+                for (int j = 0; j < SK_QROWS; j++) { w[b * gb + 2 * j] = 0x00; w[b * gb + 2 * j + 1] = 0x1C; }
         }
         for (int level = 0; level <= sk_simd_level_supported(); level++) {
             sk_set_simd_level(level);

@@ -17,31 +17,8 @@ void sk_gemm_row_chunk_f32(int format, const void *w, size_t row, size_t cols, s
         for (size_t i = 0; i < kc; i++) dst[i] = sk_f16_bits_to_f32(s[i]);
         return;
     }
-    case SK_GEMM_Q8: {
-        const uint8_t *block = (const uint8_t *)w + row * sk_q8_row_bytes(cols) + k0 / SK_QBLOCK * SK_Q8_BLOCK_BYTES;
-        for (size_t i = 0; i < kc; i += SK_QBLOCK, block += SK_Q8_BLOCK_BYTES) {
-            uint16_t dh;
-            memcpy(&dh, block, 2);
-            float d = sk_f16_bits_to_f32(dh);
-            size_t m = kc - i < SK_QBLOCK ? kc - i : SK_QBLOCK;
-            for (size_t j = 0; j < m; j++) dst[i + j] = d * (float)(int8_t)block[2 + j];
-        }
-        return;
-    }
-    case SK_GEMM_Q4: {
-        const uint8_t *block = (const uint8_t *)w + row * sk_q4_row_bytes(cols) + k0 / SK_QBLOCK * SK_Q4_BLOCK_BYTES;
-        for (size_t i = 0; i < kc; i += SK_QBLOCK, block += SK_Q4_BLOCK_BYTES) {
-            uint16_t dh;
-            memcpy(&dh, block, 2);
-            float d = sk_f16_bits_to_f32(dh);
-            size_t m = kc - i < SK_QBLOCK ? kc - i : SK_QBLOCK;
-            for (size_t j = 0; j < m; j++) {
-                int nib = j < 16 ? (block[2 + j] & 15) : (block[2 + j - 16] >> 4);
-                dst[i + j] = d * (float)(nib - 8);
-            }
-        }
-        return;
-    }
+    case SK_GEMM_Q8: sk_gemm_quantized_row_chunk(0, w, row, cols, k0, kc, dst); return;
+    case SK_GEMM_Q4: sk_gemm_quantized_row_chunk(1, w, row, cols, k0, kc, dst); return;
     }
 }
 

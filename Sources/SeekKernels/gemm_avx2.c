@@ -110,13 +110,71 @@ SK_TARGET_AVX2 static void pack_f32(const float *src, size_t ld, size_t nr, size
     }
 }
 
+/// One 32-byte chunk of a quantized group-block (4 columns of 8 rows, row-major: byte 4j + t) as the
+/// 8 rows' floats at each of the 4 columns: d[j] * q, stored at panel[t * 16] (8 rows each).
+SK_TARGET_AVX2 static inline void unpack_chunk(__m256i bytes, __m256 d, float *panel) {
+    // Within each 128-bit lane (rows 0-3, rows 4-7): byte 4j + t -> 4t + j; then dword pairs so that
+    // each 64-bit quarter holds one column's 8 rows.
+    const __m256i transpose = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+                                               0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    __m256i v = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(bytes, transpose),
+                                            _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
+    __m128i columns[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};
+    for (int t = 0; t < 4; t++)
+        _mm256_store_ps(panel + t * NR, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(columns[t]))));
+}
+
+/// q8 / q4 rows [row, row + nr) (row a multiple of 8, so the panel is two whole 8-row groups of the
+/// interleaved layout, the second absent when nr <= 8) straight into the panel: the same floats d * q as sk_dequantize_qN_rows.
+SK_TARGET_AVX2 static void pack_quantized(int q4, const void *w, size_t cols, size_t row, size_t nr, size_t k0,
+                                          size_t kc, float *panel) {
+    size_t bb = q4 ? SK_Q4_BLOCK_BYTES : SK_Q8_BLOCK_BYTES;
+    size_t group_bytes = (cols + SK_QBLOCK - 1) / SK_QBLOCK * SK_QROWS * bb;
+    float tail[SK_QBLOCK * NR] __attribute__((aligned(32)));
+    for (size_t h = 0; h < 2; h++) {
+        if (h * SK_QROWS >= nr) {  // no such group in the matrix: zero rows
+            for (size_t k = 0; k < kc; k++) _mm256_store_ps(panel + k * NR + 8 * h, _mm256_setzero_ps());
+            continue;
+        }
+        for (size_t k = 0; k < kc; k += SK_QBLOCK) {
+            const uint8_t *gb = sk_qgroup_block(w, group_bytes, bb, row / SK_QROWS + h, (k0 + k) / SK_QBLOCK);
+            // A partial last block (cols not a multiple of 32) goes through `tail`, so the panel's end is
+            // never overrun.
+            int whole = k + SK_QBLOCK <= kc;
+            float *dst = whole ? panel + k * NR + 8 * h : tail;
+            __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)gb));
+            if (q4) {
+                const __m256i low = _mm256_set1_epi8(15), eight = _mm256_set1_epi8(8);
+                for (int c = 0; c < 4; c++) {
+                    __m256i raw = _mm256_loadu_si256((const __m256i *)(gb + 16 + 32 * c));
+                    unpack_chunk(_mm256_sub_epi8(_mm256_and_si256(raw, low), eight), d, dst + 4 * c * NR);
+                    unpack_chunk(_mm256_sub_epi8(_mm256_and_si256(_mm256_srli_epi16(raw, 4), low), eight), d,
+                                 dst + (16 + 4 * c) * NR);
+                }
+            } else {
+                for (int c = 0; c < 8; c++)
+                    unpack_chunk(_mm256_loadu_si256((const __m256i *)(gb + 16 + 32 * c)), d, dst + 4 * c * NR);
+            }
+            if (!whole)
+                for (size_t i = 0; i < kc - k; i++)
+                    _mm256_store_ps(panel + (k + i) * NR + 8 * h, _mm256_load_ps(tail + i * NR));
+        }
+    }
+}
+
 SK_TARGET_AVX2 static void pack(int format, const void *w, size_t cols, size_t row, size_t nr, size_t k0,
                                 size_t kc, float *panel, float *rows_f32) {
     switch (format) {
     case SK_GEMM_BF16:
     case SK_GEMM_F16: pack_16bit(format, w, cols, row, nr, k0, kc, panel); return;
     case SK_GEMM_F32: pack_f32((const float *)w + row * cols + k0, cols, nr, kc, panel); return;
-    default:  // quantized: dequantize the rows' chunks, then transpose them like float32 weights
+    default:
+        if (row % SK_QROWS == 0) {
+            pack_quantized(format == SK_GEMM_Q4, w, cols, row, nr, k0, kc, panel);
+            return;
+        }
+        // A range that starts inside a group: dequantize the rows' chunks, transpose like float32.
         for (size_t i = 0; i < nr; i++) sk_gemm_row_chunk_f32(format, w, row + i, cols, k0, kc, rows_f32 + i * kc);
         pack_f32(rows_f32, kc, nr, kc, panel);
     }
@@ -183,7 +241,7 @@ SK_TARGET_AVX2 static void tile_any(size_t mt, size_t kc, const float *x, size_t
 SK_TARGET_AVX2 void sk_avx2_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0,
                                    size_t r1, size_t cols, size_t ldy) {
     float packed[ROW_BLOCK * SK_GEMM_KC] __attribute__((aligned(64)));
-    float rows_f32[NR * SK_GEMM_KC] __attribute__((aligned(64)));  // quantized formats only
+    float rows_f32[NR * SK_GEMM_KC] __attribute__((aligned(64)));  // quantized ranges not on a group boundary
     if (cols == 0) {
         for (size_t t = 0; t < n; t++)
             for (size_t r = r0; r < r1; r++) y[t * ldy + r] = 0;

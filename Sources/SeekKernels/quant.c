@@ -14,106 +14,118 @@ static inline uint16_t f16_scale_bits(float v) {
 }
 
 static inline size_t block_count(size_t cols) { return (cols + SK_QBLOCK - 1) / SK_QBLOCK; }
+static inline size_t group_count(size_t rows) { return (rows + SK_QROWS - 1) / SK_QROWS; }
 
-size_t sk_q8_row_bytes(size_t cols) { return block_count(cols) * SK_Q8_BLOCK_BYTES; }
-size_t sk_q4_row_bytes(size_t cols) { return block_count(cols) * SK_Q4_BLOCK_BYTES; }
+size_t sk_q8_matrix_bytes(size_t rows, size_t cols) {
+    return group_count(rows) * block_count(cols) * SK_QROWS * SK_Q8_BLOCK_BYTES;
+}
+size_t sk_q4_matrix_bytes(size_t rows, size_t cols) {
+    return group_count(rows) * block_count(cols) * SK_QROWS * SK_Q4_BLOCK_BYTES;
+}
 
 static inline int clamp_int(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
-static void quantize_q8_block(const float *v, uint8_t *out) {
+// One block of 32 values to its scale bits and its 32 integers (q8: -127..127; q4: nibbles 0..15).
+static uint16_t quantize_q8_block(const float *v, uint8_t *q) {
     float amax = 0;
     for (int i = 0; i < SK_QBLOCK; i++) amax = fmaxf(amax, fabsf(v[i]));
     uint16_t dh = f16_scale_bits(amax / 127.0f);
     float d = sk_f16_bits_to_f32(dh);
-    memcpy(out, &dh, 2);
-    for (int i = 0; i < SK_QBLOCK; i++) {
-        int q = d != 0 ? (int)rintf(v[i] / d) : 0;
-        out[2 + i] = (uint8_t)(int8_t)clamp_int(q, -127, 127);
-    }
+    for (int i = 0; i < SK_QBLOCK; i++) q[i] = (uint8_t)(int8_t)(d != 0 ? clamp_int((int)rintf(v[i] / d), -127, 127) : 0);
+    return dh;
 }
 
-static void quantize_q4_block(const float *v, uint8_t *out) {
+static uint16_t quantize_q4_block(const float *v, uint8_t *q) {
     float amax = 0, extreme = 0;  // extreme: the signed value of largest magnitude
     for (int i = 0; i < SK_QBLOCK; i++)
         if (fabsf(v[i]) > amax) { amax = fabsf(v[i]); extreme = v[i]; }
-    uint16_t dh = f16_scale_bits(extreme / -8.0f);
+    uint16_t dh = amax > 0 ? f16_scale_bits(extreme / -8.0f) : 0;  // +0, not -0, for an all-zero block
     float d = sk_f16_bits_to_f32(dh);
-    memcpy(out, &dh, 2);
-    for (int j = 0; j < SK_QBLOCK / 2; j++) {
-        int lo = d != 0 ? clamp_int((int)rintf(v[j] / d) + 8, 0, 15) : 8;
-        int hi = d != 0 ? clamp_int((int)rintf(v[j + 16] / d) + 8, 0, 15) : 8;
-        out[2 + j] = (uint8_t)(lo | (hi << 4));
-    }
+    for (int i = 0; i < SK_QBLOCK; i++) q[i] = (uint8_t)(d != 0 ? clamp_int((int)rintf(v[i] / d) + 8, 0, 15) : 8);
+    return dh;
 }
 
-// Quantizes rows block by block through a zero-padded 32-float buffer; LOAD(i) reads element i of the row.
-#define SK_QUANTIZE_ROWS(SRC_T, LOAD, BLOCK_FN, BLOCK_BYTES)                                     \
-    const SRC_T *s = src;                                                                       \
-    uint8_t *d = dst;                                                                           \
-    size_t nb = block_count(cols);                                                              \
-    for (size_t r = 0; r < rows; r++) {                                                         \
-        const SRC_T *row = s + r * cols;                                                        \
+// Writes row j's block (scale bits + 32 integers) into its group-block.
+static void place_q8(uint8_t *gb, size_t j, uint16_t dh, const uint8_t *q) {
+    memcpy(gb + 2 * j, &dh, 2);
+    for (size_t i = 0; i < SK_QBLOCK; i++) gb[sk_q8_offset(j, i)] = q[i];
+}
+static void place_q4(uint8_t *gb, size_t j, uint16_t dh, const uint8_t *q) {
+    memcpy(gb + 2 * j, &dh, 2);
+    for (size_t i = 0; i < SK_QBLOCK / 2; i++) gb[sk_q4_offset(j, i)] = (uint8_t)(q[i] | (q[i + 16] << 4));
+}
+
+// Quantizes rows [r0, r1) block by block through a zero-padded 32-float buffer; LOAD(v) converts one
+// stored value. Padding rows of the last group are zero (scale 0, q 0; q4 nibbles 8).
+#define SK_QUANTIZE_ROWS(SRC_T, LOAD, QUANTIZE, PLACE, BLOCK_BYTES)                                \
+    size_t nb = block_count(cols), group_bytes = nb * SK_QROWS * BLOCK_BYTES;                      \
+    for (size_t r = r0; r < r1; r++) {                                                          \
+        const SRC_T *row = src + (r - r0) * cols;                                               \
         for (size_t b = 0; b < nb; b++) {                                                       \
             float buf[SK_QBLOCK] = {0};                                                         \
+            uint8_t q[SK_QBLOCK];                                                               \
             size_t n = cols - b * SK_QBLOCK < SK_QBLOCK ? cols - b * SK_QBLOCK : SK_QBLOCK;     \
             for (size_t i = 0; i < n; i++) buf[i] = LOAD(row[b * SK_QBLOCK + i]);               \
-            BLOCK_FN(buf, d + (r * nb + b) * BLOCK_BYTES);                                      \
+            uint16_t dh = QUANTIZE(buf, q);                                                     \
+            PLACE((uint8_t *)sk_qgroup_block(dst, group_bytes, BLOCK_BYTES, r / SK_QROWS, b), r % SK_QROWS, dh, q); \
         }                                                                                       \
-    }
+    }                                                                                           \
+    if (r1 == rows && rows > r0)                                                                \
+        for (size_t r = rows; r % SK_QROWS != 0; r++)                                           \
+            for (size_t b = 0; b < nb; b++) {                                                   \
+                float zero[SK_QBLOCK] = {0};                                                    \
+                uint8_t q[SK_QBLOCK];                                                           \
+                uint16_t dh = QUANTIZE(zero, q);                                                \
+                PLACE((uint8_t *)sk_qgroup_block(dst, group_bytes, BLOCK_BYTES, r / SK_QROWS, b), r % SK_QROWS, dh, q); \
+            }
 
 #define SK_IDENTITY(v) (v)
 
-void sk_quantize_q8_rows(const float *src, void *dst, size_t rows, size_t cols) {
-    SK_QUANTIZE_ROWS(float, SK_IDENTITY, quantize_q8_block, SK_Q8_BLOCK_BYTES)
+void sk_quantize_q8_rows(const float *src, void *dst, size_t rows, size_t cols, size_t r0, size_t r1) {
+    SK_QUANTIZE_ROWS(float, SK_IDENTITY, quantize_q8_block, place_q8, SK_Q8_BLOCK_BYTES)
 }
-void sk_quantize_q4_rows(const float *src, void *dst, size_t rows, size_t cols) {
-    SK_QUANTIZE_ROWS(float, SK_IDENTITY, quantize_q4_block, SK_Q4_BLOCK_BYTES)
+void sk_quantize_q4_rows(const float *src, void *dst, size_t rows, size_t cols, size_t r0, size_t r1) {
+    SK_QUANTIZE_ROWS(float, SK_IDENTITY, quantize_q4_block, place_q4, SK_Q4_BLOCK_BYTES)
 }
-void sk_quantize_q8_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_t cols) {
-    SK_QUANTIZE_ROWS(uint16_t, sk_bf16_bits_to_f32, quantize_q8_block, SK_Q8_BLOCK_BYTES)
+void sk_quantize_q8_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_t cols, size_t r0, size_t r1) {
+    SK_QUANTIZE_ROWS(uint16_t, sk_bf16_bits_to_f32, quantize_q8_block, place_q8, SK_Q8_BLOCK_BYTES)
 }
-void sk_quantize_q4_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_t cols) {
-    SK_QUANTIZE_ROWS(uint16_t, sk_bf16_bits_to_f32, quantize_q4_block, SK_Q4_BLOCK_BYTES)
-}
-
-// Dequantizing goes block by block: whole blocks through the SIMD level's routine, a partial last block
-// element by element. Both compute d * q exactly, so every level gives identical floats.
-static void dequantize_q8_block(const uint8_t *block, float *out, size_t n) {
-    uint16_t dh;
-    memcpy(&dh, block, 2);
-    float d = sk_f16_bits_to_f32(dh);
-    for (size_t i = 0; i < n; i++) out[i] = d * (float)(int8_t)block[2 + i];
+void sk_quantize_q4_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_t cols, size_t r0, size_t r1) {
+    SK_QUANTIZE_ROWS(uint16_t, sk_bf16_bits_to_f32, quantize_q4_block, place_q4, SK_Q4_BLOCK_BYTES)
 }
 
-static void dequantize_q4_block(const uint8_t *block, float *out, size_t n) {
+/// Weight (row j, column i < 32) of a group-block, as the float d * q.
+static inline float q8_weight(const uint8_t *gb, size_t j, size_t i) {
     uint16_t dh;
-    memcpy(&dh, block, 2);
-    float d = sk_f16_bits_to_f32(dh);
-    for (size_t i = 0; i < n; i++) {
-        int nib = i < 16 ? (block[2 + i] & 15) : (block[2 + i - 16] >> 4);
-        out[i] = d * (float)(nib - 8);
+    memcpy(&dh, gb + 2 * j, 2);
+    return sk_f16_bits_to_f32(dh) * (float)(int8_t)gb[sk_q8_offset(j, i)];
+}
+static inline float q4_weight(const uint8_t *gb, size_t j, size_t i) {
+    uint16_t dh;
+    memcpy(&dh, gb + 2 * j, 2);
+    uint8_t byte = gb[sk_q4_offset(j, i)];
+    return sk_f16_bits_to_f32(dh) * (float)((i < 16 ? byte & 15 : byte >> 4) - 8);
+}
+
+void sk_gemm_quantized_row_chunk(int q4, const void *w, size_t row, size_t cols, size_t k0, size_t kc, float *dst) {
+    size_t bb = q4 ? SK_Q4_BLOCK_BYTES : SK_Q8_BLOCK_BYTES, group_bytes = block_count(cols) * SK_QROWS * bb;
+    size_t j = row % SK_QROWS;
+    for (size_t i = 0; i < kc; i += SK_QBLOCK) {
+        const uint8_t *gb = sk_qgroup_block(w, group_bytes, bb, row / SK_QROWS, (k0 + i) / SK_QBLOCK);
+        size_t m = kc - i < SK_QBLOCK ? kc - i : SK_QBLOCK;
+        if (q4)
+            for (size_t t = 0; t < m; t++) dst[i + t] = q4_weight(gb, j, t);
+        else
+            for (size_t t = 0; t < m; t++) dst[i + t] = q8_weight(gb, j, t);
     }
 }
 
-#define SK_DEQUANTIZE_ROWS(BLOCK_BYTES, PORTABLE_BLOCK, AVX2_BLOCK)                               \
-    const uint8_t *s = src;                                                                     \
-    size_t nb = block_count(cols);                                                              \
-    int simd = sk_level() >= SK_SIMD_AVX2;                                                      \
-    for (size_t r = 0; r < rows; r++)                                                           \
-        for (size_t b = 0; b < nb; b++) {                                                       \
-            const uint8_t *block = s + (r * nb + b) * BLOCK_BYTES;                              \
-            float *out = dst + r * cols + b * SK_QBLOCK;                                        \
-            size_t n = cols - b * SK_QBLOCK < SK_QBLOCK ? cols - b * SK_QBLOCK : SK_QBLOCK;     \
-            if (simd && n == SK_QBLOCK) AVX2_BLOCK(block, out);                                 \
-            else PORTABLE_BLOCK(block, out, n);                                                 \
-        }
-
-void sk_dequantize_q8_rows(const void *src, float *dst, size_t rows, size_t cols) {
-    SK_DEQUANTIZE_ROWS(SK_Q8_BLOCK_BYTES, dequantize_q8_block, sk_avx2_dequantize_q8_block)
+void sk_dequantize_q8_rows(const void *src, float *dst, size_t cols, size_t r0, size_t r1) {
+    for (size_t r = r0; r < r1; r++) sk_gemm_quantized_row_chunk(0, src, r, cols, 0, cols, dst + (r - r0) * cols);
 }
 
-void sk_dequantize_q4_rows(const void *src, float *dst, size_t rows, size_t cols) {
-    SK_DEQUANTIZE_ROWS(SK_Q4_BLOCK_BYTES, dequantize_q4_block, sk_avx2_dequantize_q4_block)
+void sk_dequantize_q4_rows(const void *src, float *dst, size_t cols, size_t r0, size_t r1) {
+    for (size_t r = r0; r < r1; r++) sk_gemm_quantized_row_chunk(1, src, r, cols, 0, cols, dst + (r - r0) * cols);
 }
 
 void sk_quantize_activation_block(const float *v, size_t n, int8_t *q, float *scale) {
@@ -131,48 +143,54 @@ void sk_quantize_activation(const float *x, size_t cols, sk_qact *out) {
 #if defined(__x86_64__)
     if (sk_level() >= SK_SIMD_AVX2) {
         sk_avx2_quantize_activation(x, cols, out);
-        return;
-    }
+    } else
 #endif
     for (size_t b = 0; b < nb; b++) {
         size_t n = cols - b * SK_QBLOCK < SK_QBLOCK ? cols - b * SK_QBLOCK : SK_QBLOCK;
         sk_quantize_activation_block(x + b * SK_QBLOCK, n, out->q + b * SK_QBLOCK, &out->scale[b]);
     }
+    for (size_t b = 0; b < nb; b++) {
+        int32_t sum = 0;
+        for (int i = 0; i < SK_QBLOCK; i++) sum += out->q[b * SK_QBLOCK + i];
+        out->sum[b] = sum;
+    }
 }
 
-void sk_portable_q8_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1,
+// Portable: row by row, block by block, the same integers as the SIMD kernels.
+void sk_portable_q8_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y, size_t r0, size_t r1,
                          int accumulate) {
     for (size_t r = r0; r < r1; r++) {
-        const uint8_t *row = w + r * row_bytes;
+        size_t j = r % SK_QROWS;
         float sum = 0;
         for (size_t b = 0; b < x->nblocks; b++) {
-            const uint8_t *block = row + b * SK_Q8_BLOCK_BYTES;
+            const uint8_t *gb = sk_qgroup_block(w, group_bytes, SK_Q8_BLOCK_BYTES, r / SK_QROWS, b);
             const int8_t *xq = x->q + b * SK_QBLOCK;
             uint16_t dh;
-            memcpy(&dh, block, 2);
+            memcpy(&dh, gb + 2 * j, 2);
             int isum = 0;
-            for (int i = 0; i < SK_QBLOCK; i++) isum += (int8_t)block[2 + i] * xq[i];
+            for (size_t i = 0; i < SK_QBLOCK; i++) isum += (int8_t)gb[sk_q8_offset(j, i)] * xq[i];
             sum += sk_f16_bits_to_f32(dh) * x->scale[b] * (float)isum;
         }
         y[r] = accumulate ? y[r] + sum : sum;
     }
 }
 
-void sk_portable_q4_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1,
+void sk_portable_q4_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y, size_t r0, size_t r1,
                          int accumulate) {
     for (size_t r = r0; r < r1; r++) {
-        const uint8_t *row = w + r * row_bytes;
+        size_t j = r % SK_QROWS;
         float sum = 0;
         for (size_t b = 0; b < x->nblocks; b++) {
-            const uint8_t *block = row + b * SK_Q4_BLOCK_BYTES;
+            const uint8_t *gb = sk_qgroup_block(w, group_bytes, SK_Q4_BLOCK_BYTES, r / SK_QROWS, b);
             const int8_t *xq = x->q + b * SK_QBLOCK;
             uint16_t dh;
-            memcpy(&dh, block, 2);
+            memcpy(&dh, gb + 2 * j, 2);
             int isum = 0;
-            for (int j = 0; j < 16; j++) {
-                isum += ((block[2 + j] & 15) - 8) * xq[j];
-                isum += ((block[2 + j] >> 4) - 8) * xq[j + 16];
+            for (size_t i = 0; i < SK_QBLOCK / 2; i++) {
+                uint8_t byte = gb[sk_q4_offset(j, i)];
+                isum += (byte & 15) * xq[i] + (byte >> 4) * xq[i + 16];
             }
+            isum -= 8 * x->sum[b];
             sum += sk_f16_bits_to_f32(dh) * x->scale[b] * (float)isum;
         }
         y[r] = accumulate ? y[r] + sum : sum;
@@ -181,23 +199,24 @@ void sk_portable_q4_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, f
 
 // The activation is quantized into stack buffers in chunks of this many columns (a multiple of 32),
 // so no allocation is needed for any width; wider rows add the chunks' partial sums.
-enum { SK_ACT_CHUNK = 8192 };
+enum { SK_ACT_CHUNK = 16384 };
 
 static void matvec_quantized(sk_qdot_rows_fn rows_fn, size_t block_bytes, const void *w, const float *x,
                              float *y, size_t row_begin, size_t row_end, size_t cols) {
     int8_t q[SK_ACT_CHUNK] __attribute__((aligned(64)));
     float scale[SK_ACT_CHUNK / SK_QBLOCK];
-    size_t row_bytes = block_count(cols) * block_bytes;
+    int32_t sum[SK_ACT_CHUNK / SK_QBLOCK];
+    size_t group_bytes = block_count(cols) * SK_QROWS * block_bytes;
     if (cols == 0) {
         for (size_t r = row_begin; r < row_end; r++) y[r] = 0;
         return;
     }
     for (size_t c0 = 0; c0 < cols; c0 += SK_ACT_CHUNK) {
         size_t n = cols - c0 < SK_ACT_CHUNK ? cols - c0 : SK_ACT_CHUNK;
-        sk_qact act = {q, scale, 0};
+        sk_qact act = {q, scale, sum, 0};
         sk_quantize_activation(x + c0, n, &act);
-        const uint8_t *wc = (const uint8_t *)w + (c0 / SK_QBLOCK) * block_bytes;
-        rows_fn(wc, row_bytes, &act, y, row_begin, row_end, c0 > 0);
+        const uint8_t *wc = (const uint8_t *)w + (c0 / SK_QBLOCK) * SK_QROWS * block_bytes;
+        rows_fn(wc, group_bytes, &act, y, row_begin, row_end, c0 > 0);
     }
 }
 

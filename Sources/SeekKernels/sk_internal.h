@@ -39,14 +39,11 @@ static inline float sk_f16_bits_to_f32(uint16_t h) {
     return f;
 }
 
-/// One whole q8 / q4 block (32 values) expanded to floats with AVX2; identical to the portable result.
-void sk_avx2_dequantize_q8_block(const uint8_t *block, float *out);
-void sk_avx2_dequantize_q4_block(const uint8_t *block, float *out);
-
 // Activation vector quantized to int8 blocks of 32 for the quantized matrix-vector products.
 typedef struct {
     int8_t *q;        // nblocks * 32 values, zero-padded past cols
     float *scale;     // nblocks scales
+    int32_t *sum;     // nblocks sums of q (q4 subtracts 8 * sum once per block instead of 8 per weight)
     size_t nblocks;
 } sk_qact;
 
@@ -72,15 +69,27 @@ void sk_avx512_matvec_f32(const float *w, const float *x, float *y, size_t r0, s
 void sk_avx512_matvec_bf16(const uint16_t *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
 void sk_avx512_matvec_f16(const uint16_t *w, const float *x, float *y, size_t r0, size_t r1, size_t cols);
 
-// Quantized rows times a quantized activation: y[r] = (or +=, when accumulate) the row's dot product.
-typedef void (*sk_qdot_rows_fn)(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y,
+// Interleaved quantized matrices (see SeekKernels.h): the first byte of group g's block b, where
+// `group_bytes` = nblocks * 8 * block_bytes is the distance between groups.
+static inline const uint8_t *sk_qgroup_block(const void *w, size_t group_bytes, size_t block_bytes, size_t g,
+                                             size_t b) {
+    return (const uint8_t *)w + g * group_bytes + b * SK_QROWS * block_bytes;
+}
+/// Byte of row j's weight at column i (< 32) within a group-block: q8 holds it whole; q4 in the low
+/// nibble for i < 16 and the high nibble for i >= 16.
+static inline size_t sk_q8_offset(size_t j, size_t i) { return 16 + (i / 4) * 32 + j * 4 + i % 4; }
+static inline size_t sk_q4_offset(size_t j, size_t i) { return 16 + ((i % 16) / 4) * 32 + j * 4 + i % 4; }
+
+// Quantized rows times a quantized activation: y[r] = (or +=, when accumulate) the row's dot product over
+// x->nblocks blocks, for r in [r0, r1). `w` points at block 0 of the columns covered, `group_bytes` apart.
+typedef void (*sk_qdot_rows_fn)(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y,
                                 size_t r0, size_t r1, int accumulate);
-void sk_portable_q8_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
-void sk_portable_q4_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
-void sk_avx2_q8_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
-void sk_avx2_q4_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
-void sk_avx512_q8_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
-void sk_avx512_q4_rows(const uint8_t *w, size_t row_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_portable_q8_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_portable_q4_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_avx2_q8_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_avx2_q4_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_avx512_q8_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
+void sk_avx512_q4_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
 
 double sk_avx2_sum_f32(const float *p, size_t n);
 double sk_avx512_sum_f32(const float *p, size_t n);
@@ -90,6 +99,8 @@ double sk_avx512_sum_f32(const float *p, size_t n);
 enum { SK_GEMM_F32, SK_GEMM_BF16, SK_GEMM_F16, SK_GEMM_Q8, SK_GEMM_Q4 };
 enum { SK_GEMM_KC = 256 };
 void sk_gemm_row_chunk_f32(int format, const void *w, size_t row, size_t cols, size_t k0, size_t kc, float *dst);
+/// The quantized case of sk_gemm_row_chunk_f32 (q4: nonzero), in quant.c.
+void sk_gemm_quantized_row_chunk(int q4, const void *w, size_t row, size_t cols, size_t k0, size_t kc, float *dst);
 void sk_avx2_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0, size_t r1,
                     size_t cols, size_t ldy);
 void sk_avx512_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0, size_t r1,

@@ -28,15 +28,14 @@ final class KernelGemmTests: XCTestCase {
             let bits = values.map { halfBits(Float(bitPattern: $0.bitPattern & 0xFFFF_E000)) }
             return (bits.withUnsafeBytes { Array($0) }, bits.map(naiveF16))
         case .q8, .q4:
-            let rowBytes = format == .q8 ? sk_q8_row_bytes(cols) : sk_q4_row_bytes(cols)
-            var bytes = [UInt8](repeating: 0, count: rows * rowBytes)
+            var bytes = [UInt8](repeating: 0, count: format == .q8 ? sk_q8_matrix_bytes(rows, cols) : sk_q4_matrix_bytes(rows, cols))
             var exact = [Float](repeating: 0, count: rows * cols)
             if format == .q8 {
-                sk_quantize_q8_rows(values, &bytes, rows, cols)
-                sk_dequantize_q8_rows(bytes, &exact, rows, cols)
+                sk_quantize_q8_rows(values, &bytes, rows, cols, 0, rows)
+                sk_dequantize_q8_rows(bytes, &exact, cols, 0, rows)
             } else {
-                sk_quantize_q4_rows(values, &bytes, rows, cols)
-                sk_dequantize_q4_rows(bytes, &exact, rows, cols)
+                sk_quantize_q4_rows(values, &bytes, rows, cols, 0, rows)
+                sk_dequantize_q4_rows(bytes, &exact, cols, 0, rows)
             }
             return (bytes, exact)
         }

@@ -6,27 +6,73 @@ import SeekKernels
 final class KernelQuantTests: XCTestCase {
     private enum Format: CaseIterable { case q8, q4 }
 
-    private func rowBytes(_ format: Format, _ cols: Int) -> Int {
-        format == .q8 ? sk_q8_row_bytes(cols) : sk_q4_row_bytes(cols)
+    private func matrixBytes(_ format: Format, _ rows: Int, _ cols: Int) -> Int {
+        format == .q8 ? sk_q8_matrix_bytes(rows, cols) : sk_q4_matrix_bytes(rows, cols)
     }
 
+    /// Quantized in two row ranges (as two threads would), into a buffer of garbage, so a byte left
+    /// unwritten shows up.
     private func quantize(_ format: Format, _ w: [Float], rows: Int, cols: Int) -> [UInt8] {
-        var q = [UInt8](repeating: 0, count: rows * rowBytes(format, cols))
-        if format == .q8 { sk_quantize_q8_rows(w, &q, rows, cols) } else { sk_quantize_q4_rows(w, &q, rows, cols) }
+        var q = [UInt8](repeating: 0xA5, count: matrixBytes(format, rows, cols))
+        let split = rows / 3
+        for (r0, r1) in [(split, rows), (0, split)] {
+            w.withUnsafeBufferPointer { src in
+                let part = src.baseAddress! + r0 * cols
+                if format == .q8 { sk_quantize_q8_rows(part, &q, rows, cols, r0, r1) } else {
+                    sk_quantize_q4_rows(part, &q, rows, cols, r0, r1)
+                }
+            }
+        }
         return q
     }
 
     private func dequantize(_ format: Format, _ q: [UInt8], rows: Int, cols: Int) -> [Float] {
         var w = [Float](repeating: 0, count: rows * cols)
-        if format == .q8 { sk_dequantize_q8_rows(q, &w, rows, cols) } else { sk_dequantize_q4_rows(q, &w, rows, cols) }
+        if format == .q8 { sk_dequantize_q8_rows(q, &w, cols, 0, rows) } else { sk_dequantize_q4_rows(q, &w, cols, 0, rows) }
         return w
     }
 
-    func testRowBytes() {
-        XCTAssertEqual(sk_q8_row_bytes(2048), 2048 / 32 * 34)
-        XCTAssertEqual(sk_q4_row_bytes(2048), 2048 / 32 * 18)
-        XCTAssertEqual(sk_q8_row_bytes(33), 2 * 34)
-        XCTAssertEqual(sk_q4_row_bytes(1), 18)
+    func testMatrixBytes() {
+        XCTAssertEqual(sk_q8_matrix_bytes(2048, 2048), 2048 * 2048 / 32 * 34)
+        XCTAssertEqual(sk_q4_matrix_bytes(2048, 2048), 2048 * 2048 / 32 * 18)
+        XCTAssertEqual(sk_q8_matrix_bytes(9, 33), 2 * 2 * 8 * 34)  // rows pad to 16, columns to 64
+        XCTAssertEqual(sk_q4_matrix_bytes(1, 1), 8 * 18)
+    }
+
+    /// The byte layout documented in SeekKernels.h, checked byte by byte on integer-valued weights whose
+    /// scale is exactly 1 (q8: a 127 in every block; q4: a -8), including the zero padding rows.
+    func testInterleavedLayout() {
+        let rows = 9, cols = 64, nb = 2
+        for format in Format.allCases {
+            var w = [Float](repeating: 0, count: rows * cols)
+            for r in 0..<rows {
+                for c in 0..<cols {
+                    w[r * cols + c] = format == .q8 ? Float((r * 37 + c * 11) % 255 - 127) : Float((r * 5 + c * 3) % 16 - 8)
+                }
+                for b in 0..<nb { w[r * cols + b * 32 + (r + b) % 32] = format == .q8 ? 127 : -8 }
+            }
+            let q = quantize(format, w, rows: rows, cols: cols)
+            let blockBytes = format == .q8 ? 34 : 18
+            for r in 0..<16 {
+                let (g, j) = (r / 8, r % 8)
+                for b in 0..<nb {
+                    let base = (g * nb + b) * 8 * blockBytes
+                    let scale = UInt16(q[base + 2 * j]) | UInt16(q[base + 2 * j + 1]) << 8
+                    XCTAssertEqual(scale, r < rows ? 0x3C00 : 0, "\(format) row \(r) block \(b) scale")
+                    for i in 0..<32 {
+                        let expected = r < rows ? Int(w[r * cols + b * 32 + i]) : 0
+                        if format == .q8 {
+                            XCTAssertEqual(Int(Int8(bitPattern: q[base + 16 + (i / 4) * 32 + j * 4 + i % 4])), expected,
+                                           "q8 row \(r) column \(b * 32 + i)")
+                        } else {
+                            let byte = q[base + 16 + ((i % 16) / 4) * 32 + j * 4 + i % 4]
+                            let nibble = i < 16 ? byte & 15 : byte >> 4
+                            XCTAssertEqual(Int(nibble) - 8, expected, "q4 row \(r) column \(b * 32 + i)")
+                        }
+                    }
+                }
+            }
+        }
     }
 
     func testQuantizeDequantizeErrorBounds() {
@@ -74,9 +120,9 @@ final class KernelQuantTests: XCTestCase {
         sk_f32_to_bf16(random.floats(rows * cols), &bf16, bf16.count)
         let f32 = bf16.map(naiveBF16)
         for format in Format.allCases {
-            var fromBF16 = [UInt8](repeating: 0, count: rows * rowBytes(format, cols))
-            if format == .q8 { sk_quantize_q8_rows_bf16(bf16, &fromBF16, rows, cols) } else {
-                sk_quantize_q4_rows_bf16(bf16, &fromBF16, rows, cols)
+            var fromBF16 = [UInt8](repeating: 0, count: matrixBytes(format, rows, cols))
+            if format == .q8 { sk_quantize_q8_rows_bf16(bf16, &fromBF16, rows, cols, 0, rows) } else {
+                sk_quantize_q4_rows_bf16(bf16, &fromBF16, rows, cols, 0, rows)
             }
             XCTAssertEqual(fromBF16, quantize(format, f32, rows: rows, cols: cols), "\(format)")
         }

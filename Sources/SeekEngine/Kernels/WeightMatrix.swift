@@ -8,9 +8,9 @@ public struct WeightMatrix: @unchecked Sendable {
         case f32(UnsafePointer<Float>)
         case bf16(UnsafePointer<UInt16>)
         case f16(UnsafePointer<UInt16>)
-        /// Blocks of 32: f16 scale + 32 int8 (llama.cpp Q8_0 layout), sk_q8_row_bytes(cols) per row.
+        /// Blocks of 32: f16 scale + 32 int8 (llama.cpp Q8_0), rows interleaved by 8 (SeekKernels.h).
         case q8(UnsafeRawPointer)
-        /// Blocks of 32: f16 scale + 16 bytes of nibbles (llama.cpp Q4_0 layout).
+        /// Blocks of 32: f16 scale + 16 bytes of nibbles (llama.cpp Q4_0), rows interleaved by 8.
         case q4(UnsafeRawPointer)
     }
 
@@ -29,8 +29,8 @@ public struct WeightMatrix: @unchecked Sendable {
         switch storage {
         case .f32: return rows * cols * 4
         case .bf16, .f16: return rows * cols * 2
-        case .q8: return rows * sk_q8_row_bytes(cols)
-        case .q4: return rows * sk_q4_row_bytes(cols)
+        case .q8: return sk_q8_matrix_bytes(rows, cols)
+        case .q4: return sk_q4_matrix_bytes(rows, cols)
         }
     }
 
@@ -46,9 +46,11 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// y = W x, split across the worker threads by output rows.
+    /// y = W x, split across the worker threads by output rows (whole 8-row groups, which quantized
+    /// matrices interleave).
     public func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        Parallel.forRanges(rows, minChunk: 64) { matvecRows(x, y, $0, $1) }
+        let groups = (rows + 7) / 8
+        Parallel.forRanges(groups, minChunk: 8) { first, end in matvecRows(x, y, first * 8, min(rows, end * 8)) }
     }
 
     /// Converts rows [begin, end) to float32 into `dst` ((end - begin) * cols values).
@@ -58,8 +60,8 @@ public struct WeightMatrix: @unchecked Sendable {
         case .f32(let w): dst.update(from: w + begin * cols, count: n)
         case .bf16(let w): sk_bf16_to_f32(w + begin * cols, dst, n)
         case .f16(let w): sk_f16_to_f32(w + begin * cols, dst, n)
-        case .q8(let w): sk_dequantize_q8_rows(w + begin * sk_q8_row_bytes(cols), dst, end - begin, cols)
-        case .q4(let w): sk_dequantize_q4_rows(w + begin * sk_q4_row_bytes(cols), dst, end - begin, cols)
+        case .q8(let w): sk_dequantize_q8_rows(w, dst, cols, begin, end)
+        case .q4(let w): sk_dequantize_q4_rows(w, dst, cols, begin, end)
         }
     }
 

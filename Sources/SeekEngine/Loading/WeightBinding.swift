@@ -54,8 +54,13 @@ struct WeightBinding {
         guard let format = QuantFormat(rawValue: tag) else {
             throw SeekError("\(t.file): tensor '\(t.name)' is U8 but the file has no valid \(QuantFormat.metadataKey) metadata")
         }
-        guard t.shape == [rows, format.rowBytes(cols)] else {
-            throw SeekError("\(t.file): \(format.rawValue) tensor '\(t.name)' has shape \(t.shape) but config.json implies [\(rows), \(format.rowBytes(cols))]")
+        let layout = store.metadata(forFile: t.file)[QuantFormat.layoutKey] ?? "none"
+        guard layout == QuantFormat.layout else {
+            throw SeekError("\(t.file): quantized with a different layout (\(QuantFormat.layoutKey) \(layout), this seek reads \(QuantFormat.layout)); quantize the original model again with seek quantize")
+        }
+        let shape = format.storedShape(rows: rows, cols: cols)
+        guard t.shape == shape else {
+            throw SeekError("\(t.file): \(format.rawValue) tensor '\(t.name)' has shape \(t.shape) but config.json implies \(shape)")
         }
         return WeightMatrix(rows: rows, cols: cols, storage: format == .q8 ? .q8(t.data) : .q4(t.data))
     }

@@ -32,8 +32,9 @@ public enum ModelQuantizer {
             let t = store[name]!
             let quantize = WeightBinding.isQuantizable(name, shape: t.shape) && [.bf16, .f16, .f32].contains(t.dtype)
             if quantize {
-                let rowBytes = format.rowBytes(t.shape[1])
-                plan.append(Planned(view: t, quantized: true, dtype: .u8, shape: [t.shape[0], rowBytes], bytes: t.shape[0] * rowBytes))
+                let rows = t.shape[0], cols = t.shape[1]
+                plan.append(Planned(view: t, quantized: true, dtype: .u8, shape: format.storedShape(rows: rows, cols: cols),
+                                    bytes: format.matrixBytes(rows: rows, cols: cols)))
             } else {
                 plan.append(Planned(view: t, quantized: false, dtype: t.dtype, shape: t.shape, bytes: t.byteCount))
             }
@@ -52,7 +53,8 @@ public enum ModelQuantizer {
             let fileName = shards.count == 1 ? "model.safetensors"
                 : String(format: "model-%05d-of-%05d.safetensors", i + 1, shards.count)
             let path = (output as NSString).appendingPathComponent(fileName)
-            var header: [String: Any] = ["__metadata__": ["format": "pt", QuantFormat.metadataKey: format.rawValue]]
+            var header: [String: Any] = ["__metadata__": ["format": "pt", QuantFormat.metadataKey: format.rawValue,
+                                                                QuantFormat.layoutKey: QuantFormat.layout]]
             var offset = 0
             for p in shard {
                 header[p.view.name] = ["dtype": p.dtype.rawValue, "shape": p.shape, "data_offsets": [offset, offset + p.bytes]]

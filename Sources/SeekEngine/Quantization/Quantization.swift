@@ -1,34 +1,48 @@
 import Foundation
 import SeekKernels
 
-/// Block-quantized weight formats (llama.cpp's Q8_0 and Q4_0 layouts; see SeekKernels.h).
+/// Block-quantized weight formats: llama.cpp's Q8_0 and Q4_0 blocks, rows interleaved in groups of 8
+/// (see SeekKernels.h).
 public enum QuantFormat: String, Sendable, CaseIterable {
     case q8, q4
 
-    func rowBytes(_ cols: Int) -> Int {
+    /// Rows per interleaved group.
+    static let groupRows = Int(SK_QROWS)
+
+    /// Bytes of a quantized `rows x cols` matrix (rows padded to a multiple of 8).
+    func matrixBytes(rows: Int, cols: Int) -> Int {
         switch self {
-        case .q8: return sk_q8_row_bytes(cols)
-        case .q4: return sk_q4_row_bytes(cols)
+        case .q8: return sk_q8_matrix_bytes(rows, cols)
+        case .q4: return sk_q4_matrix_bytes(rows, cols)
         }
     }
 
-    /// Quantizes `rows` rows of `cols` values in `source`'s dtype into `dst`.
+    /// How `seek quantize` stores a matrix: a U8 tensor of one row per group of 8 matrix rows.
+    func storedShape(rows: Int, cols: Int) -> [Int] {
+        let groups = (rows + Self.groupRows - 1) / Self.groupRows
+        return [groups, groups == 0 ? 0 : matrixBytes(rows: rows, cols: cols) / groups]
+    }
+
+    /// Quantizes rows [begin, end) of `source` into their places in `dst` (the whole quantized matrix).
     func quantizeRows(of source: WeightMatrix, _ begin: Int, _ end: Int, into dst: UnsafeMutableRawPointer) {
-        let rows = end - begin, cols = source.cols
-        let out = dst + begin * rowBytes(cols)
+        let rows = source.rows, cols = source.cols
         switch (self, source.storage) {
-        case (.q8, .bf16(let w)): sk_quantize_q8_rows_bf16(w + begin * cols, out, rows, cols)
-        case (.q4, .bf16(let w)): sk_quantize_q4_rows_bf16(w + begin * cols, out, rows, cols)
+        case (.q8, .bf16(let w)): sk_quantize_q8_rows_bf16(w + begin * cols, dst, rows, cols, begin, end)
+        case (.q4, .bf16(let w)): sk_quantize_q4_rows_bf16(w + begin * cols, dst, rows, cols, begin, end)
         default:
-            let f = UnsafeMutablePointer<Float>.allocate(capacity: rows * cols)
+            let f = UnsafeMutablePointer<Float>.allocate(capacity: (end - begin) * cols)
             defer { f.deallocate() }
             source.convertRows(begin, end, into: f)
-            if self == .q8 { sk_quantize_q8_rows(f, out, rows, cols) } else { sk_quantize_q4_rows(f, out, rows, cols) }
+            if self == .q8 { sk_quantize_q8_rows(f, dst, rows, cols, begin, end) } else { sk_quantize_q4_rows(f, dst, rows, cols, begin, end) }
         }
     }
 
     /// Safetensors metadata key marking a file whose U8 tensors are quantized weights.
     static let metadataKey = "seek_quant"
+    /// Metadata key and value naming the byte layout of those tensors, so a file from a seek with a
+    /// different layout is refused instead of computing garbage.
+    static let layoutKey = "seek_quant_layout"
+    static let layout = "rows8"
 }
 
 /// Memory owned by the model: weights quantized at load time.
@@ -49,8 +63,11 @@ final class WeightArena: @unchecked Sendable {
 extension WeightMatrix {
     /// This matrix quantized into memory from `arena`, rows split across the worker threads.
     func quantized(_ format: QuantFormat, arena: WeightArena) -> WeightMatrix {
-        let dst = arena.allocate(rows * format.rowBytes(cols))
-        Parallel.forRanges(rows, minChunk: 32) { format.quantizeRows(of: self, $0, $1, into: dst) }
+        let dst = arena.allocate(format.matrixBytes(rows: rows, cols: cols))
+        let groups = (rows + QuantFormat.groupRows - 1) / QuantFormat.groupRows
+        Parallel.forRanges(groups, minChunk: 4) { first, end in
+            format.quantizeRows(of: self, first * QuantFormat.groupRows, min(rows, end * QuantFormat.groupRows), into: dst)
+        }
         let storage: Storage = format == .q8 ? .q8(UnsafeRawPointer(dst)) : .q4(UnsafeRawPointer(dst))
         return WeightMatrix(rows: rows, cols: cols, storage: storage)
     }

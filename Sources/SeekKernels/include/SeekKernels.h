@@ -50,37 +50,50 @@ void sk_matvec_bf16(const uint16_t *w, const float *x, float *y, size_t row_begi
 void sk_matvec_f16(const uint16_t *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
 
 // --- quantized block formats ------------------------------------------------------------------------
-// A quantized row is a sequence of blocks of 32 consecutive weights; a row of `cols` weights has
-// ceil(cols / 32) blocks (the last one zero-padded), so any `cols` works. Rows are stored back to back,
-// each sk_qN_row_bytes(cols) long. Byte layouts (identical to llama.cpp's Q8_0 and Q4_0):
-//   q8 block, 34 bytes: f16 scale d, then 32 int8 q;             weight i = d * q[i]
-//   q4 block, 18 bytes: f16 scale d, then 16 bytes of nibbles;   weight i = d * (nib[i] - 8), where
-//       nib[i] = byte[i] & 15 for i < 16 and byte[i - 16] >> 4 for i >= 16.
+// Weights are quantized in blocks of 32 consecutive weights of a row (a row of `cols` weights has
+// ceil(cols / 32) blocks, the last one zero-padded, so any `cols` works), with the block formats of
+// llama.cpp's Q8_0 and Q4_0:
+//   q8: f16 scale d and 32 int8 q;      weight i = d * q[i]
+//   q4: f16 scale d and 32 nibbles;     weight i = d * (nib[i] - 8)
 // Quantizing rounds to nearest; the scale is rounded to the f16 of next larger magnitude (relative step
 // 2^-10; absolute 2^-24 below 6.1e-5, where f16 is subnormal), so no value clamps by accident.
 // q8: d = amax / 127 (amax = largest |w| in the block), |error| <= d / 2 ~ amax / 254.
 // q4: d = -m / 8 where m is the block's value of largest magnitude (so m maps to -8); |error| <= |d| / 2
 // ~ amax / 16, except for values within |d| of -m, which clamp to +7 (|error| <= |d| ~ amax / 8).
 //
+// Matrix layout: rows are interleaved in groups of SK_QROWS = 8 (the last group padded with zero rows),
+// so that one 32-byte load holds 4 consecutive weights of each of 8 rows and a single integer
+// multiply-add yields partial sums for 8 rows at once (no per-row horizontal sums, one scale conversion
+// per 8 rows). Group g, block b starts at byte (g * nblocks + b) * 8 * block_bytes and holds:
+//   bytes 0..15   the 8 rows' f16 scales (row j at 2j)
+//   q8: bytes 16 + 32k + 4j + t (k < 8, t < 4) = q of row j, column 4k + t
+//   q4: bytes 16 + 32k + 4j + t (k < 4, t < 4): low nibble = row j, column 4k + t; high nibble = row j,
+//       column 16 + 4k + t
+// A group-block is 272 (q8) or 144 (q4) bytes: the same 34 / 18 bytes per 32 weights as Q8_0 / Q4_0.
+//
 // The quantized matrix-vector products quantize x once per call to int8 blocks of 32 (scale = block
 // amax / 127, round to nearest even) and accumulate integer dot products per block, as llama.cpp does;
 // the portable and SIMD paths compute the same integers and differ only in float32 summation order.
 // The int8 activation adds a relative error of about 1 / 254 of each 32-block's largest |x| per element
 // (typically ~1e-3 relative on a dot product), on top of the weight quantization error.
-enum { SK_QBLOCK = 32, SK_Q8_BLOCK_BYTES = 34, SK_Q4_BLOCK_BYTES = 18 };
+enum { SK_QBLOCK = 32, SK_QROWS = 8, SK_Q8_BLOCK_BYTES = 34, SK_Q4_BLOCK_BYTES = 18 };
 
-size_t sk_q8_row_bytes(size_t cols);
-size_t sk_q4_row_bytes(size_t cols);
-/// Quantizes `rows` rows of `cols` floats (row-major) into `dst` (rows * sk_q8_row_bytes(cols) bytes).
-void sk_quantize_q8_rows(const float *src, void *dst, size_t rows, size_t cols);
-void sk_quantize_q4_rows(const float *src, void *dst, size_t rows, size_t cols);
+/// Bytes of a quantized `rows x cols` matrix: ceil(rows / 8) * ceil(cols / 32) * 8 * block bytes.
+size_t sk_q8_matrix_bytes(size_t rows, size_t cols);
+size_t sk_q4_matrix_bytes(size_t rows, size_t cols);
+/// Quantizes rows [r0, r1) of a `rows x cols` matrix: `src` holds those rows ((r1 - r0) * cols values,
+/// row r0 first) and `dst` is the whole quantized matrix. Threads may fill disjoint row ranges of one
+/// matrix at the same time. The zero rows padding the last group are written with row `rows - 1`.
+void sk_quantize_q8_rows(const float *src, void *dst, size_t rows, size_t cols, size_t r0, size_t r1);
+void sk_quantize_q4_rows(const float *src, void *dst, size_t rows, size_t cols, size_t r0, size_t r1);
 /// The same from bf16 weights (exactly converted first), so a bf16 model quantizes without an f32 copy.
-void sk_quantize_q8_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_t cols);
-void sk_quantize_q4_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_t cols);
-/// Expands `rows` quantized rows back to floats.
-void sk_dequantize_q8_rows(const void *src, float *dst, size_t rows, size_t cols);
-void sk_dequantize_q4_rows(const void *src, float *dst, size_t rows, size_t cols);
-/// y[r] = sum_c W[r, c] * x[c] for r in [row_begin, row_end), W quantized (see above).
+void sk_quantize_q8_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_t cols, size_t r0, size_t r1);
+void sk_quantize_q4_rows_bf16(const uint16_t *src, void *dst, size_t rows, size_t cols, size_t r0, size_t r1);
+/// Expands rows [r0, r1) of a quantized matrix (`src`: the whole matrix) to (r1 - r0) * cols floats.
+void sk_dequantize_q8_rows(const void *src, float *dst, size_t cols, size_t r0, size_t r1);
+void sk_dequantize_q4_rows(const void *src, float *dst, size_t cols, size_t r0, size_t r1);
+/// y[r] = sum_c W[r, c] * x[c] for r in [row_begin, row_end), W quantized (see above). Ranges that start
+/// and end on multiples of 8 (or at the last row) avoid computing a shared group twice.
 void sk_matvec_q8(const void *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
 void sk_matvec_q4(const void *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
 
