@@ -98,4 +98,34 @@ final class ModelQuantizerTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("not empty"), "\(error)")
         }
     }
+
+    /// A file quantized with another byte layout (or by a seek from before the layout was recorded) is
+    /// refused with a one-line error naming the file, never read as garbage.
+    func testOtherLayoutIsRefused() throws {
+        let folder = try SharedData.fixture("tiny-lite")
+        let out = NSTemporaryDirectory() + "seek-quant-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        _ = try ModelQuantizer.quantize(folder: folder, format: .q8, output: out)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".safetensors") }
+        for name in files {
+            let path = out + "/" + name
+            var data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let length = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+            var header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length))) as! [String: Any]
+            var metadata = header["__metadata__"] as! [String: String]
+            XCTAssertEqual(metadata[QuantFormat.layoutKey], QuantFormat.layout)
+            metadata.removeValue(forKey: QuantFormat.layoutKey)
+            header["__metadata__"] = metadata
+            var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+            while json.count % 8 != 0 { json.append(0x20) }
+            var newLength = UInt64(json.count).littleEndian
+            data = Data(bytes: &newLength, count: 8) + json + data.subdata(in: (8 + length)..<data.count)
+            try data.write(to: URL(fileURLWithPath: path))
+        }
+        XCTAssertThrowsError(try DeepSeekModel.load(folder: out, options: LoadOptions())) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains(".safetensors") && message.contains("layout") && message.contains("seek quantize"), message)
+            XCTAssertFalse(message.contains("\n"), message)
+        }
+    }
 }
