@@ -15,7 +15,7 @@ final class SafeTensorsTests: XCTestCase {
 
     private func write(_ bytes: Data, _ name: String = "model.safetensors") -> String {
         let path = dir + "/" + name
-        FileManager.default.createFile(atPath: path, contents: bytes)
+        _ = FileManager.default.createFile(atPath: path, contents: bytes)
         return path
     }
 

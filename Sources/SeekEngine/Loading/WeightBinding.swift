@@ -6,9 +6,12 @@ struct WeightBinding {
     /// Quantize the large matrices to this format while loading (nil: keep the stored dtype).
     var quantization: QuantFormat? = nil
     var arena = WeightArena()
+    /// Copies rearranged at load time (the attention's transposed key up-projections).
+    var rearranged = WeightArena()
 
     /// The matrices worth quantizing: every projection and the lm_head. Embeddings (one row read per
-    /// token), the router gate (small, decides routing) and kv_b_proj (kept as float32) stay as stored.
+    /// token), the router gate (small, decides routing) and kv_b_proj (small, split per head and partly
+    /// transposed) stay as stored.
     static func isQuantizable(_ name: String, shape: [Int]) -> Bool {
         guard shape.count == 2, name.hasSuffix(".weight") else { return false }
         if name.contains("embed_tokens") || name.contains("kv_b_proj") || name.hasSuffix("mlp.gate.weight") { return false }
@@ -88,8 +91,14 @@ struct WeightBinding {
         } else {
             query = .direct(try matrix("\(p).q_proj.weight", rows: qWidth, cols: c.hiddenSize))
         }
-        let kvUp = try tensor("\(p).kv_b_proj.weight",
-                              shape: [c.numAttentionHeads * (c.qkNopeHeadDim + c.vHeadDim), c.kvLoraRank]).floats()
+        // kv_b_proj per head: nope key rows, then value rows. The key part is used transposed.
+        let headRows = c.qkNopeHeadDim + c.vHeadDim
+        let kvB = try tensor("\(p).kv_b_proj.weight", shape: [c.numAttentionHeads * headRows, c.kvLoraRank])
+        let kvUp = try WeightBinding.storedMatrix(kvB, rows: c.numAttentionHeads * headRows, cols: c.kvLoraRank)
+        let keyUpT = (0..<c.numAttentionHeads).map {
+            kvUp.rowSlice($0 * headRows, c.qkNopeHeadDim).transposed(arena: rearranged)
+        }
+        let valueUp = (0..<c.numAttentionHeads).map { kvUp.rowSlice($0 * headRows + c.qkNopeHeadDim, c.vHeadDim) }
         var scale = 1 / Float(c.qHeadDim).squareRoot()
         if let y = c.ropeScaling, y.mscaleAllDim != 0 {
             let m = Float(RotaryEmbedding.mscale(y.factor, y.mscaleAllDim))
@@ -100,7 +109,7 @@ struct WeightBinding {
             kvRank: c.kvLoraRank, query: query,
             kvDown: try matrix("\(p).kv_a_proj_with_mqa.weight", rows: c.latentDim, cols: c.hiddenSize),
             kvNorm: try vector("\(p).kv_a_layernorm.weight", count: c.kvLoraRank),
-            kvUp: kvUp,
+            keyUpT: keyUpT, valueUp: valueUp,
             output: try matrix("\(p).o_proj.weight", rows: c.hiddenSize, cols: c.numAttentionHeads * c.vHeadDim),
             softmaxScale: scale, rope: rope, eps: c.rmsNormEps)
     }

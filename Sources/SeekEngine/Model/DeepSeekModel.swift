@@ -27,6 +27,7 @@ public final class DeepSeekModel {
 
     private let store: TensorStore
     private let arena: WeightArena
+    private let rearranged: WeightArena
     private let embedding: WeightMatrix
     private let layers: [DecoderLayer]
     private let finalNorm: [Float]
@@ -66,6 +67,7 @@ public final class DeepSeekModel {
         var binding = WeightBinding(store: store, config: config)
         binding.quantization = options.quantization
         arena = binding.arena
+        rearranged = binding.rearranged
         let rope = RotaryEmbedding(dim: config.qkRopeHeadDim, theta: config.ropeTheta, yarn: config.ropeScaling)
         embedding = try binding.embedding()
         layers = try (0..<config.numHiddenLayers).map { try binding.layer($0, rope: rope) }

@@ -21,9 +21,11 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
     let query: QueryProjection
     let kvDown: WeightMatrix        // kv_a_proj_with_mqa: [kvRank + ropeDim, dim]
     let kvNorm: [Float]             // kv_a_layernorm
-    /// kv_b_proj in float32, [heads * (nopeDim + valueDim), kvRank]: per head the key-up rows then the
-    /// value-up rows. Kept as float32 because it is used transposed (key absorption) and plain (value).
-    let kvUp: [Float]
+    /// kv_b_proj split per head, in its stored dtype: the key up-projection transposed ([kvRank, nopeDim],
+    /// so absorbing the query is a plain product) and the value up-projection ([valueDim, kvRank], a view
+    /// of the checkpoint's rows).
+    let keyUpT: [WeightMatrix]
+    let valueUp: [WeightMatrix]
     let output: WeightMatrix        // o_proj: [dim, heads * valueDim]
     let softmaxScale: Float
     let rope: RotaryEmbedding
@@ -33,7 +35,8 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
     var latentDim: Int { kvRank + ropeDim }
 
     var byteCount: Int {
-        var bytes = kvDown.byteCount + output.byteCount + kvUp.count * 4
+        var bytes = kvDown.byteCount + output.byteCount
+        bytes += keyUpT.reduce(0) { $0 + $1.byteCount } + valueUp.reduce(0) { $0 + $1.byteCount }
         switch query {
         case .direct(let w): bytes += w.byteCount
         case .lowRank(let d, _, let u): bytes += d.byteCount + u.byteCount
@@ -103,49 +106,46 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         let latentOut = UnsafeMutablePointer<Float>.allocate(capacity: rows * kvRank)
         defer { absorbed.deallocate(); scores.deallocate(); latentOut.deallocate() }
 
-        kvUp.withUnsafeBufferPointer { kvUpBuffer in
-            let kvUp = kvUpBuffer.baseAddress!
-            let headRows = nopeDim + valueDim
-            // Work is split across the workers by head, then by (token, head) row; OpenBLAS runs
-            // single-threaded inside each part.
-            Parallel.forRanges(heads, minChunk: 1) { h0, h1 in
-                for h in h0..<h1 {
-                    // q̃ = q_nope · W_uk (row-major W_uk is [nopeDim, kvRank])
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(kvRank), Int32(nopeDim), 1,
-                                q + h * qHeadDim, Int32(qWidth), kvUp + h * headRows * kvRank, Int32(kvRank),
-                                0, absorbed + h * latentDim, Int32(heads * latentDim))
-                    for t in 0..<n {
-                        (absorbed + (t * heads + h) * latentDim + kvRank)
-                            .update(from: q + t * qWidth + h * qHeadDim + nopeDim, count: ropeDim)
-                    }
+        // Work is split across the workers by head, then by (token, head) row; OpenBLAS and the kernels
+        // run single-threaded inside each part.
+        Parallel.forRanges(heads, minChunk: 1) { h0, h1 in
+            let qNope = UnsafeMutablePointer<Float>.allocate(capacity: n * nopeDim)
+            defer { qNope.deallocate() }
+            for h in h0..<h1 {
+                // q̃ = W_ukᵀ q_nope, then q_pe appended: absorbed row (t, h) = [q̃ | q_pe]
+                for t in 0..<n { (qNope + t * nopeDim).update(from: q + t * qWidth + h * qHeadDim, count: nopeDim) }
+                keyUpT[h].productOnThisThread(qNope, absorbed + h * latentDim, count: n, ldy: heads * latentDim)
+                for t in 0..<n {
+                    (absorbed + (t * heads + h) * latentDim + kvRank)
+                        .update(from: q + t * qWidth + h * qHeadDim + nopeDim, count: ropeDim)
                 }
             }
-            Parallel.forRanges(rows, minChunk: 1) { r0, r1 in
-                let count = r1 - r0
-                // scores[row, j] = [q̃ | q_pe] · [c_j | k_pe_j]
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(context), Int32(latentDim), 1,
-                            absorbed + r0 * latentDim, Int32(latentDim), cache, Int32(latentDim),
-                            0, scores + r0 * context, Int32(context))
-                for r in r0..<r1 {
-                    let visible = firstPosition + r / heads + 1
-                    let row = scores + r * context
-                    for j in 0..<visible { row[j] *= softmaxScale }
-                    VectorOps.softmax(row, count: visible)
-                    if visible < context { (row + visible).initialize(repeating: 0, count: context - visible) }
-                }
-                // Σ_j p_j c_j
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(kvRank), Int32(context), 1,
-                            scores + r0 * context, Int32(context), cache, Int32(latentDim),
-                            0, latentOut + r0 * kvRank, Int32(kvRank))
+        }
+        Parallel.forRanges(rows, minChunk: 1) { r0, r1 in
+            let count = r1 - r0
+            // scores[row, j] = [q̃ | q_pe] · [c_j | k_pe_j]
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(context), Int32(latentDim), 1,
+                        absorbed + r0 * latentDim, Int32(latentDim), cache, Int32(latentDim),
+                        0, scores + r0 * context, Int32(context))
+            for r in r0..<r1 {
+                let visible = firstPosition + r / heads + 1
+                let row = scores + r * context
+                for j in 0..<visible { row[j] *= softmaxScale }
+                VectorOps.softmax(row, count: visible)
+                if visible < context { (row + visible).initialize(repeating: 0, count: context - visible) }
             }
-            // Up to each head's values: out_h = W_uv · latent
-            Parallel.forRanges(heads, minChunk: 1) { h0, h1 in
-                for h in h0..<h1 {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(valueDim), Int32(kvRank), 1,
-                                latentOut + h * kvRank, Int32(heads * kvRank),
-                                kvUp + (h * headRows + nopeDim) * kvRank, Int32(kvRank),
-                                0, out + h * valueDim, Int32(heads * valueDim))
-                }
+            // Σ_j p_j c_j
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(kvRank), Int32(context), 1,
+                        scores + r0 * context, Int32(context), cache, Int32(latentDim),
+                        0, latentOut + r0 * kvRank, Int32(kvRank))
+        }
+        // Up to each head's values: out_h = W_uv · latent
+        Parallel.forRanges(heads, minChunk: 1) { h0, h1 in
+            let latent = UnsafeMutablePointer<Float>.allocate(capacity: n * kvRank)
+            defer { latent.deallocate() }
+            for h in h0..<h1 {
+                for t in 0..<n { (latent + t * kvRank).update(from: latentOut + (t * heads + h) * kvRank, count: kvRank) }
+                valueUp[h].productOnThisThread(latent, out + h * valueDim, count: n, ldy: heads * valueDim)
             }
         }
     }

@@ -1,0 +1,53 @@
+import CBLAS
+import SeekKernels
+
+/// Row slices, transposed copies and single-threaded products, for the attention's per-head latent
+/// projections (small matrices used inside an already parallel loop over heads).
+extension WeightMatrix {
+    /// Rows [begin, begin + count) as a matrix over the same memory (unquantized storage only: quantized
+    /// rows are interleaved in groups of 8).
+    func rowSlice(_ begin: Int, _ count: Int) -> WeightMatrix {
+        let offset = begin * cols
+        switch storage {
+        case .f32(let w): return WeightMatrix(rows: count, cols: cols, storage: .f32(w + offset))
+        case .bf16(let w): return WeightMatrix(rows: count, cols: cols, storage: .bf16(w + offset))
+        case .f16(let w): return WeightMatrix(rows: count, cols: cols, storage: .f16(w + offset))
+        case .q8, .q4: preconditionFailure("row slices of quantized matrices are not supported")
+        }
+    }
+
+    /// A `cols x rows` copy in the same dtype (unquantized storage only), allocated from `arena`.
+    func transposed(arena: WeightArena) -> WeightMatrix {
+        func transpose<T>(_ src: UnsafePointer<T>) -> UnsafeMutablePointer<T> {
+            let dst = arena.allocate(rows * cols * MemoryLayout<T>.stride).bindMemory(to: T.self, capacity: rows * cols)
+            for r in 0..<rows {
+                for c in 0..<cols { dst[c * rows + r] = src[r * cols + c] }
+            }
+            return dst
+        }
+        switch storage {
+        case .f32(let w): return WeightMatrix(rows: cols, cols: rows, storage: .f32(transpose(w)))
+        case .bf16(let w): return WeightMatrix(rows: cols, cols: rows, storage: .bf16(transpose(w)))
+        case .f16(let w): return WeightMatrix(rows: cols, cols: rows, storage: .f16(transpose(w)))
+        case .q8, .q4: preconditionFailure("transposing quantized matrices is not supported")
+        }
+    }
+
+    /// y[t * ldy + r] = W[r, :] · x[t * cols ..< (t + 1) * cols] for every row and t < n, on the calling
+    /// thread: a matrix-vector product for one token, the fused kernels (or sgemm for float32) for more.
+    func productOnThisThread(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, ldy: Int) {
+        if n == 1 {
+            matvecRows(x, y, 0, rows)
+            return
+        }
+        switch storage {
+        case .f32(let w):
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(rows), Int32(cols), 1,
+                        x, Int32(cols), w, Int32(cols), 0, y, Int32(ldy))
+        case .bf16(let w): sk_matmul_bf16(w, x, y, n, 0, rows, cols, ldy)
+        case .f16(let w): sk_matmul_f16(w, x, y, n, 0, rows, cols, ldy)
+        case .q8(let w): sk_matmul_q8(w, x, y, n, 0, rows, cols, ldy)
+        case .q4(let w): sk_matmul_q4(w, x, y, n, 0, rows, cols, ldy)
+        }
+    }
+}
