@@ -45,20 +45,25 @@ static uint16_t quantize_q4_block(const float *v, uint8_t *q) {
     return dh;
 }
 
-// Writes row j's block (scale bits + 32 integers) into its group-block.
+// Writes row j's block (scale bits + 32 integers) into its group-block, 4 bytes at a time.
 static void place_q8(uint8_t *gb, size_t j, uint16_t dh, const uint8_t *q) {
     memcpy(gb + 2 * j, &dh, 2);
-    for (size_t i = 0; i < SK_QBLOCK; i++) gb[sk_q8_offset(j, i)] = q[i];
+    for (size_t k = 0; k < 8; k++) memcpy(gb + sk_q8_offset(j, 4 * k), q + 4 * k, 4);
 }
 static void place_q4(uint8_t *gb, size_t j, uint16_t dh, const uint8_t *q) {
     memcpy(gb + 2 * j, &dh, 2);
-    for (size_t i = 0; i < SK_QBLOCK / 2; i++) gb[sk_q4_offset(j, i)] = (uint8_t)(q[i] | (q[i + 16] << 4));
+    for (size_t k = 0; k < 4; k++) {
+        uint8_t packed[4];
+        for (size_t t = 0; t < 4; t++) packed[t] = (uint8_t)(q[4 * k + t] | (q[16 + 4 * k + t] << 4));
+        memcpy(gb + sk_q4_offset(j, 4 * k), packed, 4);
+    }
 }
 
 // Quantizes rows [r0, r1) block by block through a zero-padded 32-float buffer; LOAD(v) converts one
 // stored value. Padding rows of the last group are zero (scale 0, q 0; q4 nibbles 8).
 #define SK_QUANTIZE_ROWS(SRC_T, LOAD, QUANTIZE, PLACE, BLOCK_BYTES)                                \
     size_t nb = block_count(cols), group_bytes = nb * SK_QROWS * BLOCK_BYTES;                      \
+    uint16_t (*quantize)(const float *, uint8_t *) = simd_block(QUANTIZE);                      \
     for (size_t r = r0; r < r1; r++) {                                                          \
         const SRC_T *row = src + (r - r0) * cols;                                               \
         for (size_t b = 0; b < nb; b++) {                                                       \
@@ -66,7 +71,7 @@ static void place_q4(uint8_t *gb, size_t j, uint16_t dh, const uint8_t *q) {
             uint8_t q[SK_QBLOCK];                                                               \
             size_t n = cols - b * SK_QBLOCK < SK_QBLOCK ? cols - b * SK_QBLOCK : SK_QBLOCK;     \
             for (size_t i = 0; i < n; i++) buf[i] = LOAD(row[b * SK_QBLOCK + i]);               \
-            uint16_t dh = QUANTIZE(buf, q);                                                     \
+            uint16_t dh = quantize(buf, q);                                                     \
             PLACE((uint8_t *)sk_qgroup_block(dst, group_bytes, BLOCK_BYTES, r / SK_QROWS, b), r % SK_QROWS, dh, q); \
         }                                                                                       \
     }                                                                                           \
@@ -80,6 +85,18 @@ static void place_q4(uint8_t *gb, size_t j, uint16_t dh, const uint8_t *q) {
             }
 
 #define SK_IDENTITY(v) (v)
+
+/// The SIMD twin of a portable block quantizer, when the CPU has one (same bits either way).
+typedef uint16_t (*block_quantizer)(const float *, uint8_t *);
+static block_quantizer simd_block(block_quantizer portable) {
+#if defined(__x86_64__)
+    if (sk_level() >= SK_SIMD_AVX2) {
+        if (portable == quantize_q8_block) return sk_avx2_quantize_q8_block;
+        if (portable == quantize_q4_block) return sk_avx2_quantize_q4_block;
+    }
+#endif
+    return portable;
+}
 
 void sk_quantize_q8_rows(const float *src, void *dst, size_t rows, size_t cols, size_t r0, size_t r1) {
     SK_QUANTIZE_ROWS(float, SK_IDENTITY, quantize_q8_block, place_q8, SK_Q8_BLOCK_BYTES)

@@ -5,6 +5,7 @@
 #if defined(__x86_64__)
 #include "sk_internal.h"
 #include <immintrin.h>
+#include <math.h>
 
 #define QR_TARGET SK_TARGET_AVX2
 #define QR_Q8_ROWS sk_avx2_q8_rows
@@ -42,6 +43,86 @@ SK_TARGET_AVX2 static inline __m256i avx2_q4_block(const uint8_t *gb, const int3
 #define QR_Q8_BLOCK avx2_q8_block
 #define QR_Q4_BLOCK avx2_q4_block
 #include "quant_rows.h"
+
+// Weight blocks at load time: the same scale bits and integers as quantize_q8_block / quantize_q4_block
+// in quant.c (IEEE division and round-to-nearest-even in both), eight values per instruction.
+SK_TARGET_AVX2 static inline uint16_t avx2_scale_bits(float v) {
+    uint16_t bits = (uint16_t)_mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(v), _MM_FROUND_TO_NEAREST_INT), 0);
+    float back = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(bits)));
+    if (fabsf(back) < fabsf(v) && (bits & 0x7fff) < 0x7bff) bits++;  // next magnitude up, same sign
+    return bits;
+}
+
+SK_TARGET_AVX2 static inline __m256i avx2_round_div(__m256 v, __m256 d, __m256i lo, __m256i hi) {
+    __m256 r = _mm256_round_ps(_mm256_div_ps(v, d), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm256_min_epi32(hi, _mm256_max_epi32(lo, _mm256_cvtps_epi32(r)));
+}
+
+/// Packs 32 int32 (4 vectors, values fitting int8) into 32 bytes in order.
+SK_TARGET_AVX2 static inline void avx2_store_bytes(__m256i a, __m256i b, __m256i c, __m256i d, uint8_t *out) {
+    __m256i ab = _mm256_packs_epi32(a, b), cd = _mm256_packs_epi32(c, d);
+    __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(ab, cd), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256((__m256i *)out, bytes);
+}
+
+SK_TARGET_AVX2 static inline float avx2_max_abs(const __m256 *a) {
+    __m256 m = _mm256_max_ps(_mm256_max_ps(a[0], a[1]), _mm256_max_ps(a[2], a[3]));
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    return _mm_cvtss_f32(_mm_max_ss(m4, _mm_movehdup_ps(m4)));
+}
+
+SK_TARGET_AVX2 uint16_t sk_avx2_quantize_q8_block(const float *v, uint8_t *q) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 x[4], a[4];
+    for (int i = 0; i < 4; i++) {
+        x[i] = _mm256_loadu_ps(v + 8 * i);
+        a[i] = _mm256_andnot_ps(sign, x[i]);
+    }
+    uint16_t dh = avx2_scale_bits(avx2_max_abs(a) / 127.0f);
+    float d = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(dh)));
+    if (d == 0) {
+        memset(q, 0, SK_QBLOCK);
+        return dh;
+    }
+    __m256 dv = _mm256_set1_ps(d);
+    const __m256i lo = _mm256_set1_epi32(-127), hi = _mm256_set1_epi32(127);
+    avx2_store_bytes(avx2_round_div(x[0], dv, lo, hi), avx2_round_div(x[1], dv, lo, hi),
+                     avx2_round_div(x[2], dv, lo, hi), avx2_round_div(x[3], dv, lo, hi), q);
+    return dh;
+}
+
+SK_TARGET_AVX2 uint16_t sk_avx2_quantize_q4_block(const float *v, uint8_t *q) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 x[4], a[4];
+    for (int i = 0; i < 4; i++) {
+        x[i] = _mm256_loadu_ps(v + 8 * i);
+        a[i] = _mm256_andnot_ps(sign, x[i]);
+    }
+    float amax = avx2_max_abs(a);
+    if (amax == 0) {  // as the portable block: scale +0, every nibble 8
+        memset(q, 8, SK_QBLOCK);
+        return 0;
+    }
+    // The first value of largest magnitude keeps its sign (the portable loop takes the first strict max).
+    __m256 am = _mm256_set1_ps(amax);
+    uint32_t hits = 0;
+    for (int i = 0; i < 4; i++) hits |= (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(a[i], am, _CMP_EQ_OQ)) << (8 * i);
+    float extreme = v[__builtin_ctz(hits)];
+    uint16_t dh = avx2_scale_bits(extreme / -8.0f);
+    float d = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(dh)));
+    if (d == 0) {
+        memset(q, 8, SK_QBLOCK);
+        return dh;
+    }
+    __m256 dv = _mm256_set1_ps(d);
+    const __m256i lo = _mm256_set1_epi32(-8), hi = _mm256_set1_epi32(7), eight = _mm256_set1_epi32(8);
+    avx2_store_bytes(_mm256_add_epi32(avx2_round_div(x[0], dv, lo, hi), eight),
+                     _mm256_add_epi32(avx2_round_div(x[1], dv, lo, hi), eight),
+                     _mm256_add_epi32(avx2_round_div(x[2], dv, lo, hi), eight),
+                     _mm256_add_epi32(avx2_round_div(x[3], dv, lo, hi), eight), q);
+    return dh;
+}
 
 // The same integers and scales as sk_quantize_activation_block: max |x|, then round(x * (127 / amax))
 // with the default round-to-nearest-even mode, which is what rintf does.

@@ -51,6 +51,10 @@ void sk_quantize_activation(const float *x, size_t cols, sk_qact *out);
 /// One block of n <= 32 values (zero-padded); the SIMD versions reproduce it bit for bit.
 void sk_quantize_activation_block(const float *v, size_t n, int8_t *q, float *scale);
 void sk_avx2_quantize_activation(const float *x, size_t cols, sk_qact *out);
+/// One weight block of 32 floats: returns the f16 scale bits and writes the 32 integers (q8: -127..127
+/// as bytes; q4: nibbles 0..15, one per byte), exactly as quant.c's portable blocks.
+uint16_t sk_avx2_quantize_q8_block(const float *v, uint8_t *q);
+uint16_t sk_avx2_quantize_q4_block(const float *v, uint8_t *q);
 
 // Per-level implementations (same contracts as the public functions).
 void sk_avx2_f16_to_f32(const uint16_t *src, float *dst, size_t n);

@@ -113,6 +113,28 @@ final class KernelQuantTests: XCTestCase {
         }
     }
 
+    /// The SIMD block quantizers (used at load time) write exactly the portable bytes, on blocks with
+    /// ties between +max and -max, all zeros, tiny (subnormal-scale) and huge values.
+    func testQuantizeIsTheSameOnEverySimdLevel() {
+        var random = KernelTestRandom(seed: 6)
+        let rows = 19, cols = 100
+        var w = random.floats(rows * cols)
+        for c in 0..<cols { w[cols + c] = 0 }                       // an all-zero row
+        for c in 0..<cols { w[2 * cols + c] *= 1e-7 }               // scales below f16's normal range
+        for c in 0..<cols { w[3 * cols + c] *= 3e4 }                // large values
+        w[4 * cols + 3] = 0.9; w[4 * cols + 9] = -0.9               // +max before -max
+        w[5 * cols + 3] = -0.9; w[5 * cols + 9] = 0.9               // -max before +max
+        for c in 0..<cols { w[6 * cols + c] = Float(c % 5) * 0.25 - 0.5 }  // many exact ties
+        for format in Format.allCases {
+            var bytes: [[UInt8]] = []
+            forEachSimdLevel { _, _ in bytes.append(quantize(format, w, rows: rows, cols: cols)) }
+            for other in bytes.dropFirst() {
+                let first = other.indices.first { other[$0] != bytes[0][$0] }
+                XCTAssertNil(first, "\(format): SIMD and portable bytes differ first at byte \(first ?? -1)")
+            }
+        }
+    }
+
     func testQuantizeFromBF16MatchesF32() {
         var random = KernelTestRandom(seed: 4)
         let rows = 3, cols = 100
