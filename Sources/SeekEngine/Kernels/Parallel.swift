@@ -1,7 +1,8 @@
-import Dispatch
+import SeekKernels
 
-/// Splits work across the worker threads. Dispatch keeps its worker threads alive between calls, so
-/// nothing is created per token.
+/// Splits work across the worker threads: SeekKernels' persistent pool (sk_parallel_run), whose workers
+/// spin briefly between regions, so nothing is created per token and back-to-back regions start in
+/// about a microsecond.
 public enum Parallel {
     /// Number of workers; set once at load time from `--threads`.
     nonisolated(unsafe) public static var threads = 1
@@ -14,15 +15,10 @@ public enum Parallel {
             body(0, count)
             return
         }
-        // The chunks are disjoint and concurrentPerform returns only when all are done, so sharing the
-        // non-Sendable closure (and the buffers it captures) is safe.
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let begin = count * w / workers
-                let end = count * (w + 1) / workers
-                if begin < end { shared.value(begin, end) }
-            }
+        run(workers) { w in
+            let begin = count * w / workers
+            let end = count * (w + 1) / workers
+            if begin < end { body(begin, end) }
         }
     }
 }
@@ -35,19 +31,31 @@ extension Parallel {
             body(0, 0, count)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let begin = count * w / workers
-                let end = count * (w + 1) / workers
-                if begin < end { shared.value(w, begin, end) }
+        run(workers) { w in
+            let begin = count * w / workers
+            let end = count * (w + 1) / workers
+            if begin < end { body(w, begin, end) }
+        }
+    }
+}
+
+extension Parallel {
+    /// Calls task(0..<count) on the pool and returns when all are done. The tasks work on disjoint
+    /// data and the call returns only after they finish, so handing the non-escaping, non-Sendable
+    /// closure to the worker threads is safe.
+    private static func run(_ count: Int, _ task: (Int) -> Void) {
+        withoutActuallyEscaping(task) { task in
+            let box = TaskBox(task)
+            withExtendedLifetime(box) {
+                sk_parallel_run({ context, index in
+                    Unmanaged<TaskBox>.fromOpaque(context!).takeUnretainedValue().task(Int(index))
+                }, Unmanaged.passUnretained(box).toOpaque(), count)
             }
         }
     }
 }
 
-/// Wraps a value whose concurrent use the caller has made safe by construction.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+private final class TaskBox {
+    let task: (Int) -> Void
+    init(_ task: @escaping (Int) -> Void) { self.task = task }
 }

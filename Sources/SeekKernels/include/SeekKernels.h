@@ -1,4 +1,5 @@
-// SeekKernels: pure functions over buffers. No model types, no allocation, no threads.
+// SeekKernels: pure functions over buffers (no model types, no allocation), plus the worker threads
+// that run them in parallel (sk_parallel_run).
 // Matrices are row-major, `rows x cols`, in their stored dtype; a matrix-vector product covers the
 // output rows [row_begin, row_end) so callers can split the rows across threads.
 //
@@ -115,6 +116,16 @@ void sk_matmul_q8(const void *w, const float *x, float *y, size_t n, size_t row_
                   size_t cols, size_t ldy);
 void sk_matmul_q4(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
                   size_t cols, size_t ldy);
+
+// --- threads ------------------------------------------------------------------------------------------
+/// One task of a parallel region: fn(context, index).
+typedef void (*sk_parallel_fn)(void *context, size_t index);
+/// Runs fn(context, i) for every i < count and returns when all are done: index 0 on the calling thread,
+/// the others on persistent worker threads (started on first need, then kept). Workers spin briefly
+/// between regions, so back-to-back regions cost about a microsecond to start instead of a thread
+/// wake-up, and sleep when idle. A call made while another region runs (nested, or from another thread)
+/// runs all its tasks on its calling thread.
+void sk_parallel_run(sk_parallel_fn fn, void *context, size_t count);
 
 // --- memory bandwidth probe ----------------------------------------------------------------------------
 /// Sum of p[0..<n], read with several independent vector accumulators so that a call on a buffer far

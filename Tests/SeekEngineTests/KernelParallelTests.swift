@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+import SeekKernels
+@testable import SeekEngine
+
+/// The worker pool behind Parallel: every task runs exactly once, nested and concurrent regions
+/// complete (inline), and regions after the workers went to sleep still run.
+final class KernelParallelTests: XCTestCase {
+    private func countRuns(_ count: Int) -> [Int32] {
+        var runs = [Int32](repeating: 0, count: count)
+        runs.withUnsafeMutableBufferPointer { buffer in
+            sk_parallel_run({ context, index in
+                context!.assumingMemoryBound(to: Int32.self)[Int(index)] += 1  // each task its own slot
+            }, buffer.baseAddress!, count)
+        }
+        return runs
+    }
+
+    func testEveryTaskRunsOnce() {
+        for count in [0, 1, 2, 3, 8] {
+            for _ in 0..<200 { XCTAssertEqual(countRuns(count), [Int32](repeating: 1, count: count), "\(count) tasks") }
+        }
+        usleep(300_000)  // past the spin time: the workers sleep and must be woken
+        XCTAssertEqual(countRuns(4), [1, 1, 1, 1])
+    }
+
+    func testNestedAndConcurrentRegionsComplete() {
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 3
+        var sums = [Int](repeating: 0, count: 6)
+        sums.withUnsafeMutableBufferPointer { sums in
+            nonisolated(unsafe) let base = sums.baseAddress!
+            Parallel.forWorkers(3) { worker, begin, end in
+                // A region inside a region runs on this worker's thread.
+                Parallel.forRanges(100, minChunk: 1) { b, e in
+                    for i in b..<e { base[worker] += i }
+                }
+            }
+            // Two threads starting regions at the same time: one gets the pool, the other runs inline.
+            DispatchQueue.concurrentPerform(iterations: 2) { t in
+                Parallel.forRanges(1000, minChunk: 1) { b, e in
+                    for i in b..<e { _ = i }
+                }
+                base[3 + t] = 1
+            }
+        }
+        XCTAssertEqual(Array(sums[0..<3]), [4950, 4950, 4950])
+        XCTAssertEqual(Array(sums[3..<5]), [1, 1])
+    }
+}
