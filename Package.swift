@@ -38,7 +38,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "TokenizerBench", dependencies: ["SeekTokenizer"]),
-        .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels"]),
+        // Test support: the AVX-512 VNNI quantized kernels built for AVX2 with vpdpbusd emulated.
+        .target(name: "VNNIEmulation", dependencies: ["SeekKernels"], path: "Tests/VNNIEmulation",
+                cSettings: [.unsafeFlags(["-O2"])]),
+        .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "VNNIEmulation"]),
         .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer"]),
         .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer"]),
         .testTarget(name: "SeekCLITests", dependencies: ["seek"]),

@@ -1,5 +1,6 @@
 import XCTest
 import SeekKernels
+import VNNIEmulation
 
 /// The q8 / q4 block formats: quantization error bounds, and the quantized matrix-vector products
 /// against a naive loop over the dequantized weights, on every SIMD level.
@@ -187,6 +188,34 @@ final class KernelQuantTests: XCTestCase {
                         let agree = abs(y[r] - portable[r]) <= 1e-5 * (abs(portable[r]) + Float(bound))
                         XCTAssertTrue(agree, "\(name) \(format) \(shape) row \(r): \(y[r]) vs portable \(portable[r])")
                     }
+                }
+            }
+        }
+    }
+
+    /// The AVX-512 VNNI kernels cannot run on this CPU; their code, compiled for AVX2 with vpdpbusd
+    /// emulated (Tests/VNNIEmulation), must give the portable kernels' results.
+    func testVNNIKernelLogicMatchesPortable() throws {
+        guard vnni_emulation_available() != 0 else { throw XCTSkip("needs AVX2 to emulate") }
+        var random = KernelTestRandom(seed: 7)
+        for format in Format.allCases {
+            for shape in kernelTestShapes where shape.cols <= 16384 {
+                let w = random.floats(shape.rows * shape.cols, scale: 0.05)
+                let x = random.floats(shape.cols)
+                let q = quantize(format, w, rows: shape.rows, cols: shape.cols)
+                var expected = [Float](repeating: -7, count: shape.rows), emulated = expected
+                forEachSimdLevel { level, _ in
+                    guard level == SK_SIMD_PORTABLE else { return }
+                    if format == .q8 { sk_matvec_q8(q, x, &expected, shape.begin, shape.end, shape.cols) } else {
+                        sk_matvec_q4(q, x, &expected, shape.begin, shape.end, shape.cols)
+                    }
+                }
+                if format == .q8 { vnni_emulated_matvec_q8(q, x, &emulated, shape.begin, shape.end, shape.cols) } else {
+                    vnni_emulated_matvec_q4(q, x, &emulated, shape.begin, shape.end, shape.cols)
+                }
+                for r in 0..<shape.rows {
+                    let tolerance = 1e-5 * max(1, abs(expected[r]))
+                    XCTAssertLessThanOrEqual(abs(emulated[r] - expected[r]), tolerance, "\(format) \(shape) row \(r)")
                 }
             }
         }

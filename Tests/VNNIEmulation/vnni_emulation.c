@@ -1,0 +1,46 @@
+// See VNNIEmulation.h. quant_avx512.c is compiled a second time here with its target attribute turned
+// into AVX2 and _mm256_dpbusd_epi32 replaced by an exact AVX2 equivalent for the kernels' inputs.
+#if defined(__x86_64__)
+#include "../../Sources/SeekKernels/sk_internal.h"
+#include <immintrin.h>
+
+/// vpdpbusd: acc + sum of four u8 * s8 products per 32-bit lane. vpmaddubsw saturates its pair sums at
+/// int16, which the kernels' operands never reach (|w| <= 127 or nibbles <= 15, |x| <= 127).
+SK_TARGET_AVX2 static inline __m256i emulated_dpbusd(__m256i acc, __m256i u8, __m256i s8) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u8, s8), _mm256_set1_epi16(1)));
+}
+
+#undef SK_TARGET_AVX512
+#define SK_TARGET_AVX512 SK_TARGET_AVX2
+#undef _mm256_dpbusd_epi32
+#define _mm256_dpbusd_epi32 emulated_dpbusd
+#define sk_avx512_q8_rows emulated_q8_rows
+#define sk_avx512_q4_rows emulated_q4_rows
+#include "../../Sources/SeekKernels/quant_avx512.c"
+
+int vnni_emulation_available(void) { return sk_simd_level_supported() >= SK_SIMD_AVX2; }
+
+enum { MAX_COLS = 16384 };
+
+static void matvec(sk_qdot_rows_fn rows_fn, size_t block_bytes, const void *w, const float *x, float *y,
+                   size_t r0, size_t r1, size_t cols) {
+    int8_t q[MAX_COLS] __attribute__((aligned(64)));
+    float scale[MAX_COLS / SK_QBLOCK];
+    int32_t sum[MAX_COLS / SK_QBLOCK];
+    sk_qact act = {q, scale, sum, 0};
+    sk_quantize_activation(x, cols, &act);
+    rows_fn((const uint8_t *)w, act.nblocks * SK_QROWS * block_bytes, &act, y, r0, r1, 0);
+}
+
+void vnni_emulated_matvec_q8(const void *w, const float *x, float *y, size_t r0, size_t r1, size_t cols) {
+    matvec(emulated_q8_rows, SK_Q8_BLOCK_BYTES, w, x, y, r0, r1, cols);
+}
+void vnni_emulated_matvec_q4(const void *w, const float *x, float *y, size_t r0, size_t r1, size_t cols) {
+    matvec(emulated_q4_rows, SK_Q4_BLOCK_BYTES, w, x, y, r0, r1, cols);
+}
+#else
+#include "VNNIEmulation.h"
+int vnni_emulation_available(void) { return 0; }
+void vnni_emulated_matvec_q8(const void *w, const float *x, float *y, size_t r0, size_t r1, size_t cols) {}
+void vnni_emulated_matvec_q4(const void *w, const float *x, float *y, size_t r0, size_t r1, size_t cols) {}
+#endif
