@@ -121,23 +121,27 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
                 }
             }
         }
-        Parallel.forRanges(rows, minChunk: 1) { r0, r1 in
-            let count = r1 - r0
-            // scores[row, j] = [q̃ | q_pe] · [c_j | k_pe_j]
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(context), Int32(latentDim), 1,
-                        absorbed + r0 * latentDim, Int32(latentDim), cache, Int32(latentDim),
-                        0, scores + r0 * context, Int32(context))
-            for r in r0..<r1 {
-                let visible = firstPosition + r / heads + 1
-                let row = scores + r * context
-                for j in 0..<visible { row[j] *= softmaxScale }
-                VectorOps.softmax(row, count: visible)
-                if visible < context { (row + visible).initialize(repeating: 0, count: context - visible) }
+        if n == 1 {
+            attendOneToken(absorbed: absorbed, context: context, cache: cache, scores: scores, latentOut: latentOut)
+        } else {
+            Parallel.forRanges(rows, minChunk: 1) { r0, r1 in
+                let count = r1 - r0
+                // scores[row, j] = [q̃ | q_pe] · [c_j | k_pe_j]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(context), Int32(latentDim), 1,
+                            absorbed + r0 * latentDim, Int32(latentDim), cache, Int32(latentDim),
+                            0, scores + r0 * context, Int32(context))
+                for r in r0..<r1 {
+                    let visible = firstPosition + r / heads + 1
+                    let row = scores + r * context
+                    for j in 0..<visible { row[j] *= softmaxScale }
+                    VectorOps.softmax(row, count: visible)
+                    if visible < context { (row + visible).initialize(repeating: 0, count: context - visible) }
+                }
+                // Σ_j p_j c_j
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(kvRank), Int32(context), 1,
+                            scores + r0 * context, Int32(context), cache, Int32(latentDim),
+                            0, latentOut + r0 * kvRank, Int32(kvRank))
             }
-            // Σ_j p_j c_j
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(kvRank), Int32(context), 1,
-                        scores + r0 * context, Int32(context), cache, Int32(latentDim),
-                        0, latentOut + r0 * kvRank, Int32(kvRank))
         }
         // Up to each head's values: out_h = W_uv · latent
         Parallel.forRanges(heads, minChunk: 1) { h0, h1 in
@@ -147,6 +151,30 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
                 for t in 0..<n { (latent + t * kvRank).update(from: latentOut + (t * heads + h) * kvRank, count: kvRank) }
                 valueUp[h].productOnThisThread(latent, out + h * valueDim, count: n, ldy: heads * valueDim)
             }
+        }
+    }
+
+    /// Decode: one query token, so all heads go through each product together (an M = heads GEMM) and
+    /// the work is split over cache positions (scores) and latent dimensions (values) instead of heads:
+    /// small-M products split by head left OpenBLAS mostly packing.
+    private func attendOneToken(absorbed: UnsafeMutablePointer<Float>, context: Int, cache: UnsafeMutablePointer<Float>,
+                                scores: UnsafeMutablePointer<Float>, latentOut: UnsafeMutablePointer<Float>) {
+        // scores[h, j] = [q̃_h | q_pe_h] · [c_j | k_pe_j]
+        Parallel.forRanges(context, minChunk: 64) { j0, j1 in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(heads), Int32(j1 - j0), Int32(latentDim), 1,
+                        absorbed, Int32(latentDim), cache + j0 * latentDim, Int32(latentDim),
+                        0, scores + j0, Int32(context))
+        }
+        for h in 0..<heads {
+            let row = scores + h * context
+            for j in 0..<context { row[j] *= softmaxScale }
+            VectorOps.softmax(row, count: context)
+        }
+        // latentOut[h] = Σ_j p_hj c_j
+        Parallel.forRanges(kvRank, minChunk: 64) { d0, d1 in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(heads), Int32(d1 - d0), Int32(context), 1,
+                        scores, Int32(context), cache + d0, Int32(latentDim),
+                        0, latentOut + d0, Int32(kvRank))
         }
     }
 }
