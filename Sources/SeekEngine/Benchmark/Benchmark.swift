@@ -103,10 +103,25 @@ public enum Benchmark {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    /// Peak resident memory of this process in bytes.
+    /// Peak resident memory of this process in bytes since the start or the last
+    /// `resetPeakResidentBytes()` (Linux's VmHWM; getrusage's maximum where that is unavailable).
     public static func peakResidentBytes() -> Int {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") {
+            return kilobytes * 1024
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_maxrss * 1024
+    }
+
+    /// Starts a new peak measurement (writing 5 to /proc/self/clear_refs resets VmHWM), so buffers the
+    /// bench itself used before loading (the bandwidth probe) do not count.
+    public static func resetPeakResidentBytes() {
+        let fd = open("/proc/self/clear_refs", O_WRONLY)
+        guard fd >= 0 else { return }
+        _ = write(fd, "5", 1)
+        close(fd)
     }
 }

@@ -62,6 +62,12 @@ struct BenchCommand: ParsableCommand {
             options.contextSize = promptTokens + generateTokens + 16
             options.threads = threads ?? 0
             options.quantization = quantization ?? resolved.entry?.quantization
+            // Bandwidth before loading and after the runs, the higher kept: on a shared machine one
+            // measurement taken while a neighbour is busy would flatter the "% of the limit". The peak
+            // memory count starts after the probe's buffer is gone.
+            let bandwidthBefore = Benchmark.measureReadBandwidth(threads: options.threads > 0 ? options.threads
+                                                                 : ProcessInfo.processInfo.activeProcessorCount)
+            Benchmark.resetPeakResidentBytes()
             let loadStart = Date()
             let m = try DeepSeekModel.load(folder: resolved.folder, options: options)
             let loadSeconds = Date().timeIntervalSince(loadStart)
@@ -70,9 +76,6 @@ struct BenchCommand: ParsableCommand {
             Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
                         + "\(options.quantization?.rawValue ?? "stored dtype"), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
 
-            // Bandwidth before and after the runs, the higher one kept: on a shared machine a single
-            // measurement taken while a neighbour is busy would flatter the "% of the limit".
-            let bandwidthBefore = Benchmark.measureReadBandwidth(threads: workers)
             var best: Benchmark.Result?
             for _ in 0..<repetitions {
                 let r = try Benchmark.run(model: m, promptTokens: promptTokens, generateTokens: generateTokens)
