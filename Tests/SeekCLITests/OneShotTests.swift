@@ -161,6 +161,10 @@ final class OneShotTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         XCTAssertEqual((object["tokens"] as? [Int])?.count, 8)
+        let verbose = try seek(["-m", folder, "--quant", "q4", "--raw", "--temp", "0", "-n", "2", "--verbose", "-p", "Hello"])
+        XCTAssertEqual(verbose.status, 0, verbose.stderr)
+        XCTAssertTrue(verbose.stderr.contains("already quantized to q8; --quant q4 does not apply"), verbose.stderr)
+        XCTAssertTrue(verbose.stderr.contains("q8 blocks written by seek quantize"), verbose.stderr)
 
         let q4 = try seek(["-m", fixture, "--quant", "q4", "--raw", "--temp", "0", "-n", "8", "--verbose", "-p", "Hello"])
         XCTAssertEqual(q4.status, 0, q4.stderr)

@@ -58,6 +58,11 @@ public final class TensorStore: @unchecked Sendable {
         files.first { ($0.path as NSString).lastPathComponent == name }?.metadata ?? [:]
     }
 
+    /// The seek_quant tag of the weight files (`seek quantize` output), if any file has one.
+    public var quantizationTag: String? {
+        files.lazy.compactMap { $0.metadata[QuantFormat.metadataKey] }.first
+    }
+
     /// Starts background read-ahead of every weight file.
     public func adviseWillNeed() { files.forEach { $0.adviseWillNeed() } }
 

@@ -24,6 +24,15 @@ public final class DeepSeekModel {
     public let contextSize: Int
     /// The format large matrices were quantized to while loading, if any.
     public let quantization: QuantFormat?
+    /// The format of a folder written by `seek quantize`, if it is one.
+    public var storedQuantization: QuantFormat? { store.quantizationTag.flatMap(QuantFormat.init(rawValue:)) }
+    /// How the large matrices are held, for reports: "q4 (quantized file)", "q8 (quantized at load)" or
+    /// "stored dtype".
+    public var weightFormatDescription: String {
+        if let stored = storedQuantization { return "\(stored.rawValue) (quantized file)" }
+        if let quantization { return "\(quantization.rawValue) (quantized at load)" }
+        return "stored dtype"
+    }
 
     private let store: TensorStore
     private let arena: WeightArena

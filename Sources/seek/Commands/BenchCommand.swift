@@ -74,7 +74,7 @@ struct BenchCommand: ParsableCommand {
             let residentAfterLoad = Benchmark.residentBytes()
             let workers = Parallel.threads
             Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
-                        + "\(options.quantization?.rawValue ?? "stored dtype"), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
+                        + "\(m.weightFormatDescription), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
 
             var best: Benchmark.Result?
             for _ in 0..<repetitions {
@@ -94,7 +94,7 @@ struct BenchCommand: ParsableCommand {
 
             if json {
                 let object: [String: Any] = [
-                    "model": resolved.displayName, "quant": options.quantization?.rawValue ?? "none", "threads": workers,
+                    "model": resolved.displayName, "quant": (m.storedQuantization ?? options.quantization)?.rawValue ?? "none", "threads": workers,
                     "prompt_tokens": promptTokens, "gen_tokens": generateTokens,
                     "prompt_tps": r.promptTokensPerSecond, "gen_tps": r.generationTokensPerSecond,
                     "ttft_ms": r.firstTokenSeconds * 1000, "load_s": loadSeconds,

@@ -33,6 +33,9 @@ final class LoadedModel {
             template = nil
         }
         loadSeconds = Date().timeIntervalSince(start)
+        if let stored = model.storedQuantization, let asked = load.quantization, asked != stored {
+            Console.warning("\(resolved.folder) is already quantized to \(stored.rawValue); --quant \(asked.rawValue) does not apply")
+        }
         if load.contextSize > model.contextSize, options.contextSize != nil {
             Console.warning("--ctx-size \(load.contextSize) is more than the model's \(model.config.maxPositionEmbeddings) positions; using \(model.contextSize)")
         }
@@ -52,6 +55,7 @@ final class LoadedModel {
         parts.append("vocab \(c.vocabSize)")
         parts.append(Table.gigabytes(model.weightBytes) + " of weights")
         if model.quantizedBytes > 0 { parts.append("quantized in memory to " + Table.gigabytes(model.quantizedBytes)) }
+        if let stored = model.storedQuantization { parts.append("\(stored.rawValue) blocks written by seek quantize") }
         return parts.joined(separator: ", ")
     }
 
