@@ -55,28 +55,35 @@ public struct Sampler: Sendable {
     }
 
     /// Token ids sorted by logit (highest first, ties by id), cut to top-k when it is on.
-    private func topCandidates(_ logits: [Float]) -> [Int] {
-        let ordered: (Int, Int) -> Bool = { a, b in
-            logits[a] != logits[b] ? logits[a] > logits[b] : a < b
-        }
-        let usable = logits.indices.filter { !logits[$0].isNaN && logits[$0] > -Float.infinity }
-        if usable.isEmpty { return [Sampler.argmax(logits)] }
+    func topCandidates(_ logits: [Float]) -> [Int] {
         let k = parameters.topK
-        guard k > 0, k < usable.count else { return usable.sorted(by: ordered) }
-        // Keep the k best in a small sorted array: O(n log k) rather than sorting the whole vocabulary.
+        guard k > 0, k < logits.count else {
+            let usable = logits.indices.filter { !logits[$0].isNaN && logits[$0] > -Float.infinity }
+            if usable.isEmpty { return [Sampler.argmax(logits)] }
+            return usable.sorted { a, b in logits[a] != logits[b] ? logits[a] > logits[b] : a < b }
+        }
+        // One pass keeping the k best in a small sorted array. Once it is full, a logit must beat the
+        // k-th best to enter (an equal one has a higher id, so it ranks below), which rejects nearly
+        // every entry of a 100k vocabulary with one comparison; NaN and -inf never pass.
         var best: [Int] = []
         best.reserveCapacity(k + 1)
-        for id in usable {
-            if best.count == k, !ordered(id, best[k - 1]) { continue }
-            var low = 0, high = best.count
-            while low < high {
-                let mid = (low + high) / 2
-                if ordered(best[mid], id) { low = mid + 1 } else { high = mid }
+        logits.withUnsafeBufferPointer { p in
+            var threshold = -Float.infinity
+            for id in 0..<p.count {
+                let value = p[id]
+                guard value > threshold else { continue }
+                var low = 0, high = best.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    let other = p[best[mid]]
+                    if other > value || (other == value && best[mid] < id) { low = mid + 1 } else { high = mid }
+                }
+                best.insert(id, at: low)
+                if best.count > k { best.removeLast() }
+                if best.count == k { threshold = p[best[k - 1]] }
             }
-            best.insert(id, at: low)
-            if best.count > k { best.removeLast() }
         }
-        return best
+        return best.isEmpty ? [Sampler.argmax(logits)] : best
     }
 
     /// Probabilities of sorted candidates at temperature 1, renormalized over them.

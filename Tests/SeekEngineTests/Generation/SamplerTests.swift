@@ -66,6 +66,25 @@ final class SamplerTests: XCTestCase {
         XCTAssertEqual(Set((0..<50).map { _ in one.sample(logits: logits) }), [0])
     }
 
+    /// The one-pass top-k against sorting everything: ties ordered by id, NaN and -inf never kept.
+    func testTopKCandidatesMatchAFullSort() {
+        var generator = SystemRandomNumberGenerator()
+        for trial in 0..<200 {
+            let count = Int.random(in: 1...300, using: &generator)
+            var logits = (0..<count).map { _ in Float(Int.random(in: -5...5, using: &generator)) * 0.5 }  // many ties
+            if trial % 3 == 0 { logits[Int.random(in: 0..<count, using: &generator)] = .nan }
+            if trial % 4 == 0 { logits[Int.random(in: 0..<count, using: &generator)] = -.infinity }
+            if trial % 7 == 0 { logits = logits.map { _ in -.infinity } }
+            let k = Int.random(in: 1...50, using: &generator)
+            var parameters = SamplingParameters()
+            parameters.topK = k
+            let usable = logits.indices.filter { !logits[$0].isNaN && logits[$0] > -.infinity }
+            var expected = Array(usable.sorted { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : $0 < $1 }.prefix(k))
+            if expected.isEmpty { expected = [Sampler.argmax(logits)] }
+            XCTAssertEqual(Sampler(parameters).topCandidates(logits), expected, "trial \(trial): k \(k), \(logits)")
+        }
+    }
+
     func testTopPKeepsTheSmallestSetReachingP() {
         let logits: [Float] = [log(0.5), log(0.3), log(0.15), log(0.05)]
         var sampler = Sampler(parameters(topP: 0.7, seed: 11))
