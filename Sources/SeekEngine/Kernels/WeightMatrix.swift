@@ -94,15 +94,18 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// Y[:, begin..<end] for converted dtypes (f32 weights use sgemm in `matmul`).
+    /// Y[:, begin..<end] with the fused kernels (`matmul` itself sends f32 weights to sgemm); output rows
+    /// are `ldy` apart (default: the matrix's rows).
     @inline(__always)
-    func matmulRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, _ begin: Int, _ end: Int) {
+    func matmulRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, _ begin: Int, _ end: Int,
+                    ldy: Int? = nil) {
+        let ldy = ldy ?? rows
         switch storage {
-        case .f32(let w): sk_matmul_f32(w, x, y, n, begin, end, cols, rows)
-        case .bf16(let w): sk_matmul_bf16(w, x, y, n, begin, end, cols, rows)
-        case .f16(let w): sk_matmul_f16(w, x, y, n, begin, end, cols, rows)
-        case .q8(let w): sk_matmul_q8(w, x, y, n, begin, end, cols, rows)
-        case .q4(let w): sk_matmul_q4(w, x, y, n, begin, end, cols, rows)
+        case .f32(let w): sk_matmul_f32(w, x, y, n, begin, end, cols, ldy)
+        case .bf16(let w): sk_matmul_bf16(w, x, y, n, begin, end, cols, ldy)
+        case .f16(let w): sk_matmul_f16(w, x, y, n, begin, end, cols, ldy)
+        case .q8(let w): sk_matmul_q8(w, x, y, n, begin, end, cols, ldy)
+        case .q4(let w): sk_matmul_q4(w, x, y, n, begin, end, cols, ldy)
         }
     }
 }

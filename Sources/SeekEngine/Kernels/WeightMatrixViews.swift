@@ -1,5 +1,3 @@
-import CBLAS
-import SeekKernels
 
 /// Row slices, transposed copies and single-threaded products, for the attention's per-head latent
 /// projections (small matrices used inside an already parallel loop over heads).
@@ -34,20 +32,12 @@ extension WeightMatrix {
     }
 
     /// y[t * ldy + r] = W[r, :] · x[t * cols ..< (t + 1) * cols] for every row and t < n, on the calling
-    /// thread: a matrix-vector product for one token, the fused kernels (or sgemm for float32) for more.
+    /// thread: a matrix-vector product for one token, the fused kernels for more.
     func productOnThisThread(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, ldy: Int) {
         if n == 1 {
             matvecRows(x, y, 0, rows)
-            return
-        }
-        switch storage {
-        case .f32(let w):
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(rows), Int32(cols), 1,
-                        x, Int32(cols), w, Int32(cols), 0, y, Int32(ldy))
-        case .bf16(let w): sk_matmul_bf16(w, x, y, n, 0, rows, cols, ldy)
-        case .f16(let w): sk_matmul_f16(w, x, y, n, 0, rows, cols, ldy)
-        case .q8(let w): sk_matmul_q8(w, x, y, n, 0, rows, cols, ldy)
-        case .q4(let w): sk_matmul_q4(w, x, y, n, 0, rows, cols, ldy)
+        } else {
+            matmulRows(x, y, count: n, 0, rows, ldy: ldy)
         }
     }
 }
