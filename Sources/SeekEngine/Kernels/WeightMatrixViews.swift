@@ -1,4 +1,3 @@
-
 /// Row slices, transposed copies and single-threaded products, for the attention's per-head latent
 /// projections (small matrices used inside an already parallel loop over heads).
 extension WeightMatrix {
