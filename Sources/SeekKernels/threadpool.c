@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "sk_internal.h"
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -69,6 +70,11 @@ static void *worker_main(void *arg) {
 static size_t ensure_workers(size_t wanted) {
     if (wanted > MAX_WORKERS) wanted = MAX_WORKERS;
     pthread_mutex_lock(&pool.lock);
+    // Workers start with every signal blocked (they inherit the creator's mask), so Ctrl-C and the
+    // like reach the program's own threads and handlers, never a kernel loop.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
     while (pool.workers < wanted) {
         pthread_t thread;
         pthread_attr_t attr;
@@ -80,6 +86,7 @@ static size_t ensure_workers(size_t wanted) {
         if (failed) break;  // run with the workers we have
         pool.workers++;
     }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
     size_t workers = pool.workers;
     pthread_mutex_unlock(&pool.lock);
     return workers;
