@@ -75,5 +75,18 @@ final class ReferenceLogitsTests: XCTestCase {
         print("\(name) incremental vs batched: max |Δlogit| = \(incErr)")
         XCTAssertLessThan(incErr, 1e-4, "\(name) incremental vs batched")
         XCTAssertEqual(batched.count, ids.count * vocab)
+
+        // 5. Decoding deep into the context (the one-token attention kernels split over many cache rows
+        //    and latent strips) equals the batched prefill of the same tokens.
+        let more = Array(longIds.prefix(6))
+        model.resetCache()
+        let extended = try model.forward(longIds + more, allLogits: true)
+        model.resetCache()
+        _ = try model.forward(longIds)
+        var decoded: [Float] = []
+        for id in more { decoded += try model.forward([id]) }
+        let deepErr = maxAbsDifference(decoded, Array(extended.suffix(more.count * vocab)))
+        print("\(name) decode at \(longIds.count) tokens vs batched: max |Δlogit| = \(deepErr)")
+        XCTAssertLessThan(deepErr, 1e-4, "\(name) decode deep in the context")
     }
 }

@@ -1,4 +1,5 @@
 import CBLAS
+import SeekKernels
 import Foundation
 
 /// Multi-head Latent Attention (DeepSeek-V2 §2.1) in the absorbed form.
@@ -154,27 +155,25 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         }
     }
 
-    /// Decode: one query token, so all heads go through each product together (an M = heads GEMM) and
-    /// the work is split over cache positions (scores) and latent dimensions (values) instead of heads:
-    /// small-M products split by head left OpenBLAS mostly packing.
+    /// Decode: one query token, so all heads go through each product together and the work is split
+    /// over cache positions (scores) and latent dimensions (values) instead of heads. Both products are
+    /// SeekKernels' own: OpenBLAS with M = heads spent most of its time packing (15 vs 30-34 GFLOP/s on
+    /// one Zen 1 core), which dominated decoding at a few thousand tokens of context.
     private func attendOneToken(absorbed: UnsafeMutablePointer<Float>, context: Int, cache: UnsafeMutablePointer<Float>,
                                 scores: UnsafeMutablePointer<Float>, latentOut: UnsafeMutablePointer<Float>) {
-        // scores[h, j] = [q̃_h | q_pe_h] · [c_j | k_pe_j]
-        Parallel.forRanges(context, minChunk: 64) { j0, j1 in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(heads), Int32(j1 - j0), Int32(latentDim), 1,
-                        absorbed, Int32(latentDim), cache + j0 * latentDim, Int32(latentDim),
-                        0, scores + j0, Int32(context))
+        // scores[h, j] = [q̃_h | q_pe_h] · [c_j | k_pe_j]: the cache rows are the "weights", heads the tokens.
+        Parallel.forRanges((context + 15) / 16, minChunk: 4) { p0, p1 in
+            sk_matmul_f32(cache, absorbed, scores, heads, p0 * 16, min(context, p1 * 16), latentDim, context)
         }
         for h in 0..<heads {
             let row = scores + h * context
             for j in 0..<context { row[j] *= softmaxScale }
             VectorOps.softmax(row, count: context)
         }
-        // latentOut[h] = Σ_j p_hj c_j
-        Parallel.forRanges(kvRank, minChunk: 64) { d0, d1 in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(heads), Int32(d1 - d0), Int32(context), 1,
-                        scores, Int32(context), cache + d0, Int32(latentDim),
-                        0, latentOut + d0, Int32(kvRank))
+        // latentOut[h] = Σ_j p_hj c_j, in strips of 16 latent dimensions
+        Parallel.forRanges((kvRank + 15) / 16, minChunk: 1) { s0, s1 in
+            sk_attention_values(scores, context, cache, latentDim, context, heads, latentOut, kvRank,
+                                s0 * 16, min(kvRank, s1 * 16))
         }
     }
 }

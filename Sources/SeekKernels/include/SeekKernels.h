@@ -117,6 +117,13 @@ void sk_matmul_q8(const void *w, const float *x, float *y, size_t n, size_t row_
 void sk_matmul_q4(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
                   size_t cols, size_t ldy);
 
+// --- attention (one query token) -------------------------------------------------------------------
+/// out[h * ldo + d] = sum_{j < ctx} p[h * ldp + j] * cache[j * ldc + d] for h < heads and d in [d0, d1):
+/// the attention-weighted sum of cached latents for every head at once (float32; SIMD and portable differ
+/// only in summation order).
+void sk_attention_values(const float *p, size_t ldp, const float *cache, size_t ldc, size_t ctx, size_t heads,
+                         float *out, size_t ldo, size_t d0, size_t d1);
+
 // --- threads ------------------------------------------------------------------------------------------
 /// One task of a parallel region: fn(context, index).
 typedef void (*sk_parallel_fn)(void *context, size_t index);
