@@ -95,13 +95,16 @@ struct WeightBinding {
         let headRows = c.qkNopeHeadDim + c.vHeadDim
         let kvB = try tensor("\(p).kv_b_proj.weight", shape: [c.numAttentionHeads * headRows, c.kvLoraRank])
         let kvUp = try WeightBinding.storedMatrix(kvB, rows: c.numAttentionHeads * headRows, cols: c.kvLoraRank)
+        // A quantized model reads these per-head matrices every token too (5 % of a q4 token's bytes in
+        // bf16): q8 whatever the model's format, so attention keeps 8-bit precision. The transposed
+        // stored-dtype copies are then only a step (scratch, freed here).
+        let quantizeLatent = quantization != nil || store.quantizationTag != nil
+        let scratch = WeightArena()
         var keyUpT = (0..<c.numAttentionHeads).map {
-            kvUp.rowSlice($0 * headRows, c.qkNopeHeadDim).transposed(arena: rearranged)
+            kvUp.rowSlice($0 * headRows, c.qkNopeHeadDim).transposed(arena: quantizeLatent ? scratch : rearranged)
         }
         var valueUp = (0..<c.numAttentionHeads).map { kvUp.rowSlice($0 * headRows + c.qkNopeHeadDim, c.vHeadDim) }
-        if quantization != nil || store.quantizationTag != nil {
-            // A quantized model reads these per-head matrices every token too (5 % of a q4 token's
-            // bytes in bf16): q8 whatever the model's format, so attention keeps 8-bit precision.
+        if quantizeLatent {
             keyUpT = keyUpT.map { $0.quantized(.q8, arena: arena) }
             valueUp = valueUp.map { $0.quantized(.q8, arena: arena) }
         }
