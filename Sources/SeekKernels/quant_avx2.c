@@ -65,7 +65,13 @@ SK_TARGET_AVX2 static inline void avx2_store_bytes(__m256i a, __m256i b, __m256i
     _mm256_storeu_si256((__m256i *)out, bytes);
 }
 
-SK_TARGET_AVX2 static inline float avx2_max_abs(const __m256 *a) {
+/// Loads a block of 32 floats into x (and their magnitudes into a); returns the largest magnitude.
+SK_TARGET_AVX2 static inline float avx2_load_block(const float *v, __m256 x[4], __m256 a[4]) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    for (int i = 0; i < 4; i++) {
+        x[i] = _mm256_loadu_ps(v + 8 * i);
+        a[i] = _mm256_andnot_ps(sign, x[i]);
+    }
     __m256 m = _mm256_max_ps(_mm256_max_ps(a[0], a[1]), _mm256_max_ps(a[2], a[3]));
     __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
     m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
@@ -73,13 +79,8 @@ SK_TARGET_AVX2 static inline float avx2_max_abs(const __m256 *a) {
 }
 
 SK_TARGET_AVX2 uint16_t sk_avx2_quantize_q8_block(const float *v, uint8_t *q) {
-    const __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 x[4], a[4];
-    for (int i = 0; i < 4; i++) {
-        x[i] = _mm256_loadu_ps(v + 8 * i);
-        a[i] = _mm256_andnot_ps(sign, x[i]);
-    }
-    uint16_t dh = avx2_scale_bits(avx2_max_abs(a) / 127.0f);
+    uint16_t dh = avx2_scale_bits(avx2_load_block(v, x, a) / 127.0f);
     float d = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(dh)));
     if (d == 0) {
         memset(q, 0, SK_QBLOCK);
@@ -93,13 +94,8 @@ SK_TARGET_AVX2 uint16_t sk_avx2_quantize_q8_block(const float *v, uint8_t *q) {
 }
 
 SK_TARGET_AVX2 uint16_t sk_avx2_quantize_q4_block(const float *v, uint8_t *q) {
-    const __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 x[4], a[4];
-    for (int i = 0; i < 4; i++) {
-        x[i] = _mm256_loadu_ps(v + 8 * i);
-        a[i] = _mm256_andnot_ps(sign, x[i]);
-    }
-    float amax = avx2_max_abs(a);
+    float amax = avx2_load_block(v, x, a);
     if (amax == 0) {  // as the portable block: scale +0, every nibble 8
         memset(q, 8, SK_QBLOCK);
         return 0;
@@ -127,26 +123,15 @@ SK_TARGET_AVX2 uint16_t sk_avx2_quantize_q4_block(const float *v, uint8_t *q) {
 // The same integers and scales as sk_quantize_activation_block: max |x|, then round(x * (127 / amax))
 // with the default round-to-nearest-even mode, which is what rintf does.
 SK_TARGET_AVX2 void sk_avx2_quantize_activation(const float *x, size_t cols, sk_qact *out) {
-    const __m256 sign = _mm256_set1_ps(-0.0f);
     const __m256i lo = _mm256_set1_epi32(-127), hi = _mm256_set1_epi32(127);
-    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
     size_t full = cols / SK_QBLOCK;
     for (size_t b = 0; b < full; b++) {
-        const float *v = x + b * SK_QBLOCK;
-        __m256 v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8);
-        __m256 v2 = _mm256_loadu_ps(v + 16), v3 = _mm256_loadu_ps(v + 24);
-        __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v0), _mm256_andnot_ps(sign, v1)),
-                                 _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)));
-        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
-        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
-        float amax = _mm_cvtss_f32(m4);
+        __m256 v[4], a[4];
+        float amax = avx2_load_block(x + b * SK_QBLOCK, v, a);
         __m256 inv = _mm256_set1_ps(amax > 0 ? 127.0f / amax : 0);
 #define Q32(V) _mm256_min_epi32(hi, _mm256_max_epi32(lo, _mm256_cvtps_epi32(_mm256_mul_ps(V, inv))))
-        __m256i p01 = _mm256_packs_epi32(Q32(v0), Q32(v1)), p23 = _mm256_packs_epi32(Q32(v2), Q32(v3));
+        avx2_store_bytes(Q32(v[0]), Q32(v[1]), Q32(v[2]), Q32(v[3]), (uint8_t *)(out->q + b * SK_QBLOCK));
 #undef Q32
-        __m256i q = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(p01, p23), order);
-        _mm256_storeu_si256((__m256i *)(out->q + b * SK_QBLOCK), q);
         out->scale[b] = amax / 127.0f;
     }
     if (full * SK_QBLOCK < cols)
