@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeekChat
 import SeekEngine
 
 /// `seek`: a one-shot completion when a prompt is given (-p, -f or a pipe), else the chat.
@@ -67,8 +68,8 @@ struct Seek: ParsableCommand {
             return try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system)
         }
         try CommandFailure.reporting {
-            guard !text.isEmpty else { throw SeekError("the prompt is empty") }
-            let startup = try ModelStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
+            guard !text.isEmpty else { throw GenerationError.emptyPrompt }
+            let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
             try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, system: chat.system, verbose: runtime.verbose)
                 .run(text)
         }

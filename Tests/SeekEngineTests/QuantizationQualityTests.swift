@@ -34,9 +34,9 @@ final class QuantizationQualityTests: XCTestCase {
             q.maxError = max(q.maxError, maxAbsDifference(logits, expected))
             for t in 0..<ids.count {
                 let row = expected[(t * vocab)..<((t + 1) * vocab)]
-                let best = argmax(row)
+                let best = Sampler.argmax(row)
                 let sorted = row.sorted(by: >)
-                let same = argmax(logits[(t * vocab)..<((t + 1) * vocab)]) == best
+                let same = Sampler.argmax(logits[(t * vocab)..<((t + 1) * vocab)]) == best
                 q.total += 1
                 q.agree += same ? 1 : 0
                 if sorted[0] - sorted[1] >= Self.decisiveMargin {

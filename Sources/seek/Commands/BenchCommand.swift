@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeekChat
 import SeekEngine
 import SeekKernels
 
@@ -55,23 +56,21 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.reporting {
-            let models = try ModelRegistry.load(explicitFile: registry.registryFile)
-            let resolved = try ModelResolver.resolve(model.model, registry: models)
-            if let problem = ModelFolder(path: resolved.folder).problem(needsTokenizer: false) { throw SeekError(problem) }
-            var options = LoadOptions()
-            options.contextSize = promptTokens + generateTokens + 16
-            options.threads = threads ?? 0
-            options.quantization = quantization ?? resolved.entry?.quantization
+            let startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
+            try startup.check(.weights)
+            let settings = LoadSettings(contextSize: promptTokens + generateTokens + 16, threads: threads ?? 0, quantization: quantization)
+            let options = startup.loadOptions(settings)
+            let resolved = startup.resolved
             // Bandwidth before loading and after the runs, the higher kept: on a shared machine one
             // measurement taken while a neighbour is busy would flatter the "% of the limit". The peak
             // memory count starts after the probe's buffer is gone.
             let bandwidthBefore = Benchmark.measureReadBandwidth(threads: options.threads > 0 ? options.threads
                                                                  : ProcessInfo.processInfo.activeProcessorCount)
-            Benchmark.resetPeakResidentBytes()
+            ProcessMemory.resetPeak()
             let loadStart = Date()
-            let m = try DeepSeekModel.load(folder: resolved.folder, options: options)
+            let m = try startup.loadModel(settings)
             let loadSeconds = Date().timeIntervalSince(loadStart)
-            let residentAfterLoad = Benchmark.residentBytes()
+            let residentAfterLoad = ProcessMemory.residentBytes
             let workers = Parallel.threads
             Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
                         + "\(m.weightFormatDescription), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
@@ -82,8 +81,8 @@ struct BenchCommand: ParsableCommand {
                 if best == nil || r.generationTokensPerSecond > best!.generationTokensPerSecond { best = r }
             }
             let r = best!
-            let residentAfterRun = Benchmark.residentBytes()
-            let peak = Benchmark.peakResidentBytes()
+            let residentAfterRun = ProcessMemory.residentBytes
+            let peak = ProcessMemory.peakResidentBytes
             let bandwidth = max(bandwidthBefore, Benchmark.measureReadBandwidth(threads: workers))
             let sgemmRate = Benchmark.measureSgemmRate(threads: workers)
             let prefillRate = m.config.prefillFLOPs(tokens: promptTokens) / r.prefillSeconds

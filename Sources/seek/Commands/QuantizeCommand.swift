@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeekChat
 import SeekEngine
 
 /// `seek quantize`: writes a q8/q4 copy of a model folder that later loads without converting again.
@@ -46,11 +47,10 @@ struct QuantizeCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.reporting {
-            let models = try ModelRegistry.load(explicitFile: registry.registryFile)
-            let resolved = try ModelResolver.resolve(model.model, registry: models)
-            if let problem = ModelFolder(path: resolved.folder).problem(needsTokenizer: false) { throw SeekError(problem) }
+            let startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
+            try startup.check(.weights)
             let start = Date()
-            let summary = try ModelQuantizer.quantize(folder: resolved.folder, format: format,
+            let summary = try ModelQuantizer.quantize(folder: startup.resolved.folder, format: format,
                                                       output: try PathExpansion.expand(output)) { Console.err($0 + "\n") }
             Console.err(String(format: "wrote %@: %d tensors quantized, %@ → %@ in %d file(s), %.1f s\n",
                                output, summary.quantizedTensors, Table.gigabytes(summary.inputBytes),

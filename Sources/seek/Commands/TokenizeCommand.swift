@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SeekEngine
+import SeekChat
 import SeekTokenizer
 
 /// `seek tokenize`: how a model's tokenizer splits text.
@@ -28,15 +28,9 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.reporting {
-            let models = try ModelRegistry.load(explicitFile: registry.registryFile)
-            let resolved = try ModelResolver.resolve(model.model, registry: models)
-            let folder = ModelFolder(path: resolved.folder)
-            guard FileManager.default.fileExists(atPath: folder.file("tokenizer.json")) else {
-                throw SeekError("\(resolved.folder): no tokenizer.json")
-            }
-            let tokenizer = try Tokenizer(folder: resolved.folder)
+            let tokenizer = try ModelStartup(registryFile: registry.registryFile, model: model.model).loadTokenizer()
             guard let input = try text ?? PromptInput.read(prompt: nil, file: nil) else {
-                throw SeekError("no text: give it as an argument or on stdin")
+                throw CommandFailure.fail("no text: give it as an argument or on stdin")
             }
             let ids = tokenizer.encode(input, addSpecialTokens: !noBOS)
             if idsOnly {
