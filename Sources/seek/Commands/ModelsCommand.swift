@@ -7,6 +7,7 @@ import SeekEngine
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
+        _superCommandName: "seek",
         abstract: "List the models in the registry and whether each folder is loadable.",
         discussion: """
             The registry is --models FILE, else $SEEK_MODELS, else $XDG_CONFIG_HOME/seek/models.json \

@@ -7,6 +7,7 @@ import SeekTokenizer
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
+        _superCommandName: "seek",
         abstract: "Print the token ids and pieces of a text (the text argument, or stdin).",
         discussion: """
             Examples:
@@ -14,8 +15,8 @@ struct TokenizeCommand: ParsableCommand {
               seek tokenize -m lite --ids-only < prompt.txt
             """)
 
-    @OptionGroup var model: ModelChoice
-    @OptionGroup var registry: RegistryOptions
+    @OptionGroup(title: "Model") var model: ModelChoice
+    @OptionGroup(title: "Model") var registry: RegistryOptions
 
     @Flag(name: .customLong("no-bos"), help: "Do not add the BOS token, even when tokenizer_config.json asks for it.")
     var noBOS = false
