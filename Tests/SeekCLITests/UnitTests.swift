@@ -1,3 +1,5 @@
+import SeekChat
+import SeekEngine
 import XCTest
 @testable import seek
 
@@ -72,3 +74,45 @@ final class HistoryFileTests: XCTestCase {
     }
 }
 
+
+/// The libraries' errors name no flag; the command line adds its own flags and commands to them.
+final class ErrorMessageTests: XCTestCase {
+    func testFlagHintsAreTheCommandLines() {
+        let cases: [(any Error, library: String, cli: String)] = [
+            (ContextError.promptTooLong(tokens: 48, capacity: 16),
+             "the prompt is 48 tokens, longer than the context of 16",
+             "the prompt is 48 tokens, longer than the context of 16 (raise --ctx-size)"),
+            (ChatError.conversationTooLong(tokens: 30, capacity: 24),
+             "the conversation is 30 tokens, more than the context of 24",
+             "the conversation is 30 tokens, more than the context of 24: /clear to start over, or restart with a larger --ctx-size"),
+            (ChatError.systemMessageNeedsTemplate(model: "mini"),
+             "a system message needs a chat template, and mini has none",
+             "--system needs a chat template, and mini has none"),
+            (ChatError.noChatTemplate, "this model has no chat template",
+             "this model has no chat template (use --raw, or add chat_template to its registry entry)"),
+            (ModelResolutionError.bundledModelNotFound(folderName: "seek-mini"),
+             "no model given and the bundled model seek-mini was not found (set SEEK_DEFAULT_MODEL)",
+             "no -m given and the bundled model seek-mini was not found (set SEEK_DEFAULT_MODEL or pass -m NAME|DIR)"),
+            (ConfigError(file: "m/config.json", field: "quantization_config", problem: .quantizedCheckpoint(method: "fp8")),
+             "m/config.json: quantization_config (fp8) is not supported: use the bf16 checkpoint",
+             "m/config.json: quantization_config (fp8) is not supported: use the bf16 checkpoint (seek quantizes itself with --quant)"),
+            (ModelFileError(file: "model.safetensors", problem: .quantizationLayout(found: "none", expected: "rows8", key: "seek_quant_layout")),
+             "model.safetensors: quantized with a different layout (seek_quant_layout none, this seek reads rows8); quantize the original model again",
+             "model.safetensors: quantized with a different layout (seek_quant_layout none, this seek reads rows8); quantize the original model again with seek quantize"),
+        ]
+        for (error, library, cli) in cases {
+            XCTAssertEqual("\(error)", library)
+            XCTAssertEqual(ErrorMessage.text(for: error), cli)
+        }
+        let other = ModelFolderError(folder: "/m", problem: .noWeights)
+        XCTAssertEqual(ErrorMessage.text(for: other), "/m: no *.safetensors weights")
+    }
+
+    func testWarningsNameTheFlags() {
+        XCTAssertEqual(ErrorMessage.text(for: ChatWarning.contextCapped(requested: 9000, positions: 4096, using: 4096)),
+                       "--ctx-size 9000 is more than the model's 4096 positions; using 4096")
+        XCTAssertEqual(ErrorMessage.text(for: ChatWarning.alreadyQuantized(folder: "/m", stored: .q8, requested: .q4)),
+                       "/m is already quantized to q8; --quant q4 does not apply")
+        XCTAssertFalse(ChatWarning.contextCapped(requested: 9000, positions: 4096, using: 4096).description.contains("--"))
+    }
+}

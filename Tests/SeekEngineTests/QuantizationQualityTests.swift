@@ -123,8 +123,11 @@ final class ModelQuantizerTests: XCTestCase {
             try data.write(to: URL(fileURLWithPath: path))
         }
         XCTAssertThrowsError(try DeepSeekModel.load(folder: out, options: LoadOptions())) { error in
+            // The engine names the file and the layouts; the command line adds "with seek quantize".
+            XCTAssertEqual((error as? ModelFileError)?.problem,
+                           .quantizationLayout(found: "none", expected: QuantFormat.layout, key: QuantFormat.layoutKey))
             let message = "\(error)"
-            XCTAssertTrue(message.contains(".safetensors") && message.contains("layout") && message.contains("seek quantize"), message)
+            XCTAssertTrue(message.contains(".safetensors") && message.contains("layout") && message.contains("quantize the original model again"), message)
             XCTAssertFalse(message.contains("\n"), message)
         }
     }

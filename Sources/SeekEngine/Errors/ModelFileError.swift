@@ -73,7 +73,7 @@ extension ModelFileError.Problem: CustomStringConvertible {
             return (format.map { "\($0) " } ?? "") + "tensor '\(tensor)' has shape \(shape) but config.json implies \(expected)"
         case .quantizedWithoutTag(let tensor, let key): return "tensor '\(tensor)' is U8 but the file has no valid \(key) metadata"
         case .quantizationLayout(let found, let expected, let key):
-            return "quantized with a different layout (\(key) \(found), this seek reads \(expected))"
+            return "quantized with a different layout (\(key) \(found), this seek reads \(expected)); quantize the original model again"
         case .outputFolderNotEmpty: return "output folder exists and is not empty"
         }
     }

@@ -19,7 +19,7 @@ enum ErrorMessage {
         case let config as ConfigError:
             if case .quantizedCheckpoint = config.problem { return "\(config) (seek quantizes itself with --quant)" }
         case let file as ModelFileError:
-            if case .quantizationLayout = file.problem { return "\(file); quantize the original model again with seek quantize" }
+            if case .quantizationLayout = file.problem { return "\(file) with seek quantize" }
         default:
             break
         }
