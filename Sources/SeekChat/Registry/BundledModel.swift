@@ -6,6 +6,7 @@ import Foundation
 public enum BundledModel {
     public static let folderName = "seek-mini"
 
+    /// Where the bundled model may be, in the order they are tried.
     public static func candidates(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var paths: [String] = []
         if let explicit = environment["SEEK_DEFAULT_MODEL"], !explicit.isEmpty {

@@ -42,8 +42,10 @@ public struct ModelRegistry: Sendable {
     public let file: String?
     public let entries: [ModelEntry]
 
+    /// The entry with this name, if any.
     public func entry(named name: String) -> ModelEntry? { entries.first { $0.name == name } }
 
+    /// The registry file used when none is given: `$XDG_CONFIG_HOME/seek/models.json`, else `~/.config/seek/models.json`.
     public static func defaultLocation(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") {
             return config + "/seek/models.json"
@@ -51,6 +53,7 @@ public struct ModelRegistry: Sendable {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.config/seek/models.json"
     }
 
+    /// Reads `explicitFile`, else `$SEEK_MODELS`, else the default location (which may be missing: no entries). Throws `RegistryError`.
     public static func load(explicitFile: String?,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ModelRegistry {
         let chosen = explicitFile ?? environment["SEEK_MODELS"].flatMap { $0.isEmpty ? nil : $0 }

@@ -18,6 +18,7 @@ public struct ResolvedModel: Sendable {
 
 /// Turns a model name, a folder path, or nothing (the default model) into a folder.
 public enum ModelResolver {
+    /// A registry name, a folder path, or nil for the default model (the registry's "default", else the bundled one). Throws the entry's `RegistryError` or `ModelResolutionError`.
     public static func resolve(_ argument: String?, registry: ModelRegistry,
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ResolvedModel {
         guard let argument else { return try defaultModel(registry: registry, environment: environment) }

@@ -9,6 +9,7 @@ public enum PathExpansion {
         public var description: String { "$\(name) is not set" }
     }
 
+    /// The path with variables and `~` expanded, absolute against `base` (else the current folder). Throws `UnsetVariable`.
     public static func expand(_ path: String, relativeTo base: String? = nil,
                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         var result = try expandVariables(path, environment: environment)

@@ -13,6 +13,7 @@ public final class LoadedModel {
     public let template: ChatTemplate?
     /// The registry entry's system message, if it has one.
     public let defaultSystem: String?
+    /// Seconds the load took.
     public let loadSeconds: Double
     /// What the user should hear about the load (a context capped, a quantization that does not apply).
     public let warnings: [ChatWarning]
@@ -50,6 +51,7 @@ public final class LoadedModel {
         Set(model.config.eosTokenIds + [tokenizer.eosTokenId].compactMap { $0 })
     }
 
+    /// Formats prompts with this model's tokenizer and template.
     public var formatter: PromptFormatter { PromptFormatter(tokenizer: tokenizer, template: template) }
 
     /// A generator over this model's KV cache. The cache is the model's: one generation at a time.

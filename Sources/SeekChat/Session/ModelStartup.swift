@@ -23,6 +23,7 @@ public struct ModelStartup: Sendable {
         self.resolved = resolved
     }
 
+    /// The resolved model folder.
     public var folder: ModelFolder { ModelFolder(path: resolved.folder) }
 
     /// Throws what the folder lacks for `parts` (a `ModelFolderError` or the config's `ConfigError`).
