@@ -4,7 +4,8 @@ import PackageDescription
 // Layers (dependencies run one way):
 //   CBLAS, CReadline (system libraries) → SeekKernels (C SIMD kernels) → SeekEngine (model math)
 //   SeekTokenizer, SeekTemplate (text in / text out, no model math)
-//   seek (the command line; the only target that links readline)
+//   SeekChat (models by name, loading, prompts, conversations, generation with text; prints nothing)
+//   seek (the command line: flags, the REPL, output; the only target that links readline)
 let optimized: [SwiftSetting] = [
     // The engine's loops are slow without the optimizer; keep them fast in debug test builds too.
     .unsafeFlags(["-O"], .when(configuration: .debug)),
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "SeekEngine", targets: ["SeekEngine"]),
         .library(name: "SeekTokenizer", targets: ["SeekTokenizer"]),
         .library(name: "SeekTemplate", targets: ["SeekTemplate"]),
+        .library(name: "SeekChat", targets: ["SeekChat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,8 +35,9 @@ let package = Package(
                 swiftSettings: optimized),
         .target(name: "SeekTokenizer", swiftSettings: optimized),
         .target(name: "SeekTemplate"),
+        .target(name: "SeekChat", dependencies: ["SeekEngine", "SeekTokenizer", "SeekTemplate"]),
         .executableTarget(name: "seek", dependencies: [
-            "SeekEngine", "SeekTokenizer", "SeekTemplate", "CReadline",
+            "SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "TokenizerBench", dependencies: ["SeekTokenizer"]),
@@ -44,6 +47,8 @@ let package = Package(
         .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "VNNIEmulation"]),
         .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer"]),
         .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer"]),
-        .testTarget(name: "SeekCLITests", dependencies: ["seek"]),
+        .testTarget(name: "SeekChatTests", dependencies: ["SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate"]),
+        // Help/ holds the expected `--help` texts, read from the source tree.
+        .testTarget(name: "SeekCLITests", dependencies: ["seek", "SeekChat", "SeekEngine"], exclude: ["Help"]),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeekChat
 import SeekEngine
 
 /// `seek`: a one-shot completion when a prompt is given (-p, -f or a pipe), else the chat.
@@ -24,7 +25,7 @@ struct Seek: ParsableCommand {
               seek models                              the registry, what loads
               seek tokenize -m lite "Hello, world"     ids and pieces
               seek quantize -m lite --quant q8 lite8   a smaller copy of a model
-              seek bench -m lite -p 512 -n 128          speed, memory, % of the bandwidth limit
+              seek bench -m lite -p 512 -n 128         speed, memory, % of bandwidth limit
             """,
         version: SeekVersion.string,
         subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self])
@@ -36,18 +37,40 @@ struct Seek: ParsableCommand {
     @OptionGroup(title: "Chat") var chat: SystemOptions
     @OptionGroup(title: "Sampling") var sampling: SamplingOptions
 
-    /// ArgumentParser's own main, except that usage errors start with "error:" like every other failure.
+    /// Subcommands with options of their own (bench's -p and -n are numbers, quantize's --quant is its
+    /// output format): named first, they parse the command line alone, so that the root's options
+    /// (prompt, sampling, context) are neither taken from them nor silently accepted.
+    static let parsedAlone: [ParsableCommand.Type] = [TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self]
+
+    /// ArgumentParser's own main, except that usage errors start with "error:" like every other failure,
+    /// and the subcommands in `parsedAlone` parse their own options.
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let name = arguments.first, let command = parsedAlone.first(where: { $0.configuration.commandName == name }) {
+            run(command, arguments: Array(arguments.dropFirst()))
+        }
+        run(Seek.self, arguments: arguments)
+    }
+
+    private static func run(_ type: ParsableCommand.Type, arguments: [String]) -> Never {
         do {
-            var command = try parseAsRoot()
+            var command = try type.parseAsRoot(arguments)
+            if type == Seek.self, let name = parsedAlone.first(where: { $0 == Swift.type(of: command) })?.configuration.commandName {
+                throw ValidationError("give '\(name)' first, before its options: seek \(name) [options]")
+            }
             try command.run()
+            Foundation.exit(0)
         } catch {
-            let code = exitCode(for: error)
-            var message = fullMessage(for: error)
+            let code = type.exitCode(for: error)
+            var message = type.fullMessage(for: error)
             if code == .success {
                 if !message.isEmpty { Console.out(message + "\n") }  // --help, --version
             } else if !message.isEmpty {
                 if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
+                if type != Seek.self, let name = type.configuration.commandName {
+                    // Parsed on its own, a subcommand would point at plain 'NAME --help'.
+                    message = message.replacingOccurrences(of: "See '\(name) --help'", with: "See 'seek \(name) --help'")
+                }
                 Console.err(message + "\n")
             }
             Foundation.exit(code.rawValue)
@@ -67,8 +90,8 @@ struct Seek: ParsableCommand {
             return try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system)
         }
         try CommandFailure.reporting {
-            guard !text.isEmpty else { throw SeekError("the prompt is empty") }
-            let startup = try ModelStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
+            guard !text.isEmpty else { throw GenerationError.emptyPrompt }
+            let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
             try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, system: chat.system, verbose: runtime.verbose)
                 .run(text)
         }

@@ -33,7 +33,6 @@ final class OneShotTests: XCTestCase {
             XCTAssertEqual(run.status, 0, run.stderr)
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
             XCTAssertEqual(object["prompt_tokens"] as? [Int], reference.promptIds, "messages \(reference.messages)")
-            guard reference.oracleSawEveryPromptToken else { continue }
             XCTAssertEqual(object["tokens"] as? [Int], reference.idsUntilEOS, "messages \(reference.messages)")
             XCTAssertEqual(object["text"] as? String, reference.textUntilEOS, "messages \(reference.messages)")
         }

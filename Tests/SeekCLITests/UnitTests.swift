@@ -1,89 +1,9 @@
+import SeekChat
 import SeekEngine
 import XCTest
 @testable import seek
 
-/// The command line's pure parts: registry, paths, input assembly, slash commands, history file.
-final class RegistryTests: XCTestCase {
-    func testPathExpansion() throws {
-        let environment = ["HOME": "/home/u", "MODELS": "/data/models"]
-        XCTAssertEqual(try PathExpansion.expand("~/m", environment: environment), "/home/u/m")
-        XCTAssertEqual(try PathExpansion.expand("~", environment: environment), "/home/u")
-        XCTAssertEqual(try PathExpansion.expand("$MODELS/lite", environment: environment), "/data/models/lite")
-        XCTAssertEqual(try PathExpansion.expand("${MODELS}x/y", environment: environment), "/data/modelsx/y")
-        XCTAssertEqual(try PathExpansion.expand("lite", relativeTo: "/etc/seek", environment: environment), "/etc/seek/lite")
-        XCTAssertEqual(try PathExpansion.expand("a$/b", relativeTo: "/r", environment: environment), "/r/a$/b")
-        XCTAssertThrowsError(try PathExpansion.expand("$NOPE/x", environment: environment))
-    }
-
-    func testRegistryEntriesWithTemplatesAndSampling() throws {
-        let folder = try TestPaths.temporaryFolder(for: self)
-        try "{{ messages[0]['content'] }}".write(toFile: folder + "/t.jinja", atomically: true, encoding: .utf8)
-        let json = """
-            {"_comment": "ignored",
-             "models": {
-               "lite": {"path": "~/models/lite", "description": "V2-Lite", "context_size": 8192, "quant": "q4",
-                        "sampling": {"temperature": 0.3, "top_k": 20, "stop": ["User:"]}},
-               "local": {"path": "rel/dir", "chat_template_file": "t.jinja", "system": "Be brief."},
-               "default": {"path": "$MODELS/mini", "chat_template": "{{ 'x' }}"}
-             }}
-            """
-        try json.write(toFile: folder + "/models.json", atomically: true, encoding: .utf8)
-        let registry = try ModelRegistry.load(explicitFile: folder + "/models.json",
-                                              environment: ["HOME": "/home/u", "MODELS": "/m"])
-        XCTAssertEqual(registry.entries.map(\.name), ["default", "lite", "local"])
-        let lite = try XCTUnwrap(registry.entry(named: "lite"))
-        XCTAssertEqual(lite.path, "/home/u/models/lite")
-        XCTAssertEqual(lite.contextSize, 8192)
-        XCTAssertEqual(lite.quantization, .q4)
-        XCTAssertNil(registry.entry(named: "local")?.quantization)
-        let settings = lite.samplingDefaults(over: SamplingSettings())
-        XCTAssertEqual(settings.parameters.temperature, 0.3)
-        XCTAssertEqual(settings.parameters.topK, 20)
-        XCTAssertEqual(settings.stop, ["User:"])
-        XCTAssertEqual(registry.entry(named: "local")?.path, folder + "/rel/dir")
-        XCTAssertEqual(registry.entry(named: "local")?.chatTemplate, "{{ messages[0]['content'] }}")
-        XCTAssertEqual(registry.entry(named: "local")?.system, "Be brief.")
-        XCTAssertEqual(registry.entry(named: "default")?.path, "/m/mini")
-    }
-
-    func testRegistryErrorsNameTheFileAndTheProblem() throws {
-        let folder = try TestPaths.temporaryFolder(for: self)
-        func load(_ json: String) -> String {
-            try? json.write(toFile: folder + "/m.json", atomically: true, encoding: .utf8)
-            do {
-                _ = try ModelRegistry.load(explicitFile: folder + "/m.json", environment: ["HOME": "/h"])
-                return "no error"
-            } catch { return String(describing: error) }
-        }
-        XCTAssertTrue(load("{").contains("not valid JSON"))
-        XCTAssertTrue(load("{\"models\": {\"a\": {}}}").contains("model \"a\": missing \"path\""))
-        XCTAssertTrue(load("{\"models\": {\"a\": {\"path\": \"/p\", \"sampling\": {\"top_p\": 2}}}}").contains("top_p must be in (0, 1]"))
-        XCTAssertTrue(load("{\"models\": {\"a\": {\"path\": \"/p\", \"sampling\": {\"warmth\": 2}}}}").contains("unknown setting"))
-        XCTAssertTrue(load("{\"models\": {\"a\": {\"path\": \"/p\", \"quant\": \"q5\"}}}").contains("quant must be \"q8\" or \"q4\""))
-        XCTAssertThrowsError(try ModelRegistry.load(explicitFile: folder + "/missing.json", environment: [:]))
-        let none = try ModelRegistry.load(explicitFile: nil, environment: ["XDG_CONFIG_HOME": folder + "/nothing"])
-        XCTAssertNil(none.file)
-        XCTAssertTrue(none.entries.isEmpty)
-    }
-
-    func testRegistryLocation() {
-        XCTAssertEqual(ModelRegistry.defaultLocation(environment: ["XDG_CONFIG_HOME": "/c", "HOME": "/h"]), "/c/seek/models.json")
-        XCTAssertEqual(ModelRegistry.defaultLocation(environment: ["HOME": "/h"]), "/h/.config/seek/models.json")
-        XCTAssertEqual(HistoryFile.defaultPath(environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"]), "/s/seek/history")
-        XCTAssertEqual(HistoryFile.defaultPath(environment: ["HOME": "/h"]), "/h/.local/state/seek/history")
-    }
-
-    func testExampleRegistryParses() throws {
-        let example = TestPaths.packageRoot.appendingPathComponent("models.example.json").path
-        let registry = try ModelRegistry.load(explicitFile: example, environment: ["HOME": "/h"])
-        XCTAssertEqual(registry.entries.first?.name, "default")
-        XCTAssertEqual(registry.entry(named: "default")?.path, TestPaths.packageRoot.appendingPathComponent("Models/seek-mini").path)
-        // An unset variable makes that one entry unusable, not the whole registry.
-        XCTAssertEqual(registry.entry(named: "v2")?.unavailable?.contains("$SEEK_MODEL_DIR, which is not set"), true)
-        XCTAssertThrowsError(try ModelResolver.resolve("v2", registry: registry, environment: ["HOME": "/h"]))
-    }
-}
-
+/// The command line's pure parts: input assembly, slash commands, history file.
 final class ChatInputTests: XCTestCase {
     func testBackslashContinuesAndTripleQuotesMakeABlock() {
         var input = MultilineInput()
@@ -119,34 +39,14 @@ final class ChatInputTests: XCTestCase {
         XCTAssertEqual(SlashCommand.parse("/frobnicate now"), .unknown("/frobnicate"))
     }
 
-    func testSettingsByName() throws {
-        var settings = SamplingSettings()
-        try settings.set("temperature", to: "0")
-        try settings.set("top_k", to: "5")
-        try settings.set("seed", to: "99")
-        try settings.set("max_tokens", to: "-1")
-        XCTAssertEqual(settings.parameters.temperature, 0)
-        XCTAssertEqual(settings.parameters.topK, 5)
-        XCTAssertEqual(settings.parameters.seed, 99)
-        XCTAssertThrowsError(try settings.set("top_p", to: "1.5"))
-        XCTAssertThrowsError(try settings.set("temperature", to: "warm"))
-        XCTAssertThrowsError(try settings.set("colour", to: "1"))
-        XCTAssertEqual(settings.parameters.topP, SamplingParameters().topP)  // failed sets change nothing
-    }
-
-    func testConversationRoundTrip() throws {
-        var conversation = Conversation(system: "Be brief.")
-        conversation.messages = [.init(role: "user", content: "1+1=?"), .init(role: "assistant", content: "2")]
-        let data = try conversation.jsonData(model: "tiny")
-        XCTAssertEqual(try Conversation(jsonData: data, file: "c.json"), conversation)
-        let bare = Data(#"[{"role": "user", "content": "hi"}]"#.utf8)
-        XCTAssertEqual(try Conversation(jsonData: bare, file: "b.json").messages.count, 1)
-        XCTAssertThrowsError(try Conversation(jsonData: Data(#"{"messages": [{"role": "robot", "content": "x"}]}"#.utf8), file: "r.json"))
-        XCTAssertThrowsError(try Conversation(jsonData: Data("nope".utf8), file: "n.json"))
-    }
 }
 
 final class HistoryFileTests: XCTestCase {
+    func testLocation() {
+        XCTAssertEqual(HistoryFile.defaultPath(environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"]), "/s/seek/history")
+        XCTAssertEqual(HistoryFile.defaultPath(environment: ["HOME": "/h"]), "/h/.local/state/seek/history")
+    }
+
     func testAppendsEscapesAndTrims() throws {
         let folder = try TestPaths.temporaryFolder(for: self)
         var history = HistoryFile(path: folder + "/state/seek/history")
@@ -174,30 +74,45 @@ final class HistoryFileTests: XCTestCase {
     }
 }
 
-/// The model folder's generation_config.json sampling defaults.
-final class GenerationDefaultsTests: XCTestCase {
-    func testGenerationConfigSetsDefaults() throws {
-        let folder = try TestPaths.temporaryFolder(for: self)
-        try """
-            {"do_sample": false, "temperature": 0.6, "top_k": 5, "top_p": 0.9, "repetition_penalty": 1.2,
-             "max_new_tokens": 7, "bos_token_id": 0}
-            """.write(toFile: folder + "/generation_config.json", atomically: true, encoding: .utf8)
-        let settings = GenerationDefaults.applied(folder: folder, to: SamplingSettings())
-        XCTAssertEqual(settings.parameters.temperature, 0)   // do_sample false: greedy
-        XCTAssertEqual(settings.parameters.topK, 5)
-        XCTAssertEqual(settings.parameters.topP, 0.9)
-        XCTAssertEqual(settings.parameters.repeatPenalty, 1.2)
-        XCTAssertEqual(settings.maxTokens, 7)
+
+/// The libraries' errors name no flag; the command line adds its own flags and commands to them.
+final class ErrorMessageTests: XCTestCase {
+    func testFlagHintsAreTheCommandLines() {
+        let cases: [(any Error, library: String, cli: String)] = [
+            (ContextError.promptTooLong(tokens: 48, capacity: 16),
+             "the prompt is 48 tokens, longer than the context of 16",
+             "the prompt is 48 tokens, longer than the context of 16 (raise --ctx-size)"),
+            (ChatError.conversationTooLong(tokens: 30, capacity: 24),
+             "the conversation is 30 tokens, more than the context of 24",
+             "the conversation is 30 tokens, more than the context of 24: /clear to start over, or restart with a larger --ctx-size"),
+            (ChatError.systemMessageNeedsTemplate(model: "mini"),
+             "a system message needs a chat template, and mini has none",
+             "--system needs a chat template, and mini has none"),
+            (ChatError.noChatTemplate, "this model has no chat template",
+             "this model has no chat template (use --raw, or add chat_template to its registry entry)"),
+            (ModelResolutionError.bundledModelNotFound(folderName: "seek-mini"),
+             "no model given and the bundled model seek-mini was not found (set SEEK_DEFAULT_MODEL)",
+             "no -m given and the bundled model seek-mini was not found (set SEEK_DEFAULT_MODEL or pass -m NAME|DIR)"),
+            (ConfigError(file: "m/config.json", field: "quantization_config", problem: .quantizedCheckpoint(method: "fp8")),
+             "m/config.json: quantization_config (fp8) is not supported: use the bf16 checkpoint",
+             "m/config.json: quantization_config (fp8) is not supported: use the bf16 checkpoint (seek quantizes itself with --quant)"),
+            (ModelFileError(file: "model.safetensors", problem: .quantizationLayout(found: "none", expected: "rows8", key: "seek_quant_layout")),
+             "model.safetensors: quantized with a different layout (seek_quant_layout none, this seek reads rows8); quantize the original model again",
+             "model.safetensors: quantized with a different layout (seek_quant_layout none, this seek reads rows8); quantize the original model again with seek quantize"),
+        ]
+        for (error, library, cli) in cases {
+            XCTAssertEqual("\(error)", library)
+            XCTAssertEqual(ErrorMessage.text(for: error), cli)
+        }
+        let other = ModelFolderError(folder: "/m", problem: .noWeights)
+        XCTAssertEqual(ErrorMessage.text(for: other), "/m: no *.safetensors weights")
     }
 
-    func testMissingOrInvalidValuesKeepTheBase() throws {
-        let folder = try TestPaths.temporaryFolder(for: self)
-        var base = SamplingSettings()
-        base.parameters.topP = 0.5
-        XCTAssertEqual(GenerationDefaults.applied(folder: folder, to: base).parameters.topP, 0.5)
-        try "{\"top_p\": 7, \"temperature\": 0.3}".write(toFile: folder + "/generation_config.json", atomically: true, encoding: .utf8)
-        let settings = GenerationDefaults.applied(folder: folder, to: base)
-        XCTAssertEqual(settings.parameters.topP, 0.5)          // out of range: ignored with a warning
-        XCTAssertEqual(settings.parameters.temperature, 0.3)
+    func testWarningsNameTheFlags() {
+        XCTAssertEqual(ErrorMessage.text(for: ChatWarning.contextCapped(requested: 9000, positions: 4096, using: 4096)),
+                       "--ctx-size 9000 is more than the model's 4096 positions; using 4096")
+        XCTAssertEqual(ErrorMessage.text(for: ChatWarning.alreadyQuantized(folder: "/m", stored: .q8, requested: .q4)),
+                       "/m is already quantized to q8; --quant q4 does not apply")
+        XCTAssertFalse(ChatWarning.contextCapped(requested: 9000, positions: 4096, using: 4096).description.contains("--"))
     }
 }

@@ -15,7 +15,7 @@ final class BundledModelTests: XCTestCase {
         for path in [Self.modelFolder + "/config.json", Self.modelFolder + "/model.safetensors", Self.referenceFile]
         where !FileManager.default.fileExists(atPath: path) {
             XCTFail("bundled model data missing: \(path)")
-            throw SeekError("missing \(path)")
+            throw TestDataError("missing \(path)")
         }
         var options = LoadOptions()
         options.contextSize = 256
@@ -24,7 +24,7 @@ final class BundledModelTests: XCTestCase {
     }
 
     private func tensor(_ file: SafeTensorsFile, _ key: String) throws -> TensorView {
-        guard let t = file.tensors[key] else { throw SeekError("seek-mini reference has no \(key)") }
+        guard let t = file.tensors[key] else { throw TestDataError("seek-mini reference has no \(key)") }
         return t
     }
 
@@ -59,7 +59,7 @@ final class BundledModelTests: XCTestCase {
         var logits = try model.forward(prompt)
         var generated: [Int] = []
         for _ in 0..<expected.count {
-            let next = argmax(logits[...])
+            let next = Sampler.argmax(logits[...])
             generated.append(next)
             logits = try model.forward([next])
         }

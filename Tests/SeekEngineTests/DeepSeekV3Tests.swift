@@ -4,12 +4,16 @@ import XCTest
 
 /// DeepSeek-V3-family specifics beyond the shared fixture checks.
 final class DeepSeekV3Tests: XCTestCase {
-    func testFamilySummaryNamesRouting() throws {
+    func testConfigNamesFamilyAndRouting() throws {
         let v3 = try DeepSeekModel.load(folder: try SharedData.fixture("tiny-v3"))
-        XCTAssertTrue(v3.config.familySummary.contains("deepseek_v3"), v3.config.familySummary)
-        XCTAssertTrue(v3.config.familySummary.contains("noaux_tc"), v3.config.familySummary)
+        XCTAssertEqual(v3.config.modelType, "deepseek_v3")
+        XCTAssertEqual(v3.config.topkMethod, .noAuxTC)
+        XCTAssertEqual(v3.config.scoringFunc, .sigmoid)
         let lite = try DeepSeekModel.load(folder: try SharedData.fixture("tiny-lite"))
-        XCTAssertTrue(lite.config.familySummary.contains("greedy top-2 of 8 experts, softmax"), lite.config.familySummary)
+        XCTAssertEqual(lite.config.topkMethod, .greedy)
+        XCTAssertEqual(lite.config.scoringFunc, .softmax)
+        XCTAssertEqual(lite.config.numExpertsPerTok, 2)
+        XCTAssertEqual(lite.config.nRoutedExperts, 8)
     }
 
     /// A checkpoint with a multi-token-prediction layer after the main layers (as DeepSeek-V3 ships it)

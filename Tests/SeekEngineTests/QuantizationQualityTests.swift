@@ -34,9 +34,9 @@ final class QuantizationQualityTests: XCTestCase {
             q.maxError = max(q.maxError, maxAbsDifference(logits, expected))
             for t in 0..<ids.count {
                 let row = expected[(t * vocab)..<((t + 1) * vocab)]
-                let best = argmax(row)
+                let best = Sampler.argmax(row)
                 let sorted = row.sorted(by: >)
-                let same = argmax(logits[(t * vocab)..<((t + 1) * vocab)]) == best
+                let same = Sampler.argmax(logits[(t * vocab)..<((t + 1) * vocab)]) == best
                 q.total += 1
                 q.agree += same ? 1 : 0
                 if sorted[0] - sorted[1] >= Self.decisiveMargin {
@@ -123,8 +123,11 @@ final class ModelQuantizerTests: XCTestCase {
             try data.write(to: URL(fileURLWithPath: path))
         }
         XCTAssertThrowsError(try DeepSeekModel.load(folder: out, options: LoadOptions())) { error in
+            // The engine names the file and the layouts; the command line adds "with seek quantize".
+            XCTAssertEqual((error as? ModelFileError)?.problem,
+                           .quantizationLayout(found: "none", expected: QuantFormat.layout, key: QuantFormat.layoutKey))
             let message = "\(error)"
-            XCTAssertTrue(message.contains(".safetensors") && message.contains("layout") && message.contains("seek quantize"), message)
+            XCTAssertTrue(message.contains(".safetensors") && message.contains("layout") && message.contains("quantize the original model again"), message)
             XCTAssertFalse(message.contains("\n"), message)
         }
     }

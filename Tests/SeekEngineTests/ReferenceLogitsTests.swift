@@ -24,7 +24,7 @@ final class ReferenceLogitsTests: XCTestCase {
         let folder = try SharedData.fixture(name)
         let reference = try SafeTensorsFile(path: folder + "/reference.safetensors")
         func tensor(_ key: String) throws -> TensorView {
-            guard let t = reference.tensors[key] else { throw SeekError("\(name): reference has no \(key)") }
+            guard let t = reference.tensors[key] else { throw TestDataError("\(name): reference has no \(key)") }
             return t
         }
         var options = LoadOptions()
@@ -58,7 +58,7 @@ final class ReferenceLogitsTests: XCTestCase {
         var logits = try model.forward(prompt)
         var generated: [Int] = []
         for _ in 0..<expectedIds.count {
-            let next = argmax(logits[...])
+            let next = Sampler.argmax(logits[...])
             generated.append(next)
             logits = try model.forward([next])
         }

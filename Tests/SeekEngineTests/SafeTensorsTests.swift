@@ -162,7 +162,9 @@ final class SafeTensorsTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("no config.json"), "\(error)")
         }
         XCTAssertThrowsError(try DeepSeekModel.load(folder: dir + "/nope")) { error in
-            XCTAssertTrue("\(error)".contains("no such model folder"), "\(error)")
+            // The one folder check (ModelFolder) names the folder and says it is not there.
+            XCTAssertEqual(error as? ModelFolderError, ModelFolderError(folder: dir + "/nope", problem: .noSuchFolder))
+            XCTAssertTrue("\(error)".contains("no such folder"), "\(error)")
         }
     }
 
@@ -171,6 +173,20 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertThrowsError(try DeepSeekModel.load(folder: dir)) { error in
             XCTAssertTrue("\(error)".contains("no *.safetensors"), "\(error)")
         }
+    }
+
+    /// Without an index or model.safetensors, the weights are the model*.safetensors files; any other
+    /// safetensors file in the folder (a reference, an adapter) is not read, whatever it holds.
+    func testStraySafetensorsFilesAreNotWeights() throws {
+        let source = try SharedData.fixture("tiny-lite")
+        try FileManager.default.copyItem(atPath: source + "/config.json", toPath: dir + "/config.json")
+        try FileManager.default.copyItem(atPath: source + "/model.safetensors", toPath: dir + "/model-00001-of-00001.safetensors")
+        var stray = SafeTensorsWriter()
+        stray.add("model.norm.weight", floats: [1, 2], shape: [2])  // clashes with a real tensor's name and shape
+        _ = write(try stray.serialized(), "adapter.safetensors")
+        XCTAssertEqual(ModelFolder(path: dir).weightFileNames, ["model-00001-of-00001.safetensors"])
+        let model = try DeepSeekModel.load(folder: dir)
+        XCTAssertEqual(model.weightBytes, try TensorStore(folder: source).byteCount)
     }
 
     func testTruncatedWeightsFile() throws {

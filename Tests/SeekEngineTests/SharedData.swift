@@ -20,7 +20,7 @@ enum SharedData {
         let path = root.appendingPathComponent("fixtures/\(name)").path
         guard FileManager.default.fileExists(atPath: path + "/config.json") else {
             XCTFail("shared fixture missing: \(path) (tests need ../shared next to the repository)", file: file, line: line)
-            throw SeekError("missing fixture \(name)")
+            throw TestDataError("missing fixture \(name)")
         }
         return path
     }
@@ -44,8 +44,8 @@ func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
     return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
 
-func argmax(_ x: ArraySlice<Float>) -> Int {
-    var best = x.startIndex
-    for i in x.indices where x[i] > x[best] { best = i }
-    return best - x.startIndex
+/// Test data that is not where a test expects it.
+struct TestDataError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

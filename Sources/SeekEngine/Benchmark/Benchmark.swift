@@ -31,24 +31,18 @@ public enum Benchmark {
         model.resetCache()
         let start = Date()
         var logits = try model.forward(prompt)
-        var next = argmax(logits)
+        var next = Sampler.argmax(logits)
         let prefill = Date().timeIntervalSince(start)
         let decodeStart = Date()
         var firstToken = prefill
         for i in 0..<generateTokens {
             logits = try model.forward([next])
-            next = argmax(logits)
+            next = Sampler.argmax(logits)
             if i == 0 { firstToken = Date().timeIntervalSince(start) }
         }
         let decode = Date().timeIntervalSince(decodeStart)
         return Result(promptTokens: promptTokens, generatedTokens: generateTokens, prefillSeconds: prefill,
                       decodeSeconds: decode, firstTokenSeconds: firstToken)
-    }
-
-    private static func argmax(_ x: [Float]) -> Int {
-        var best = 0
-        for i in x.indices where x[i] > x[best] { best = i }
-        return best
     }
 
     /// Read bandwidth in bytes/s over a buffer far larger than the last-level cache, all workers reading
@@ -93,35 +87,5 @@ public enum Benchmark {
             best = max(best, Double(threads) * 2 * Double(m * n * k) / Date().timeIntervalSince(start))
         }
         return best
-    }
-
-    /// Current resident memory of this process in bytes (Linux /proc/self/statm).
-    public static func residentBytes() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-        let fields = text.split(separator: " ")
-        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-
-    /// Peak resident memory of this process in bytes since the start or the last
-    /// `resetPeakResidentBytes()` (Linux's VmHWM; getrusage's maximum where that is unavailable).
-    public static func peakResidentBytes() -> Int {
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-           let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") {
-            return kilobytes * 1024
-        }
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return usage.ru_maxrss * 1024
-    }
-
-    /// Starts a new peak measurement (writing 5 to /proc/self/clear_refs resets VmHWM), so buffers the
-    /// bench itself used before loading (the bandwidth probe) do not count.
-    public static func resetPeakResidentBytes() {
-        let fd = open("/proc/self/clear_refs", O_WRONLY)
-        guard fd >= 0 else { return }
-        _ = write(fd, "5", 1)
-        close(fd)
     }
 }

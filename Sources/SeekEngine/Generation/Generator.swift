@@ -31,9 +31,9 @@ public final class Generator {
     public func generate(prompt: [Int], maxTokens: Int, sampler: inout Sampler,
                          isCancelled: () -> Bool = { false },
                          onToken: (Int) throws -> TokenDecision) throws -> GenerationResult {
-        guard !prompt.isEmpty else { throw SeekError("the prompt is empty (no tokens)") }
+        guard !prompt.isEmpty else { throw GenerationError.emptyPrompt }
         guard prompt.count <= model.contextSize else {
-            throw SeekError("the prompt is \(prompt.count) tokens, longer than the context of \(model.contextSize) (raise --ctx-size)")
+            throw ContextError.promptTooLong(tokens: prompt.count, capacity: model.contextSize)
         }
         var stats = GenerationStats()
         stats.promptTokens = prompt.count

@@ -34,8 +34,9 @@ public struct Sampler: Sendable {
         return draw(from: candidates, logits: logits)
     }
 
-    /// The index of the largest logit; ties go to the lowest index and NaN never wins.
-    public static func argmax(_ logits: [Float]) -> Int {
+    /// The position of the largest logit (counted from the start of `logits`, a row or a slice of a
+    /// longer array); ties go to the lowest position and NaN never wins.
+    public static func argmax(_ logits: some Collection<Float>) -> Int {
         var best = 0
         var bestValue = -Float.infinity
         for (i, value) in logits.enumerated() where value > bestValue {

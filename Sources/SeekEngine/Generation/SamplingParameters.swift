@@ -19,10 +19,4 @@ public struct SamplingParameters: Sendable, Equatable {
     public init() {}
 
     public var isGreedy: Bool { temperature <= 0 }
-
-    /// One line describing the parameters, for logs and `/show`.
-    public var summary: String {
-        "temperature \(temperature), top_k \(topK), top_p \(topP), min_p \(minP), "
-            + "repeat_penalty \(repeatPenalty) (last \(repeatLastN)), seed \(seed)"
-    }
 }

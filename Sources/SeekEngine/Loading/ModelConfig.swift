@@ -69,10 +69,10 @@ public struct ModelConfig: Sendable {
 
     public static func load(path: String) throws -> ModelConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SeekError("\(path): cannot read (is this a model folder?)")
+            throw ConfigError(file: path, problem: .unreadable)
         }
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw SeekError("\(path): not a JSON object")
+            throw ConfigError(file: path, problem: .notJSONObject)
         }
         return try ModelConfig(json: json, file: path)
     }
@@ -81,17 +81,18 @@ public struct ModelConfig: Sendable {
         let r = FieldReader(json: json, file: file)
         modelType = try r.string("model_type")
         guard modelType == "deepseek_v2" || modelType == "deepseek_v3" else {
-            throw SeekError("\(file): model_type '\(modelType)' is not supported (seek runs deepseek_v2 and deepseek_v3)")
+            throw ConfigError(file: file, field: "model_type",
+                              problem: .unsupported(value: modelType, supported: "seek runs deepseek_v2 and deepseek_v3"))
         }
         if let act = json["hidden_act"] as? String, act != "silu" {
-            throw SeekError("\(file): hidden_act '\(act)' is not supported (only silu)")
+            throw ConfigError(file: file, field: "hidden_act", problem: .unsupported(value: act, supported: "only silu"))
         }
         if let bias = json["attention_bias"] as? Bool, bias {
-            throw SeekError("\(file): attention_bias true is not supported")
+            throw ConfigError(file: file, field: "attention_bias", problem: .unsupported(value: "true", supported: nil))
         }
         if let q = json["quantization_config"] as? [String: Any] {
             let method = q["quant_method"] as? String ?? "unknown"
-            throw SeekError("\(file): quantization_config (\(method)) is not supported: use the bf16 checkpoint (seek quantizes itself with --quant)")
+            throw ConfigError(file: file, field: "quantization_config", problem: .quantizedCheckpoint(method: method))
         }
         vocabSize = try r.int("vocab_size")
         hiddenSize = try r.int("hidden_size")
@@ -114,7 +115,8 @@ public struct ModelConfig: Sendable {
         case "greedy", "gready": topkMethod = .greedy
         case "group_limited_greedy": topkMethod = .groupLimitedGreedy
         case "noaux_tc": topkMethod = .noAuxTC
-        default: throw SeekError("\(file): topk_method '\(method)' is not supported (greedy, group_limited_greedy, noaux_tc)")
+        default: throw ConfigError(file: file, field: "topk_method",
+                                    problem: .unsupported(value: method, supported: "greedy, group_limited_greedy, noaux_tc"))
         }
         nGroup = try r.optionalInt("n_group") ?? 1
         topkGroup = try r.optionalInt("topk_group") ?? 1
@@ -122,7 +124,7 @@ public struct ModelConfig: Sendable {
         routedScalingFactor = Float(try r.optionalDouble("routed_scaling_factor") ?? 1.0)
         let scoring = (json["scoring_func"] as? String) ?? (modelType == "deepseek_v3" ? "sigmoid" : "softmax")
         guard let sf = ScoringFunction(rawValue: scoring) else {
-            throw SeekError("\(file): scoring_func '\(scoring)' is not supported (softmax, sigmoid)")
+            throw ConfigError(file: file, field: "scoring_func", problem: .unsupported(value: scoring, supported: "softmax, sigmoid"))
         }
         scoringFunc = sf
         rmsNormEps = Float(try r.optionalDouble("rms_norm_eps") ?? 1e-6)
@@ -138,10 +140,10 @@ public struct ModelConfig: Sendable {
         }
 
         if let rs = json["rope_scaling"], !(rs is NSNull) {
-            guard let s = rs as? [String: Any] else { throw SeekError("\(file): rope_scaling must be an object or null") }
+            guard let s = rs as? [String: Any] else { throw ConfigError(file: file, field: "rope_scaling", problem: .notAnObjectOrNull) }
             let type = (s["type"] as? String) ?? (s["rope_type"] as? String) ?? "missing"
             guard type == "yarn" else {
-                throw SeekError("\(file): rope_scaling type '\(type)' is not supported (only yarn)")
+                throw ConfigError(file: file, field: "rope_scaling type", problem: .unsupported(value: type, supported: "only yarn"))
             }
             let sr = FieldReader(json: s, file: file, prefix: "rope_scaling.")
             ropeScaling = YarnScaling(
@@ -159,33 +161,36 @@ public struct ModelConfig: Sendable {
 
     private func validate(file: String) throws {
         func positive(_ v: Int, _ name: String) throws {
-            guard v > 0 else { throw SeekError("\(file): \(name) must be positive, got \(v)") }
+            guard v > 0 else { throw ConfigError(file: file, field: name, problem: .notPositive(value: v)) }
         }
         try positive(vocabSize, "vocab_size"); try positive(hiddenSize, "hidden_size")
         try positive(numHiddenLayers, "num_hidden_layers"); try positive(numAttentionHeads, "num_attention_heads")
         try positive(kvLoraRank, "kv_lora_rank"); try positive(qkRopeHeadDim, "qk_rope_head_dim")
         try positive(vHeadDim, "v_head_dim")
-        guard qkRopeHeadDim % 2 == 0 else { throw SeekError("\(file): qk_rope_head_dim must be even, got \(qkRopeHeadDim)") }
+        guard qkRopeHeadDim % 2 == 0 else { throw ConfigError(file: file, field: "qk_rope_head_dim", problem: .notEven(value: qkRopeHeadDim)) }
         if let q = qLoraRank { try positive(q, "q_lora_rank") }
         if nRoutedExperts > 0 {
             guard numExpertsPerTok > 0, numExpertsPerTok <= nRoutedExperts else {
-                throw SeekError("\(file): num_experts_per_tok \(numExpertsPerTok) must be in 1...n_routed_experts (\(nRoutedExperts))")
+                throw ConfigError(file: file, field: "num_experts_per_tok",
+                                  problem: .expertsPerTokenOutOfRange(perToken: numExpertsPerTok, experts: nRoutedExperts))
             }
             if topkMethod != .greedy {
                 guard nGroup > 0, nRoutedExperts % nGroup == 0, topkGroup >= 1, topkGroup <= nGroup else {
-                    throw SeekError("\(file): n_group \(nGroup) / topk_group \(topkGroup) do not divide n_routed_experts \(nRoutedExperts)")
+                    throw ConfigError(file: file, field: "n_group", problem: .groupsDoNotDivideExperts(
+                        groups: nGroup, topkGroup: topkGroup, experts: nRoutedExperts))
                 }
                 guard topkGroup * (nRoutedExperts / nGroup) >= numExpertsPerTok else {
-                    throw SeekError("\(file): topk_group \(topkGroup) groups hold fewer experts than num_experts_per_tok \(numExpertsPerTok)")
+                    throw ConfigError(file: file, field: "topk_group",
+                                      problem: .groupsHoldTooFewExperts(topkGroup: topkGroup, perToken: numExpertsPerTok))
                 }
             }
             if topkMethod == .noAuxTC && scoringFunc != .sigmoid {
-                throw SeekError("\(file): topk_method noaux_tc needs scoring_func sigmoid")
+                throw ConfigError(file: file, field: "topk_method", problem: .needsSigmoidScoring)
             }
         }
         if let y = ropeScaling {
             guard y.factor > 0, y.originalMaxPositionEmbeddings > 0 else {
-                throw SeekError("\(file): rope_scaling factor and original_max_position_embeddings must be positive")
+                throw ConfigError(file: file, field: "rope_scaling", problem: .yarnNotPositive)
             }
         }
     }
@@ -200,7 +205,7 @@ private struct FieldReader {
     private func number(_ key: String) throws -> NSNumber? {
         guard let v = json[key], !(v is NSNull) else { return nil }
         guard let n = v as? NSNumber else {
-            throw SeekError("\(file): \(prefix)\(key) must be a number, got \(v)")
+            throw ConfigError(file: file, field: prefix + key, problem: .notANumber(value: "\(v)"))
         }
         return n
     }
@@ -208,46 +213,27 @@ private struct FieldReader {
     func optionalInt(_ key: String) throws -> Int? {
         guard let n = try number(key) else { return nil }
         let d = n.doubleValue
-        guard d == d.rounded() else { throw SeekError("\(file): \(prefix)\(key) must be an integer, got \(n)") }
+        guard d == d.rounded() else { throw ConfigError(file: file, field: prefix + key, problem: .notAnInteger(value: "\(n)")) }
         // Sizes and ids of real models are far below 2^24; larger values would only overflow products.
-        guard abs(d) <= Double(1 << 24) else { throw SeekError("\(file): \(prefix)\(key) = \(n) is out of range") }
+        guard abs(d) <= Double(1 << 24) else { throw ConfigError(file: file, field: prefix + key, problem: .outOfRange(value: "\(n)")) }
         return Int(d)
     }
 
     func int(_ key: String) throws -> Int {
-        guard let v = try optionalInt(key) else { throw SeekError("\(file): required field \(prefix)\(key) is missing") }
+        guard let v = try optionalInt(key) else { throw ConfigError(file: file, field: prefix + key, problem: .missing) }
         return v
     }
 
     func optionalDouble(_ key: String) throws -> Double? { try number(key)?.doubleValue }
 
     func double(_ key: String) throws -> Double {
-        guard let v = try optionalDouble(key) else { throw SeekError("\(file): required field \(prefix)\(key) is missing") }
+        guard let v = try optionalDouble(key) else { throw ConfigError(file: file, field: prefix + key, problem: .missing) }
         return v
     }
 
     func string(_ key: String) throws -> String {
-        guard let s = json[key] as? String else { throw SeekError("\(file): required field \(prefix)\(key) is missing or not a string") }
+        guard let s = json[key] as? String else { throw ConfigError(file: file, field: prefix + key, problem: .missingOrNotAString) }
         return s
-    }
-}
-
-extension ModelConfig {
-    /// One line naming the family and how experts are routed, for `--verbose` and `/show`.
-    public var familySummary: String {
-        let family = isV3Family ? "DeepSeek-V3 family (deepseek_v3)" : "DeepSeek-V2 family (deepseek_v2)"
-        guard nRoutedExperts > 0 else { return "\(family), dense" }
-        var routing: String
-        switch topkMethod {
-        case .greedy: routing = "greedy top-\(numExpertsPerTok)"
-        case .groupLimitedGreedy: routing = "group-limited greedy top-\(numExpertsPerTok) (\(topkGroup) of \(nGroup) groups)"
-        case .noAuxTC: routing = "noaux_tc top-\(numExpertsPerTok) with bias correction (\(topkGroup) of \(nGroup) groups by top-2 sum)"
-        }
-        routing += " of \(nRoutedExperts) experts, \(scoringFunc.rawValue) scores"
-        if normTopkProb { routing += ", normalized" }
-        if routedScalingFactor != 1 { routing += ", scaled ×\(routedScalingFactor)" }
-        if nSharedExperts > 0 { routing += ", \(nSharedExperts) shared" }
-        return "\(family); MoE: \(routing)"
     }
 }
 

@@ -39,7 +39,7 @@ public struct TensorView: @unchecked Sendable {
         case .f32: dst.update(from: data.assumingMemoryBound(to: Float.self), count: elementCount)
         case .bf16: Convert.bf16ToFloat(data.assumingMemoryBound(to: UInt16.self), dst, elementCount)
         case .f16: Convert.f16ToFloat(data.assumingMemoryBound(to: UInt16.self), dst, elementCount)
-        default: throw SeekError("\(file): tensor '\(name)' has dtype \(dtype.rawValue), expected a float type")
+        default: throw ModelFileError(file: file, problem: .wrongDType(tensor: name, dtype: dtype.rawValue, expected: "a float type"))
         }
     }
 
@@ -48,7 +48,7 @@ public struct TensorView: @unchecked Sendable {
         switch dtype {
         case .i32: return UnsafeBufferPointer(start: data.assumingMemoryBound(to: Int32.self), count: elementCount).map { Int($0) }
         case .i64: return UnsafeBufferPointer(start: data.assumingMemoryBound(to: Int64.self), count: elementCount).map { Int($0) }
-        default: throw SeekError("\(file): tensor '\(name)' has dtype \(dtype.rawValue), expected I32 or I64")
+        default: throw ModelFileError(file: file, problem: .wrongDType(tensor: name, dtype: dtype.rawValue, expected: "I32 or I64"))
         }
     }
 }
@@ -70,17 +70,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
         let name = (path as NSString).lastPathComponent
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw SeekError("\(path): cannot open (\(String(cString: strerror(errno))))")
+            throw ModelFileError(file: path, problem: .cannotOpen(reason: String(cString: strerror(errno))))
         }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw SeekError("\(path): cannot stat") }
+        guard fstat(fd, &st) == 0 else { throw ModelFileError(file: path, problem: .cannotStat) }
         let fileSize = Int(st.st_size)
         guard fileSize >= 8 else {
-            throw SeekError("\(name): file is \(fileSize) bytes, too short for a safetensors header")
+            throw ModelFileError(file: name, problem: .tooShort(bytes: fileSize))
         }
         guard let map = mmap(nil, fileSize, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
-            throw SeekError("\(path): mmap failed (\(String(cString: strerror(errno))))")
+            throw ModelFileError(file: path, problem: .cannotMap(reason: String(cString: strerror(errno))))
         }
         base = map
         mappedLength = fileSize
@@ -115,12 +115,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
     {
         let rawLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
         guard rawLength > 0, rawLength <= UInt64(fileSize - 8) else {
-            throw SeekError("\(name): header length \(rawLength) is larger than the file (\(fileSize) bytes): truncated or not safetensors")
+            throw ModelFileError(file: name, problem: .headerLengthBeyondFile(headerLength: rawLength, fileSize: fileSize))
         }
         let headerLength = Int(rawLength)
         let headerData = Data(bytes: base + 8, count: headerLength)
         guard let json = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw SeekError("\(name): header is not a JSON object")
+            throw ModelFileError(file: name, problem: .headerNotJSONObject)
         }
         let dataStart = 8 + headerLength
         let dataSize = fileSize - dataStart
@@ -136,30 +136,31 @@ public final class SafeTensorsFile: @unchecked Sendable {
                   let dtypeName = entry["dtype"] as? String,
                   let shapeAny = entry["shape"] as? [Any],
                   let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2
-            else { throw SeekError("\(name): tensor '\(key)' has a malformed header entry") }
+            else { throw ModelFileError(file: name, problem: .malformedEntry(tensor: key)) }
             guard let dtype = TensorDType(rawValue: dtypeName) else {
-                throw SeekError("\(name): tensor '\(key)' has unsupported dtype \(dtypeName)")
+                throw ModelFileError(file: name, problem: .unsupportedDType(tensor: key, dtype: dtypeName))
             }
             let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
             let offsets = offsetsAny.compactMap { ($0 as? NSNumber)?.intValue }
             guard shape.count == shapeAny.count, shape.allSatisfy({ $0 >= 0 }), offsets.count == 2 else {
-                throw SeekError("\(name): tensor '\(key)' has a malformed shape or offsets")
+                throw ModelFileError(file: name, problem: .malformedShapeOrOffsets(tensor: key))
             }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, begin <= end, end <= dataSize else {
-                throw SeekError("\(name): tensor '\(key)' data [\(begin), \(end)) lies outside the data block (\(dataSize) bytes): file truncated?")
+                throw ModelFileError(file: name, problem: .dataOutsideBlock(tensor: key, begin: begin, end: end, blockSize: dataSize))
             }
             // Checked arithmetic: a corrupt header must give an error, not an overflow trap.
             var expected = dtype.byteSize
             for dimension in shape {
                 let (product, overflow) = expected.multipliedReportingOverflow(by: dimension)
                 guard !overflow else {
-                    throw SeekError("\(name): tensor '\(key)' shape \(shape) is impossibly large (corrupt header)")
+                    throw ModelFileError(file: name, problem: .impossiblyLarge(tensor: key, shape: shape))
                 }
                 expected = product
             }
             guard end - begin == expected else {
-                throw SeekError("\(name): tensor '\(key)' spans \(end - begin) bytes but shape \(shape) × \(dtype.rawValue) needs \(expected)")
+                throw ModelFileError(file: name, problem: .spanDisagreesWithShape(tensor: key, bytes: end - begin, shape: shape,
+                                                                                  dtype: dtype.rawValue, needed: expected))
             }
             spans.append((begin, end, key))
             tensors[key] = TensorView(name: key, dtype: dtype, shape: shape, data: base + dataStart + begin,
@@ -167,7 +168,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
         spans.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
         for (a, b) in zip(spans, spans.dropFirst()) where b.begin < a.end && a.end > a.begin && b.end > b.begin {
-            throw SeekError("\(name): tensors '\(a.name)' and '\(b.name)' overlap in the data block")
+            throw ModelFileError(file: name, problem: .overlap(tensor: a.name, other: b.name))
         }
         return (tensors, metadata)
     }

@@ -1,41 +1,50 @@
 import Foundation
 
 /// Writes a safetensors file: header length, JSON header with sorted names, then the tensor bytes.
+/// Tensors can be given as bytes or as a producer called while the file is written, so that a large
+/// model streams through without being held in memory.
 public struct SafeTensorsWriter {
     public struct Entry {
         public var name: String
         public var dtype: TensorDType
         public var shape: [Int]
-        public var bytes: Data
-
-        public init(name: String, dtype: TensorDType, shape: [Int], bytes: Data) {
-            self.name = name
-            self.dtype = dtype
-            self.shape = shape
-            self.bytes = bytes
-        }
+        public var byteCount: Int
+        /// The tensor's bytes (exactly `byteCount`), asked for once, when the file is written.
+        public var bytes: () throws -> Data
     }
 
-    public var entries: [Entry] = []
+    public private(set) var entries: [Entry] = []
     public var metadata: [String: String] = ["format": "pt"]
 
     public init() {}
 
     public mutating func add(_ name: String, dtype: TensorDType, shape: [Int], bytes: Data) {
-        entries.append(Entry(name: name, dtype: dtype, shape: shape, bytes: bytes))
+        entries.append(Entry(name: name, dtype: dtype, shape: shape, byteCount: bytes.count, bytes: { bytes }))
+    }
+
+    /// A tensor whose `byteCount` bytes `produce` makes when the file is written.
+    public mutating func add(_ name: String, dtype: TensorDType, shape: [Int], byteCount: Int,
+                             produce: @escaping () throws -> Data) {
+        entries.append(Entry(name: name, dtype: dtype, shape: shape, byteCount: byteCount, bytes: produce))
     }
 
     public mutating func add(_ name: String, floats: [Float], shape: [Int]) {
         add(name, dtype: .f32, shape: shape, bytes: floats.withUnsafeBytes { Data($0) })
     }
 
-    /// The file's bytes. The header is padded with spaces to a multiple of 8, as the reference writer does.
-    public func serialized() throws -> Data {
+    private var sortedEntries: [Entry] { entries.sorted { $0.name < $1.name } }
+
+    /// Bytes of tensor data (the file without its header).
+    public var dataByteCount: Int { entries.reduce(0) { $0 + $1.byteCount } }
+
+    /// The 8-byte length and the JSON header, padded with spaces to a multiple of 8 as the reference
+    /// writer does.
+    public func headerBytes() throws -> Data {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
-        for e in entries.sorted(by: { $0.name < $1.name }) {
-            header[e.name] = ["dtype": e.dtype.rawValue, "shape": e.shape, "data_offsets": [offset, offset + e.bytes.count]]
-            offset += e.bytes.count
+        for e in sortedEntries {
+            header[e.name] = ["dtype": e.dtype.rawValue, "shape": e.shape, "data_offsets": [offset, offset + e.byteCount]]
+            offset += e.byteCount
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         while json.count % 8 != 0 { json.append(0x20) }
@@ -43,14 +52,41 @@ public struct SafeTensorsWriter {
         var length = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
         out.append(json)
-        for e in entries.sorted(by: { $0.name < $1.name }) { out.append(e.bytes) }
         return out
     }
 
-    public func write(to path: String) throws {
-        let data = try serialized()
-        guard FileManager.default.createFile(atPath: path, contents: data) else {
-            throw SeekError("\(path): cannot write")
+    /// The whole file in memory (small files: tests, fixtures).
+    public func serialized() throws -> Data {
+        var out = try headerBytes()
+        for e in sortedEntries { out.append(try bytes(of: e, file: "safetensors data")) }
+        return out
+    }
+
+    /// Writes the file, one tensor at a time; returns its size in bytes.
+    @discardableResult
+    public func write(to path: String) throws -> Int {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw ModelFileError(file: path, problem: .cannotCreate)
         }
+        defer { try? handle.close() }
+        let header = try headerBytes()
+        do {
+            try handle.write(contentsOf: header)
+            for e in sortedEntries { try handle.write(contentsOf: try bytes(of: e, file: path)) }
+        } catch let error as ModelFileError {
+            throw error
+        } catch {
+            throw ModelFileError(file: path, problem: .cannotWrite)
+        }
+        return header.count + dataByteCount
+    }
+
+    private func bytes(of entry: Entry, file: String) throws -> Data {
+        let data = try entry.bytes()
+        guard data.count == entry.byteCount else {
+            throw ModelFileError(file: file, problem: .spanDisagreesWithShape(
+                tensor: entry.name, bytes: data.count, shape: entry.shape, dtype: entry.dtype.rawValue, needed: entry.byteCount))
+        }
+        return data
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// All tensors of a model folder: one `model.safetensors`, or the shards that
-/// `model.safetensors.index.json` names. Knows nothing about models.
+/// All tensors of a model folder: the weight files `ModelFolder` names (the shards of
+/// `model.safetensors.index.json`, or `model.safetensors`, or `model*.safetensors`). Knows nothing about
+/// models.
 public final class TensorStore: @unchecked Sendable {
     public let folder: String
     private var files: [SafeTensorsFile] = []
@@ -9,31 +10,21 @@ public final class TensorStore: @unchecked Sendable {
 
     public init(folder: String) throws {
         self.folder = folder
-        let fm = FileManager.default
-        let indexPath = (folder as NSString).appendingPathComponent("model.safetensors.index.json")
-        var shardNames: [String]
-        if fm.fileExists(atPath: indexPath) {
-            guard let data = fm.contents(atPath: indexPath),
-                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let weightMap = json["weight_map"] as? [String: String]
-            else { throw SeekError("\(indexPath): not a valid safetensors index (needs a \"weight_map\" object)") }
-            shardNames = Array(Set(weightMap.values)).sorted()
-            for shard in shardNames where !fm.fileExists(atPath: (folder as NSString).appendingPathComponent(shard)) {
-                throw SeekError("\(indexPath): shard '\(shard)' is named in the index but missing from the folder")
+        let modelFolder = ModelFolder(path: folder)
+        if modelFolder.hasIndex {
+            let indexPath = modelFolder.file(ModelFolder.indexName)
+            let weightMap = try modelFolder.indexWeightMap()
+            let shardNames = Array(Set(weightMap.values)).sorted()
+            for shard in shardNames where !FileManager.default.fileExists(atPath: modelFolder.file(shard)) {
+                throw ModelFileError(file: indexPath, problem: .shardMissing(shard: shard))
             }
             try load(shardNames)
             for (tensor, shard) in weightMap where index[tensor]?.file != shard {
-                throw SeekError("\(indexPath): tensor '\(tensor)' is mapped to \(shard) but not found there")
+                throw ModelFileError(file: indexPath, problem: .tensorNotInShard(tensor: tensor, shard: shard))
             }
         } else {
-            let single = (folder as NSString).appendingPathComponent("model.safetensors")
-            if fm.fileExists(atPath: single) {
-                shardNames = ["model.safetensors"]
-            } else {
-                shardNames = ((try? fm.contentsOfDirectory(atPath: folder)) ?? [])
-                    .filter { $0.hasSuffix(".safetensors") && !$0.hasPrefix("reference") }.sorted()
-            }
-            guard !shardNames.isEmpty else { throw SeekError("\(folder): no *.safetensors weights in the folder") }
+            let shardNames = modelFolder.weightFileNames
+            guard !shardNames.isEmpty else { throw ModelFolderError(folder: folder, problem: .noWeights) }
             try load(shardNames)
         }
     }
@@ -44,7 +35,7 @@ public final class TensorStore: @unchecked Sendable {
             files.append(file)
             for (name, view) in file.tensors {
                 if let existing = index[name] {
-                    throw SeekError("\(shard): tensor '\(name)' is also in \(existing.file)")
+                    throw ModelFileError(file: shard, problem: .duplicateTensor(tensor: name, otherFile: existing.file))
                 }
                 index[name] = view
             }

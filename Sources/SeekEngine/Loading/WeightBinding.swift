@@ -20,17 +20,17 @@ struct WeightBinding {
 
     func tensor(_ name: String, shape: [Int]) throws -> TensorView {
         guard let t = store[name] else {
-            throw SeekError("\(store.folder): tensor '\(name)' is missing from the checkpoint")
+            throw ModelFileError(file: store.folder, problem: .missingTensor(tensor: name))
         }
         guard t.shape == shape else {
-            throw SeekError("\(t.file): tensor '\(name)' has shape \(t.shape) but config.json implies \(shape)")
+            throw ModelFileError(file: t.file, problem: .shapeMismatch(tensor: name, shape: t.shape, expected: shape, format: nil))
         }
         return t
     }
 
     func matrix(_ name: String, rows: Int, cols: Int) throws -> WeightMatrix {
         guard let t = store[name] else {
-            throw SeekError("\(store.folder): tensor '\(name)' is missing from the checkpoint")
+            throw ModelFileError(file: store.folder, problem: .missingTensor(tensor: name))
         }
         if t.dtype == .u8 { return try prequantized(t, rows: rows, cols: cols) }
         _ = try tensor(name, shape: [rows, cols])
@@ -47,7 +47,7 @@ struct WeightBinding {
         case .f32: return WeightMatrix(rows: rows, cols: cols, storage: .f32(t.data.assumingMemoryBound(to: Float.self)))
         case .bf16: return WeightMatrix(rows: rows, cols: cols, storage: .bf16(t.data.assumingMemoryBound(to: UInt16.self)))
         case .f16: return WeightMatrix(rows: rows, cols: cols, storage: .f16(t.data.assumingMemoryBound(to: UInt16.self)))
-        default: throw SeekError("\(t.file): tensor '\(t.name)' has dtype \(t.dtype.rawValue); weights must be BF16, F16 or F32")
+        default: throw ModelFileError(file: t.file, problem: .wrongDType(tensor: t.name, dtype: t.dtype.rawValue, expected: "BF16, F16 or F32"))
         }
     }
 
@@ -55,15 +55,17 @@ struct WeightBinding {
     private func prequantized(_ t: TensorView, rows: Int, cols: Int) throws -> WeightMatrix {
         let tag = store.metadata(forFile: t.file)[QuantFormat.metadataKey] ?? ""
         guard let format = QuantFormat(rawValue: tag) else {
-            throw SeekError("\(t.file): tensor '\(t.name)' is U8 but the file has no valid \(QuantFormat.metadataKey) metadata")
+            throw ModelFileError(file: t.file, problem: .quantizedWithoutTag(tensor: t.name, key: QuantFormat.metadataKey))
         }
         let layout = store.metadata(forFile: t.file)[QuantFormat.layoutKey] ?? "none"
         guard layout == QuantFormat.layout else {
-            throw SeekError("\(t.file): quantized with a different layout (\(QuantFormat.layoutKey) \(layout), this seek reads \(QuantFormat.layout)); quantize the original model again with seek quantize")
+            throw ModelFileError(file: t.file, problem: .quantizationLayout(found: layout, expected: QuantFormat.layout,
+                                                                                key: QuantFormat.layoutKey))
         }
         let shape = format.storedShape(rows: rows, cols: cols)
         guard t.shape == shape else {
-            throw SeekError("\(t.file): \(format.rawValue) tensor '\(t.name)' has shape \(t.shape) but config.json implies \(shape)")
+            throw ModelFileError(file: t.file, problem: .shapeMismatch(tensor: t.name, shape: t.shape, expected: shape,
+                                                                         format: format.rawValue))
         }
         return WeightMatrix(rows: rows, cols: cols, storage: format == .q8 ? .q8(t.data) : .q4(t.data))
     }

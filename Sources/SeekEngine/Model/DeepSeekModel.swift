@@ -48,15 +48,9 @@ public final class DeepSeekModel {
 
     /// Loads config.json and the safetensors weights of `folder`, validating every tensor.
     public static func load(folder: String, options: LoadOptions = .init()) throws -> DeepSeekModel {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw SeekError("\(folder): no such model folder")
-        }
-        let configPath = (folder as NSString).appendingPathComponent("config.json")
-        guard FileManager.default.fileExists(atPath: configPath) else {
-            throw SeekError("\(folder): no config.json (not a Hugging Face model folder)")
-        }
-        let config = try ModelConfig.load(path: configPath)
+        let modelFolder = ModelFolder(path: folder)
+        try modelFolder.check(.weights)
+        let config = try ModelConfig.load(path: modelFolder.file("config.json"))
         let store = try TensorStore(folder: folder)
         if options.quantization == nil { store.adviseWillNeed() }  // read-ahead while we bind
         return try DeepSeekModel(config: config, store: store, folder: folder, options: options)
@@ -82,7 +76,7 @@ public final class DeepSeekModel {
         layers = try (0..<config.numHiddenLayers).map { try binding.layer($0, rope: rope) }
         finalNorm = try binding.finalNorm()
         lmHead = try binding.lmHead()
-        guard options.contextSize > 0 else { throw SeekError("context size must be positive, got \(options.contextSize)") }
+        guard options.contextSize > 0 else { throw ContextError.invalidSize(options.contextSize) }
         contextSize = min(options.contextSize, config.maxPositionEmbeddings)
         cache = LatentKVCache(layers: config.numHiddenLayers, capacity: contextSize, latentDim: config.latentDim)
     }
@@ -90,14 +84,14 @@ public final class DeepSeekModel {
     /// Appends `tokens` after the cached ones and returns the logits of the last one ([vocab]), or of
     /// every new token ([n * vocab]) with `allLogits`. Several tokens are processed as one batch.
     public func forward(_ tokens: [Int], allLogits: Bool = false) throws -> [Float] {
-        guard !tokens.isEmpty else { throw SeekError("forward needs at least one token") }
+        guard !tokens.isEmpty else { throw GenerationError.noTokens }
         if let bad = tokens.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-            throw SeekError("token id \(bad) is outside the vocabulary (0..<\(config.vocabSize))")
+            throw GenerationError.tokenOutsideVocabulary(id: bad, vocabularySize: config.vocabSize)
         }
         let start = cache.count
         let n = tokens.count
         guard start + n <= contextSize else {
-            throw SeekError("context is full: \(start) cached + \(n) new tokens exceed the context size \(contextSize)")
+            throw ContextError.full(cached: start, adding: n, capacity: contextSize)
         }
         let dim = config.hiddenSize
         let h = UnsafeMutablePointer<Float>.allocate(capacity: n * dim)

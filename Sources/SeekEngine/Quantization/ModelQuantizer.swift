@@ -21,7 +21,7 @@ public enum ModelQuantizer {
         let store = try TensorStore(folder: folder)
         _ = config
         if fm.fileExists(atPath: output), !((try? fm.contentsOfDirectory(atPath: output)) ?? []).isEmpty {
-            throw SeekError("\(output): output folder exists and is not empty")
+            throw ModelFileError(file: output, problem: .outputFolderNotEmpty)
         }
         try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
 
@@ -52,39 +52,25 @@ public enum ModelQuantizer {
         for (i, shard) in shards.enumerated() {
             let fileName = shards.count == 1 ? "model.safetensors"
                 : String(format: "model-%05d-of-%05d.safetensors", i + 1, shards.count)
-            let path = (output as NSString).appendingPathComponent(fileName)
-            var header: [String: Any] = ["__metadata__": ["format": "pt", QuantFormat.metadataKey: format.rawValue,
-                                                                QuantFormat.layoutKey: QuantFormat.layout]]
-            var offset = 0
+            var writer = SafeTensorsWriter()
+            writer.metadata[QuantFormat.metadataKey] = format.rawValue
+            writer.metadata[QuantFormat.layoutKey] = QuantFormat.layout
             for p in shard {
-                header[p.view.name] = ["dtype": p.dtype.rawValue, "shape": p.shape, "data_offsets": [offset, offset + p.bytes]]
-                offset += p.bytes
                 weightMap[p.view.name] = fileName
-            }
-            var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-            while json.count % 8 != 0 { json.append(0x20) }
-            guard fm.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                throw SeekError("\(path): cannot create")
-            }
-            defer { try? handle.close() }
-            var length = UInt64(json.count).littleEndian
-            try handle.write(contentsOf: withUnsafeBytes(of: &length) { Data($0) })
-            try handle.write(contentsOf: json)
-            for p in shard {
-                if p.quantized {
-                    let rows = p.view.shape[0], cols = p.view.shape[1]
-                    let source = try WeightBinding.storedMatrix(p.view, rows: rows, cols: cols)
-                    let arena = WeightArena()
-                    let q = source.quantized(format, arena: arena)
-                    try handle.write(contentsOf: q.rawBytes)
+                writer.add(p.view.name, dtype: p.dtype, shape: p.shape, byteCount: p.bytes) {
+                    guard p.quantized else {
+                        return Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: p.view.data), count: p.bytes, deallocator: .none)
+                    }
+                    let source = try WeightBinding.storedMatrix(p.view, rows: p.view.shape[0], cols: p.view.shape[1])
+                    let arena = WeightArena()  // holds the blocks until they are copied out
+                    let bytes = withExtendedLifetime(arena) { source.quantized(format, arena: arena).rawBytes }
                     p.view.releaseResidentPages()
-                    summary.quantizedTensors += 1
-                } else {
-                    try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: p.view.data),
-                                                      count: p.bytes, deallocator: .none))
+                    return bytes
                 }
             }
-            summary.outputBytes += 8 + json.count + offset
+            let offset = writer.dataByteCount
+            summary.outputBytes += try writer.write(to: (output as NSString).appendingPathComponent(fileName))
+            summary.quantizedTensors += shard.filter(\.quantized).count
             progress("wrote \(fileName) (\(offset >> 20) MiB)")
         }
         if shards.count > 1 {

@@ -1,18 +1,20 @@
 import ArgumentParser
 import Foundation
+import SeekChat
 import SeekEngine
 import SeekKernels
 
 /// `seek bench`: llama-bench-style speed and memory figures, with generation put against the
 /// memory-bandwidth bound (decode reads every active weight once per token).
+///
+/// Its -p and -n are numbers (prompt and generated tokens), not the root command's prompt text and
+/// token limit: `seek bench …` is parsed by this command alone (see `Seek.main`).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
+        _superCommandName: "seek",
         abstract: "Measure prompt processing and generation speed, time to first token and memory.",
         discussion: """
-            Options: -p N prompt tokens (default 512), -n N generated tokens (default 128), --quant q8|q4, \
-            -t N threads, --repetitions N, --json (one JSON object on stdout).
-
             Prefills a prompt of -p random tokens as one batch, then generates -n tokens greedily, after a \
             warm-up that pages the weights in. Generation is compared with its ceiling: the measured read \
             bandwidth divided by the bytes of weights one token reads (attention, shared and top-k routed \
@@ -23,55 +25,58 @@ struct BenchCommand: ParsableCommand {
               seek bench -m lite --quant q4 -t 2
             """)
 
-    @OptionGroup var model: ModelChoice
-    @OptionGroup var registry: RegistryOptions
-    @OptionGroup(title: "Model") var runtime: RuntimeOptions
-    // -p and -n are the root command's --prompt and --max-tokens options (the root parses them wherever
-    // they stand); bench reads them as the prompt and generation lengths.
-    @OptionGroup(visibility: .hidden) var promptOptions: PromptOptions
-    @OptionGroup(visibility: .hidden) var sampling: SamplingOptions
+    @OptionGroup(title: "Model") var model: ModelChoice
+    @OptionGroup(title: "Model") var registry: RegistryOptions
 
-    @Option(name: .customLong("repetitions"), help: "Runs to make; the best is reported (default 1).")
+    @Option(name: .customShort("p"), help: ArgumentHelp("Prompt tokens to process as one batch.", valueName: "n"))
+    var promptTokensText = "512"
+
+    @Option(name: .customShort("n"), help: ArgumentHelp("Tokens to generate.", valueName: "n"))
+    var generateTokens = 128
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "n"))
+    var threads: Int?
+
+    @Option(name: .customLong("quant"), help: ArgumentHelp(
+        "Quantize the weights to q8 or q4 blocks while loading.", valueName: "q8|q4"))
+    var quantization: QuantFormat?
+
+    @Option(name: .customLong("repetitions"), help: ArgumentHelp("Runs to make; the best is reported.", valueName: "n"))
     var repetitions = 1
 
-    /// --json (the root's flag): the results as one JSON object on stdout.
-    var json: Bool { promptOptions.json }
+    @Flag(help: "Print the results as one JSON object on stdout.")
+    var json = false
 
-    /// -p N: prompt tokens to process (default 512).
-    var promptTokens: Int { promptOptions.prompt.flatMap { Int($0) } ?? 512 }
-    /// -n N: tokens to generate (default 128).
-    var generateTokens: Int { sampling.maxTokens ?? 128 }
-    var quantization: QuantFormat? { runtime.quantization }
-    var threads: Int? { runtime.threads }
+    /// -p N: prompt tokens to process.
+    var promptTokens: Int { Int(promptTokensText) ?? 0 }
 
     func validate() throws {
-        if let text = promptOptions.prompt, Int(text) == nil {
-            throw ValidationError("bench: -p takes a number of prompt tokens, got '\(text)'")
+        guard Int(promptTokensText) != nil else {
+            throw ValidationError("bench: -p takes a number of prompt tokens, got '\(promptTokensText)'")
         }
         guard promptTokens >= 1 else { throw ValidationError("-p must be at least 1, got \(promptTokens)") }
         guard generateTokens >= 1 else { throw ValidationError("-n must be at least 1, got \(generateTokens)") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        if let threads, threads < 0 { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads)") }
     }
 
     func run() throws {
         try CommandFailure.reporting {
-            let models = try ModelRegistry.load(explicitFile: registry.registryFile)
-            let resolved = try ModelResolver.resolve(model.model, registry: models)
-            if let problem = ModelFolder(path: resolved.folder).problem(needsTokenizer: false) { throw SeekError(problem) }
-            var options = LoadOptions()
-            options.contextSize = promptTokens + generateTokens + 16
-            options.threads = threads ?? 0
-            options.quantization = quantization ?? resolved.entry?.quantization
+            let startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
+            try startup.check(.weights)
+            let settings = LoadSettings(contextSize: promptTokens + generateTokens + 16, threads: threads ?? 0, quantization: quantization)
+            let options = startup.loadOptions(settings)
+            let resolved = startup.resolved
             // Bandwidth before loading and after the runs, the higher kept: on a shared machine one
             // measurement taken while a neighbour is busy would flatter the "% of the limit". The peak
             // memory count starts after the probe's buffer is gone.
             let bandwidthBefore = Benchmark.measureReadBandwidth(threads: options.threads > 0 ? options.threads
                                                                  : ProcessInfo.processInfo.activeProcessorCount)
-            Benchmark.resetPeakResidentBytes()
+            ProcessMemory.resetPeak()
             let loadStart = Date()
-            let m = try DeepSeekModel.load(folder: resolved.folder, options: options)
+            let m = try startup.loadModel(settings)
             let loadSeconds = Date().timeIntervalSince(loadStart)
-            let residentAfterLoad = Benchmark.residentBytes()
+            let residentAfterLoad = ProcessMemory.residentBytes
             let workers = Parallel.threads
             Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
                         + "\(m.weightFormatDescription), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
@@ -82,8 +87,8 @@ struct BenchCommand: ParsableCommand {
                 if best == nil || r.generationTokensPerSecond > best!.generationTokensPerSecond { best = r }
             }
             let r = best!
-            let residentAfterRun = Benchmark.residentBytes()
-            let peak = Benchmark.peakResidentBytes()
+            let residentAfterRun = ProcessMemory.residentBytes
+            let peak = ProcessMemory.peakResidentBytes
             let bandwidth = max(bandwidthBefore, Benchmark.measureReadBandwidth(threads: workers))
             let sgemmRate = Benchmark.measureSgemmRate(threads: workers)
             let prefillRate = m.config.prefillFLOPs(tokens: promptTokens) / r.prefillSeconds

@@ -1,5 +1,5 @@
 import ArgumentParser
-import SeekEngine
+import SeekChat
 
 /// `seek chat`: the interactive chat, also what `seek` starts on a terminal without a prompt.
 struct ChatCommand: ParsableCommand {
@@ -36,15 +36,14 @@ struct ChatCommand: ParsableCommand {
         guard Console.stdinIsTerminal else {
             throw CommandFailure.fail("the chat needs a terminal on stdin; to complete piped text, run seek without 'chat'")
         }
-        let session = try CommandFailure.reporting { () -> ChatSession in
-            let startup = try ModelStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
-            let session = ChatSession(loaded: startup.loaded, settings: startup.settings,
-                                      system: system ?? startup.resolved.entry?.system)
+        let (loaded, session) = try CommandFailure.reporting { () -> (LoadedModel, ChatSession) in
+            let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
+            let session = ChatSession(loaded: startup.loaded, settings: startup.settings, system: system)
             if !session.canChat, system != nil {
-                throw SeekError("--system needs a chat template, and \(startup.loaded.name) has none")
+                throw ChatError.systemMessageNeedsTemplate(model: startup.loaded.name)
             }
-            return session
+            return (startup.loaded, session)
         }
-        ChatREPL(session: session, history: HistoryFile(path: HistoryFile.defaultPath()), verbose: runtime.verbose).run()
+        ChatREPL(loaded: loaded, session: session, history: HistoryFile(path: HistoryFile.defaultPath()), verbose: runtime.verbose).run()
     }
 }

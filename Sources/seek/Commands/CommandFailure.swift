@@ -7,7 +7,7 @@ enum CommandFailure {
         do { return try body() } catch let exit as ExitCode {
             throw exit
         } catch {
-            Console.error(String(describing: error))
+            Console.error(ErrorMessage.text(for: error))
             throw ExitCode.failure
         }
     }

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import SeekChat
 import SeekEngine
 
 /// `seek models`: the registry's entries and whether each one can be loaded.
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
+        _superCommandName: "seek",
         abstract: "List the models in the registry and whether each folder is loadable.",
         discussion: """
             The registry is --models FILE, else $SEEK_MODELS, else $XDG_CONFIG_HOME/seek/models.json \
@@ -21,7 +23,7 @@ struct ModelsCommand: ParsableCommand {
         for entry in registry.entries {
             names.insert(entry.name)
             if let unavailable = entry.unavailable {
-                rows.append([entry.name, "no", entry.path, unavailable.components(separatedBy: ": ").last ?? unavailable])
+                rows.append([entry.name, "no", entry.path, unavailable.problem.description])
             } else {
                 rows.append(row(name: entry.name, folder: entry.path, description: entry.description))
             }
@@ -39,9 +41,10 @@ struct ModelsCommand: ParsableCommand {
 
     private func row(name: String, folder: String, description: String?) -> [String] {
         let modelFolder = ModelFolder(path: folder)
-        if let problem = modelFolder.problem() {
-            let reason = problem.hasPrefix(folder + ": ") ? String(problem.dropFirst(folder.count + 2)) : problem
-            return [name, "no", folder, reason]
+        do { try modelFolder.check(.all) } catch let error as ModelFolderError {
+            return [name, "no", folder, error.problem.description]
+        } catch {
+            return [name, "no", folder, ErrorMessage.text(for: error)]
         }
         var note = Table.gigabytes(modelFolder.weightBytes)
         if let config = try? ModelConfig.load(path: modelFolder.file("config.json")) { note = "\(config.modelType), " + note }

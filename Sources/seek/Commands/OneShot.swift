@@ -1,8 +1,9 @@
+import SeekChat
 import SeekEngine
 
 /// One prompt in, one reply out: streamed text on stdout (or one JSON object), diagnostics on stderr.
 struct OneShot {
-    let startup: ModelStartup
+    let startup: CommandStartup
     let raw: Bool
     let json: Bool
     let system: String?
@@ -10,21 +11,18 @@ struct OneShot {
 
     func run(_ text: String) throws {
         let loaded = startup.loaded
-        let formatter = PromptFormatter(tokenizer: loaded.tokenizer, template: loaded.template)
+        let formatter = loaded.formatter
         let ids: [Int]
         if raw || !formatter.canChat {
-            if system != nil { throw SeekError("--system needs a chat template, and \(loaded.name) has none") }
+            if system != nil { throw ChatError.systemMessageNeedsTemplate(model: loaded.name) }
             if !raw, verbose { Console.err("\(loaded.name) has no chat template: sending the prompt as plain text\n") }
             ids = formatter.rawIds(text)
         } else {
-            var conversation = Conversation(system: system ?? startup.resolved.entry?.system)
-            conversation.messages.append(.init(role: "user", content: text))
+            let conversation = Conversation(system: system ?? loaded.defaultSystem, messages: [.init(role: "user", content: text)])
             ids = try formatter.chatIds(conversation)
         }
-        let generation = TextGeneration(generator: Generator(model: loaded.model, stopTokenIds: loaded.stopTokenIds),
-                                        tokenizer: loaded.tokenizer)
         var sampler = Sampler(startup.settings.parameters)
-        let completion = try generation.complete(promptIds: ids, settings: startup.settings, sampler: &sampler) { piece in
+        let completion = try loaded.makeTextGeneration().complete(promptIds: ids, settings: startup.settings, sampler: &sampler) { piece in
             if !json { Console.out(piece) }
         }
         if json {

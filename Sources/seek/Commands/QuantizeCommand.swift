@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import SeekChat
 import SeekEngine
 
 /// `seek quantize`: writes a q8/q4 copy of a model folder that later loads without converting again.
 struct QuantizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quantize",
+        _superCommandName: "seek",
         abstract: "Write a quantized copy of a model folder (q8 or q4 blocks).",
         discussion: """
             The attention and expert projections and the lm_head become q8 or q4 blocks; norms, router \
@@ -13,17 +15,16 @@ struct QuantizeCommand: ParsableCommand {
             model folder (seek -m DIR) and maps its weights straight from disk.
 
             Example:
-              seek quantize -m ~/models/DeepSeek-V2-Lite-Chat --quant q8 ~/models/DeepSeek-V2-Lite-Chat-q8
+              seek quantize -m ~/models/DeepSeek-V2-Lite-Chat --quant q8 \\
+                  ~/models/DeepSeek-V2-Lite-Chat-q8
             """)
 
-    @OptionGroup var model: ModelChoice
-    @OptionGroup var registry: RegistryOptions
+    @OptionGroup(title: "Model") var model: ModelChoice
+    @OptionGroup(title: "Model") var registry: RegistryOptions
 
-    // --quant is the root's option (parsed wherever it stands); --to is the same thing.
-    @OptionGroup(visibility: .hidden) var runtime: RuntimeOptions
-
-    @Option(name: .customLong("to"), help: ArgumentHelp("The format: q8 (8-bit) or q4 (4-bit); also --quant.", valueName: "q8|q4"))
-    var to: QuantFormat?
+    @Option(name: [.customLong("quant"), .customLong("to")], help: ArgumentHelp(
+        "The format: q8 (8-bit) or q4 (4-bit).", valueName: "q8|q4"))
+    var format: QuantFormat?
 
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The new model folder (must not exist, or be empty).", valueName: "dir"))
     var outputOption: String?
@@ -31,12 +32,10 @@ struct QuantizeCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The new model folder (or -o).", valueName: "out"))
     var outputArgument: String?
 
-    var format: QuantFormat { (to ?? runtime.quantization)! }
     var output: String { (outputOption ?? outputArgument)! }
 
     func validate() throws {
-        if to == nil && runtime.quantization == nil { throw ValidationError("quantize needs a format: --quant q8|q4") }
-        if let to, let q = runtime.quantization, to != q { throw ValidationError("--to \(to.rawValue) and --quant \(q.rawValue) disagree") }
+        if format == nil { throw ValidationError("quantize needs a format: --quant q8|q4") }
         switch (outputOption, outputArgument) {
         case (nil, nil): throw ValidationError("quantize needs an output folder: seek quantize -m MODEL --quant q4 OUT")
         case (.some, .some): throw ValidationError("give the output folder once (either OUT or -o)")
@@ -46,11 +45,10 @@ struct QuantizeCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.reporting {
-            let models = try ModelRegistry.load(explicitFile: registry.registryFile)
-            let resolved = try ModelResolver.resolve(model.model, registry: models)
-            if let problem = ModelFolder(path: resolved.folder).problem(needsTokenizer: false) { throw SeekError(problem) }
+            let startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
+            try startup.check(.weights)
             let start = Date()
-            let summary = try ModelQuantizer.quantize(folder: resolved.folder, format: format,
+            let summary = try ModelQuantizer.quantize(folder: startup.resolved.folder, format: format!,
                                                       output: try PathExpansion.expand(output)) { Console.err($0 + "\n") }
             Console.err(String(format: "wrote %@: %d tensors quantized, %@ → %@ in %d file(s), %.1f s\n",
                                output, summary.quantizedTensors, Table.gigabytes(summary.inputBytes),

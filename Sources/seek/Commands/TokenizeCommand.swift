@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
-import SeekEngine
+import SeekChat
 import SeekTokenizer
 
 /// `seek tokenize`: how a model's tokenizer splits text.
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
+        _superCommandName: "seek",
         abstract: "Print the token ids and pieces of a text (the text argument, or stdin).",
         discussion: """
             Examples:
@@ -14,8 +15,8 @@ struct TokenizeCommand: ParsableCommand {
               seek tokenize -m lite --ids-only < prompt.txt
             """)
 
-    @OptionGroup var model: ModelChoice
-    @OptionGroup var registry: RegistryOptions
+    @OptionGroup(title: "Model") var model: ModelChoice
+    @OptionGroup(title: "Model") var registry: RegistryOptions
 
     @Flag(name: .customLong("no-bos"), help: "Do not add the BOS token, even when tokenizer_config.json asks for it.")
     var noBOS = false
@@ -28,15 +29,9 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.reporting {
-            let models = try ModelRegistry.load(explicitFile: registry.registryFile)
-            let resolved = try ModelResolver.resolve(model.model, registry: models)
-            let folder = ModelFolder(path: resolved.folder)
-            guard FileManager.default.fileExists(atPath: folder.file("tokenizer.json")) else {
-                throw SeekError("\(resolved.folder): no tokenizer.json")
-            }
-            let tokenizer = try Tokenizer(folder: resolved.folder)
+            let tokenizer = try ModelStartup(registryFile: registry.registryFile, model: model.model).loadTokenizer()
             guard let input = try text ?? PromptInput.read(prompt: nil, file: nil) else {
-                throw SeekError("no text: give it as an argument or on stdin")
+                throw CommandFailure.fail("no text: give it as an argument or on stdin")
             }
             let ids = tokenizer.encode(input, addSpecialTokens: !noBOS)
             if idsOnly {

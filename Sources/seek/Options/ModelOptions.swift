@@ -1,4 +1,5 @@
 import ArgumentParser
+import SeekChat
 import SeekEngine
 
 // The root command parses its options anywhere on the command line, subcommand arguments included, and
@@ -36,6 +37,11 @@ struct RuntimeOptions: ParsableArguments {
 
     @Flag(help: "Print load time, memory and per-reply statistics on stderr.")
     var verbose = false
+
+    /// What the chat library loads with.
+    var loadSettings: LoadSettings {
+        LoadSettings(contextSize: contextSize, threads: threads, quantization: quantization)
+    }
 
     func validate() throws {
         if let contextSize, contextSize < 1 { throw ValidationError("--ctx-size must be at least 1, got \(contextSize)") }

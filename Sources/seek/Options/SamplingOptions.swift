@@ -1,4 +1,5 @@
 import ArgumentParser
+import SeekChat
 import SeekEngine
 
 /// How replies are sampled. Unset options fall back to the registry entry's defaults, then seek's.
@@ -37,15 +38,11 @@ struct SamplingOptions: ParsableArguments {
         do {
             try SamplingSettings.check(temperature: temperature, topK: topK, topP: topP, minP: minP,
                                        repeatPenalty: repeatPenalty, maxTokens: maxTokens)
-        } catch {
+        } catch let error as SettingError {
             // The settings speak registry names (top_k); say the flag the user typed (--top-k).
-            var message = String(describing: error)
             let flags = ["temperature": "--temp", "top_k": "--top-k", "top_p": "--top-p", "min_p": "--min-p",
                          "repeat_penalty": "--repeat-penalty", "max_tokens": "--max-tokens"]
-            if let name = message.split(separator: " ").first, let flag = flags[String(name)] {
-                message = flag + message.dropFirst(name.count)
-            }
-            throw ValidationError(message)
+            throw ValidationError("\(flags[error.setting] ?? error.setting) \(error.requirement)")
         }
     }
 

@@ -11,7 +11,6 @@ enum Console {
     static func warning(_ message: String) { err("warning: \(message)\n") }
 
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
-    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
     private static func write(_ text: String, to descriptor: Int32) {
         var bytes = Array(text.utf8)

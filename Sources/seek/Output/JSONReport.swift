@@ -1,4 +1,5 @@
 import Foundation
+import SeekChat
 import SeekEngine
 
 /// The object `--json` prints, keys in this order:

@@ -1,8 +1,10 @@
 import Foundation
+import SeekChat
 import SeekEngine
 
 /// The interactive chat loop: read a message (or a /command), stream the reply, repeat.
 struct ChatREPL {
+    let loaded: LoadedModel
     let session: ChatSession
     let history: HistoryFile
     let verbose: Bool
@@ -16,10 +18,10 @@ struct ChatREPL {
         for entry in earlier { editor.addToHistory(entry) }
         var lastEntry = earlier.last
         Interrupt.install()
-        Console.err("seek \(SeekVersion.string) · \(session.loaded.name) (\(session.loaded.model.config.modelType)) · "
-            + "context \(session.loaded.model.contextSize) tokens · /help for commands, Ctrl-D to leave\n")
+        Console.err("seek \(SeekVersion.string) · \(loaded.name) (\(loaded.model.config.modelType)) · "
+            + "context \(session.contextSize) tokens · /help for commands, Ctrl-D to leave\n")
         if !session.canChat {
-            Console.err("\(session.loaded.name) has no chat template: each message is completed as plain text, on its own\n")
+            Console.err("\(loaded.name) has no chat template: each message is completed as plain text, on its own\n")
         }
 
         var input = MultilineInput()
@@ -37,7 +39,7 @@ struct ChatREPL {
                 if message.trimmingCharacters(in: .whitespaces).isEmpty { continue }
                 if message != lastEntry {
                     editor.addToHistory(message)
-                    do { try history.append(message) } catch { Console.warning("\(error)") }
+                    do { try history.append(message) } catch { Console.warning(ErrorMessage.text(for: error)) }
                     lastEntry = message
                 }
                 if let command {
@@ -58,13 +60,13 @@ struct ChatREPL {
                 endsWithNewline = piece.hasSuffix("\n")
             }
             if !endsWithNewline { Console.out("\n") }
-            if completion.finishReason == .length, session.contextUsed >= session.loaded.model.contextSize {
+            if completion.finishReason == .length, session.contextUsed >= session.contextSize {
                 Console.err("[the context is full: /clear to start over, or restart with a larger --ctx-size]\n")
             }
             if verbose { Console.err(StatsReport.oneLine(completion.stats) + "\n") }
         } catch {
             if !endsWithNewline { Console.out("\n") }
-            Console.error("\(error)")
+            Console.error(ErrorMessage.text(for: error))
         }
         Interrupt.clear()
     }
@@ -82,7 +84,7 @@ struct ChatREPL {
         case .system(let text):
             if let text {
                 guard session.canChat else {
-                    Console.error("\(session.loaded.name) has no chat template, so it has no system message")
+                    Console.error("\(loaded.name) has no chat template, so it has no system message")
                     break
                 }
                 session.conversation.system = text
@@ -95,29 +97,25 @@ struct ChatREPL {
                 try session.set(name, to: value)
                 Console.out("Set \(name) to \(value).\n")
             } catch {
-                Console.error("\(error)")
+                Console.error(ErrorMessage.text(for: error))
             }
         case .showSettings:
-            Console.out(session.settings.summary + "\n")
+            Console.out(ModelReport.settings(session.settings) + "\n")
         case .show:
             show()
         case .save(let path):
             do {
-                try session.conversation.jsonData(model: session.loaded.name).write(to: URL(fileURLWithPath: path))
+                try session.conversation.save(to: path, model: loaded.name)
                 Console.out("Saved \(session.conversation.messages.count) messages to \(path).\n")
             } catch {
-                Console.error("\(path): cannot write (\(error.localizedDescription))")
+                Console.error(ErrorMessage.text(for: error))
             }
         case .load(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                Console.error("\(path): cannot read")
-                break
-            }
             do {
-                session.conversation = try Conversation(jsonData: data, file: path)
+                session.conversation = try Conversation.load(from: path)
                 Console.out("Loaded \(session.conversation.messages.count) messages from \(path).\n")
             } catch {
-                Console.error("\(error)")
+                Console.error(ErrorMessage.text(for: error))
             }
         case .stats:
             if let stats = session.lastStats {
@@ -134,12 +132,11 @@ struct ChatREPL {
     }
 
     private func show() {
-        let loaded = session.loaded
         let lines = [
             "model     \(loaded.name) (\(loaded.folder))",
-            "config    \(loaded.summary)",
-            "context   \(session.contextUsed) of \(loaded.model.contextSize) tokens used",
-            "settings  \(session.settings.summary)",
+            "config    \(ModelReport.summary(loaded))",
+            "context   \(session.contextUsed) of \(session.contextSize) tokens used",
+            "settings  \(ModelReport.settings(session.settings))",
             "system    \(session.conversation.system ?? "(none)")",
             "messages  \(session.conversation.messages.count)",
         ]

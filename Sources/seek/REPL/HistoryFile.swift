@@ -1,5 +1,4 @@
 import Foundation
-import SeekEngine
 
 /// The chat's persistent input history: one entry per line in $XDG_STATE_HOME/seek/history
 /// (~/.local/state/seek/history when unset), newlines and backslashes escaped.
@@ -27,11 +26,11 @@ struct HistoryFile {
     func append(_ entry: String) throws {
         try withLock {
             let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else { throw SeekError("\(path): cannot open history (\(String(cString: strerror(errno))))") }
+            guard descriptor >= 0 else { throw HistoryFileError(file: path, problem: "cannot open history (\(String(cString: strerror(errno))))") }
             defer { close(descriptor) }
             let line = Array((HistoryFile.escape(entry) + "\n").utf8)
             let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard written == line.count else { throw SeekError("\(path): cannot write history") }
+            guard written == line.count else { throw HistoryFileError(file: path, problem: "cannot write history") }
             if load().count > limit + limit / 4 { try trimLocked() }
         }
     }
@@ -41,11 +40,11 @@ struct HistoryFile {
         let temporary = path + ".tmp.\(getpid())"
         let text = kept.map { HistoryFile.escape($0) + "\n" }.joined()
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw SeekError("\(temporary): cannot write history")
+            throw HistoryFileError(file: temporary, problem: "cannot write history")
         }
         guard rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw SeekError("\(path): cannot replace history (\(String(cString: strerror(errno))))")
+            throw HistoryFileError(file: path, problem: "cannot replace history (\(String(cString: strerror(errno))))")
         }
     }
 
@@ -54,10 +53,10 @@ struct HistoryFile {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw SeekError("\(path).lock: cannot open (\(String(cString: strerror(errno))))") }
+        guard lock >= 0 else { throw HistoryFileError(file: path + ".lock", problem: "cannot open (\(String(cString: strerror(errno))))") }
         defer { close(lock) }  // closing releases the lock, also when the process dies
         while flock(lock, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw SeekError("\(path).lock: cannot lock") }
+            guard errno == EINTR else { throw HistoryFileError(file: path + ".lock", problem: "cannot lock") }
         }
         return try body()
     }
@@ -83,3 +82,10 @@ struct HistoryFile {
     }
 }
 
+
+/// The history file could not be written (the chat goes on; the entry is not kept).
+struct HistoryFileError: Error, CustomStringConvertible {
+    let file: String
+    let problem: String
+    var description: String { "\(file): \(problem)" }
+}

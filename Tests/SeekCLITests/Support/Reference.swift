@@ -11,11 +11,6 @@ struct TextCase {
 
     var eosTokenId: Int
 
-    /// Whether the oracle's generation is a plain run on `promptIds`. It is not for the "Hello!" chat
-    /// case: its prompt holds token id 0 ("!"), which the oracle's attention mask left out; its
-    /// greedy ids are what the same prompt without that token gives (checked with seek).
-    var oracleSawEveryPromptToken: Bool { !promptIds.contains(0) }
-
     var system: String? { messages.first { $0["role"] == "system" }?["content"] }
 
     /// The greedy ids up to the first end-of-sequence id (exclusive).

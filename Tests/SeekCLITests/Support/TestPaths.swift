@@ -1,16 +1,13 @@
 import Foundation
+import SeekChat
 import XCTest
 
 /// Where the package, the shared fixtures and the built `seek` binary are.
 enum TestPaths {
     /// The folder holding Package.swift.
     static let packageRoot: URL = {
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while folder.path != "/" {
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) { return folder }
-            folder.deleteLastPathComponent()
-        }
-        fatalError("no Package.swift above \(#filePath)")
+        guard let root = PackageRoot.containing(#filePath) else { fatalError("no Package.swift above \(#filePath)") }
+        return URL(fileURLWithPath: root)
     }()
 
     /// ../shared/fixtures/NAME; fails the test (never skips) when the shared ground truth is missing.

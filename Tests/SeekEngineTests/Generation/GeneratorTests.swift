@@ -15,7 +15,7 @@ private final class CountingPredictor: TokenPredictor {
     func truncateCache(to length: Int) { cache.removeSubrange(min(length, cache.count)...) }
 
     func forward(_ tokens: [Int], allLogits: Bool) throws -> [Float] {
-        guard cache.count + tokens.count <= contextSize else { throw SeekError("context is full") }
+        guard cache.count + tokens.count <= contextSize else { throw ContextError.full(cached: cache.count, adding: tokens.count, capacity: contextSize) }
         forwarded.append(tokens)
         cache += tokens
         var logits = [Float](repeating: 0, count: vocab)

@@ -2,11 +2,16 @@ import Foundation
 
 /// Expands `~`, `~/…`, `$VAR` and `${VAR}` in a path the way a shell would, and makes relative paths
 /// absolute against a base folder.
-enum PathExpansion {
-    struct UnsetVariable: Error { let name: String }
+public enum PathExpansion {
+    /// A `$VAR` in a path that the environment does not define.
+    public struct UnsetVariable: Error, CustomStringConvertible, Equatable, Sendable {
+        public let name: String
+        public var description: String { "$\(name) is not set" }
+    }
 
-    static func expand(_ path: String, relativeTo base: String? = nil,
-                       environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+    /// The path with variables and `~` expanded, absolute against `base` (else the current folder). Throws `UnsetVariable`.
+    public static func expand(_ path: String, relativeTo base: String? = nil,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         var result = try expandVariables(path, environment: environment)
         if result == "~" || result.hasPrefix("~/") {
             let home = environment["HOME"] ?? NSHomeDirectory()

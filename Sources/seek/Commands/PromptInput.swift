@@ -1,5 +1,4 @@
 import Foundation
-import SeekEngine
 
 /// The text of a one-shot prompt: `-p`, `-f FILE` or all of stdin. One trailing newline (what `echo`
 /// and editors add) is dropped; invalid UTF-8 is replaced with U+FFFD and a warning.
@@ -8,8 +7,7 @@ enum PromptInput {
         if let prompt { return prompt }
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
-                let reason = FileManager.default.fileExists(atPath: file) ? "cannot read it" : "no such file"
-                throw SeekError("\(file): \(reason)")
+                throw PromptFileError(file: file, exists: FileManager.default.fileExists(atPath: file))
             }
             return decode(data, source: file)
         }
@@ -30,3 +28,10 @@ enum PromptInput {
     }
 }
 
+
+/// A prompt file (-f) that cannot be read.
+struct PromptFileError: Error, CustomStringConvertible {
+    let file: String
+    let exists: Bool
+    var description: String { "\(file): " + (exists ? "cannot read it" : "no such file") }
+}

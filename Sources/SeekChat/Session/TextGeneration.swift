@@ -2,22 +2,36 @@ import SeekEngine
 import SeekTokenizer
 
 /// A finished reply.
-struct Completion {
-    var tokens: [Int]
+public struct Completion: Sendable, Equatable {
+    public var tokens: [Int]
     /// The reply's text, cut before a stop string.
-    var text: String
-    var finishReason: FinishReason
-    var stats: GenerationStats
+    public var text: String
+    public var finishReason: FinishReason
+    public var stats: GenerationStats
+
+    public init(tokens: [Int], text: String, finishReason: FinishReason, stats: GenerationStats) {
+        self.tokens = tokens
+        self.text = text
+        self.finishReason = finishReason
+        self.stats = stats
+    }
 }
 
 /// Generation with text: drives the engine's `Generator` and turns its tokens into text that is safe
 /// to show at once (whole UTF-8 characters, stop strings held back and cut).
-struct TextGeneration {
-    let generator: Generator
-    let tokenizer: Tokenizer
+public struct TextGeneration {
+    public let generator: Generator
+    public let tokenizer: Tokenizer
 
-    func complete(promptIds: [Int], settings: SamplingSettings, sampler: inout Sampler,
-                  isCancelled: () -> Bool = { false }, onText: (String) -> Void) throws -> Completion {
+    public init(generator: Generator, tokenizer: Tokenizer) {
+        self.generator = generator
+        self.tokenizer = tokenizer
+    }
+
+    /// Generates a reply to `promptIds`, streaming its text through `onText` piece by piece; the pieces
+    /// joined are the completion's text. `isCancelled` is asked between tokens.
+    public func complete(promptIds: [Int], settings: SamplingSettings, sampler: inout Sampler,
+                         isCancelled: () -> Bool = { false }, onText: (String) -> Void) throws -> Completion {
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer, skipSpecialTokens: true)
         var stops = StopSequences(settings.stop)
         var text = ""

@@ -1,0 +1,27 @@
+import SeekEngine
+
+/// Something a user should hear about that does not stop the model from running. The library returns
+/// these; a front end shows them (and may name its own flags).
+public enum ChatWarning: Equatable, Sendable, CustomStringConvertible {
+    /// Quantizing at load was asked of a folder already written quantized by the quantizer.
+    case alreadyQuantized(folder: String, stored: QuantFormat, requested: QuantFormat)
+    /// The context asked for is more than the model's positions; the smaller one is used.
+    case contextCapped(requested: Int, positions: Int, using: Int)
+    /// generation_config.json is not a JSON object: its defaults are ignored.
+    case generationConfigNotAnObject(file: String)
+    /// One generation_config.json value is out of range: it is ignored.
+    case generationConfigValueIgnored(file: String, key: String, value: String, reason: SettingError)
+
+    public var description: String {
+        switch self {
+        case .alreadyQuantized(let folder, let stored, let requested):
+            return "\(folder) is already quantized to \(stored.rawValue); quantizing to \(requested.rawValue) does not apply"
+        case .contextCapped(let requested, let positions, let using):
+            return "a context of \(requested) tokens is more than the model's \(positions) positions; using \(using)"
+        case .generationConfigNotAnObject(let file):
+            return "\(file) is not a JSON object; its sampling defaults are ignored"
+        case .generationConfigValueIgnored(let file, let key, let value, let reason):
+            return "\(file): \(key) \(value) ignored (\(reason))"
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import SeekEngine
+import SeekTemplate
+import SeekTokenizer
+
+/// A model ready to talk: the network, its tokenizer and its chat template (the registry's override,
+/// else the one in tokenizer_config.json, else none). Made by `ModelStartup.load`.
+public final class LoadedModel {
+    public let name: String
+    public let folder: String
+    public let model: DeepSeekModel
+    public let tokenizer: Tokenizer
+    public let template: ChatTemplate?
+    /// The registry entry's system message, if it has one.
+    public let defaultSystem: String?
+    /// Seconds the load took.
+    public let loadSeconds: Double
+    /// What the user should hear about the load (a context capped, a quantization that does not apply).
+    public let warnings: [ChatWarning]
+
+    init(_ resolved: ResolvedModel, settings: LoadSettings) throws {
+        let start = Date()
+        name = resolved.displayName
+        folder = resolved.folder
+        defaultSystem = resolved.entry?.system
+        tokenizer = try Tokenizer(folder: resolved.folder)
+        let options = ModelStartup.loadOptions(settings, entry: resolved.entry)
+        model = try DeepSeekModel.load(folder: resolved.folder, options: options)
+        if let source = resolved.entry?.chatTemplate ?? tokenizer.chatTemplate {
+            do { template = try ChatTemplate(source: source) } catch let error as TemplateError {
+                let origin: ChatError.TemplateOrigin = resolved.entry?.chatTemplate != nil
+                    ? .registry(model: resolved.displayName) : .tokenizerConfig(folder: resolved.folder)
+                throw ChatError.invalidTemplate(origin: origin, error: error)
+            }
+        } else {
+            template = nil
+        }
+        loadSeconds = Date().timeIntervalSince(start)
+        var warnings: [ChatWarning] = []
+        if let stored = model.storedQuantization, let asked = options.quantization, asked != stored {
+            warnings.append(.alreadyQuantized(folder: resolved.folder, stored: stored, requested: asked))
+        }
+        if let asked = settings.contextSize, asked > model.contextSize {
+            warnings.append(.contextCapped(requested: asked, positions: model.config.maxPositionEmbeddings, using: model.contextSize))
+        }
+        self.warnings = warnings
+    }
+
+    /// Token ids that end a reply: the config's end-of-sequence ids and the tokenizer's.
+    public var stopTokenIds: Set<Int> {
+        Set(model.config.eosTokenIds + [tokenizer.eosTokenId].compactMap { $0 })
+    }
+
+    /// Formats prompts with this model's tokenizer and template.
+    public var formatter: PromptFormatter { PromptFormatter(tokenizer: tokenizer, template: template) }
+
+    /// A generator over this model's KV cache. The cache is the model's: one generation at a time.
+    public func makeTextGeneration() -> TextGeneration {
+        TextGeneration(generator: Generator(model: model, stopTokenIds: stopTokenIds), tokenizer: tokenizer)
+    }
+}

@@ -1,0 +1,32 @@
+import SeekEngine
+import SeekTemplate
+import SeekTokenizer
+
+/// Turns text or a conversation into the ids the model sees.
+public struct PromptFormatter: Sendable {
+    public let tokenizer: Tokenizer
+    public let template: ChatTemplate?
+
+    public init(tokenizer: Tokenizer, template: ChatTemplate?) {
+        self.tokenizer = tokenizer
+        self.template = template
+    }
+
+    /// Whether the model has a chat template; without one, text is completed as is.
+    public var canChat: Bool { template != nil }
+
+    /// Plain completion: the text as is, with BOS when tokenizer_config.json asks for it.
+    public func rawIds(_ text: String) -> [Int] {
+        tokenizer.encode(text, addSpecialTokens: true)
+    }
+
+    /// The conversation rendered by the chat template with the assistant's turn opened. The template
+    /// writes BOS itself, so the text is tokenized without adding special tokens again. Throws
+    /// `ChatError.noChatTemplate` without a template, and the template's own `TemplateError`.
+    public func chatIds(_ conversation: Conversation) throws -> [Int] {
+        guard let template else { throw ChatError.noChatTemplate }
+        let text = try template.render(messages: conversation.templateMessages, addGenerationPrompt: true,
+                                       bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken)
+        return tokenizer.encode(text, addSpecialTokens: false)
+    }
+}

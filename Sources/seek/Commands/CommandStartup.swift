@@ -1,0 +1,25 @@
+import SeekChat
+import SeekEngine
+
+/// The command line's side of `ModelStartup` for the commands that chat or complete: options in, the
+/// loaded model and the sampling settings out (seek's defaults, the folder's, the registry entry's,
+/// then the flags), warnings and the --verbose report on stderr.
+struct CommandStartup {
+    let startup: ModelStartup
+    let loaded: LoadedModel
+    let settings: SamplingSettings
+
+    init(registry: RegistryOptions, model: ModelChoice, runtime: RuntimeOptions, sampling: SamplingOptions) throws {
+        startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
+        loaded = try startup.load(runtime.loadSettings)
+        for warning in loaded.warnings { Console.warning(ErrorMessage.text(for: warning)) }
+        // A random seed unless one is given; --verbose and /show report it.
+        let defaults = startup.samplingDefaults(seed: UInt64.random(in: 0...UInt64(UInt32.max)))
+        for warning in defaults.warnings { Console.warning(ErrorMessage.text(for: warning)) }
+        settings = sampling.applied(to: defaults.settings)
+        if runtime.verbose {
+            Console.err(ModelReport.loadLine(loaded) + "\n")
+            Console.err("sampling: \(ModelReport.settings(settings))\n")
+        }
+    }
+}
