@@ -8,22 +8,22 @@ struct MatvecJob {
     let y: UnsafeMutablePointer<Float>
 }
 
-extension Parallel {
-    static func matvecs(_ jobs: [MatvecJob]) {
+extension WorkerPool {
+    func matvecs(_ jobs: UnsafeBufferPointer<MatvecJob>) {
         let groupRows = 8
-        var firstGroup = [Int]()  // prefix sums of each job's group count
+        func groups(_ job: MatvecJob) -> Int { (job.matrix.rows + groupRows - 1) / groupRows }
         var total = 0
-        for job in jobs {
-            firstGroup.append(total)
-            total += (job.matrix.rows + groupRows - 1) / groupRows
-        }
+        for job in jobs { total += groups(job) }
         forRanges(total, minChunk: 8) { begin, end in
-            for (i, job) in jobs.enumerated() {
-                let lo = max(begin, firstGroup[i]) - firstGroup[i]
-                let hi = min(end, firstGroup[i] + (job.matrix.rows + groupRows - 1) / groupRows) - firstGroup[i]
+            var first = 0  // the job's first group in the combined numbering
+            for job in jobs {
+                let lo = max(begin, first) - first
+                let hi = min(end, first + groups(job)) - first
                 if lo < hi {
                     job.matrix.matvecRows(job.x, job.y, lo * groupRows, min(job.matrix.rows, hi * groupRows))
                 }
+                first += groups(job)
+                if first >= end { break }
             }
         }
     }

@@ -48,9 +48,9 @@ public struct WeightMatrix: @unchecked Sendable {
 
     /// y = W x, split across the worker threads by output rows (whole 8-row groups, which quantized
     /// matrices interleave).
-    public func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, pool: WorkerPool) {
         let groups = (rows + 7) / 8
-        Parallel.forRanges(groups, minChunk: 8) { first, end in matvecRows(x, y, first * 8, min(rows, end * 8)) }
+        pool.forRanges(groups, minChunk: 8) { first, end in matvecRows(x, y, first * 8, min(rows, end * 8)) }
     }
 
     /// Converts rows [begin, end) to float32 into `dst` ((end - begin) * cols values).
@@ -71,23 +71,23 @@ public struct WeightMatrix: @unchecked Sendable {
     /// few dozen tokens a routed expert sees (Scripts/gemm_bench.c). float32 weights need no conversion
     /// and keep single-threaded OpenBLAS sgemm calls. Either way the output rows are split across our
     /// own workers, so OpenBLAS's pool never competes with them.
-    public func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+    func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, pool: WorkerPool) {
         if n == 1 {
-            matvec(x, y)
+            matvec(x, y, pool: pool)
             return
         }
         guard case .f32(let w) = storage else {
             // Whole 16-row panels per worker, so only the last one can be partial.
             let panels = (rows + 15) / 16
-            Parallel.forRanges(panels, minChunk: 1) { first, end in
+            pool.forRanges(panels, minChunk: 1) { first, end in
                 matmulRows(x, y, count: n, first * 16, min(rows, end * 16))
             }
             return
         }
         // At least 16 rows per worker so sgemm stays efficient.
-        let perWorker = max(16, (rows + Parallel.threads - 1) / Parallel.threads)
+        let perWorker = max(16, (rows + pool.threads - 1) / pool.threads)
         let blocks = (rows + perWorker - 1) / perWorker
-        Parallel.forRanges(blocks, minChunk: 1) { firstBlock, endBlock in
+        pool.forRanges(blocks, minChunk: 1) { firstBlock, endBlock in
             let begin = firstBlock * perWorker, end = min(rows, endBlock * perWorker)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(end - begin), Int32(cols),
                         1, x, Int32(cols), w + begin * cols, Int32(cols), 0, y + begin, Int32(rows))

@@ -14,8 +14,9 @@ public enum ModelQuantizer {
         public var shards: Int
     }
 
-    public static func quantize(folder: String, format: QuantFormat, output: String,
+    public static func quantize(folder: String, format: QuantFormat, output: String, threads: Int = 0,
                                 progress: (String) -> Void = { _ in }) throws -> Summary {
+        let pool = WorkerPool(threads: threads)
         let fm = FileManager.default
         let config = try ModelConfig.load(path: (folder as NSString).appendingPathComponent("config.json"))
         let store = try TensorStore(folder: folder)
@@ -75,7 +76,7 @@ public enum ModelQuantizer {
                     let rows = p.view.shape[0], cols = p.view.shape[1]
                     let source = try WeightBinding.storedMatrix(p.view, rows: rows, cols: cols)
                     let arena = WeightArena()
-                    let q = source.quantized(format, arena: arena)
+                    let q = source.quantized(format, arena: arena, pool: pool)
                     try handle.write(contentsOf: q.rawBytes)
                     p.view.releaseResidentPages()
                     summary.quantizedTensors += 1

@@ -72,7 +72,7 @@ struct BenchCommand: ParsableCommand {
             let m = try DeepSeekModel.load(folder: resolved.folder, options: options)
             let loadSeconds = Date().timeIntervalSince(loadStart)
             let residentAfterLoad = Benchmark.residentBytes()
-            let workers = Parallel.threads
+            let workers = m.workerPool.threads
             Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
                         + "\(m.weightFormatDescription), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
 
