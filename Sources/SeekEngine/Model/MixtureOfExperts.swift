@@ -5,8 +5,13 @@ struct MixtureOfExperts: @unchecked Sendable {
     let experts: [FeedForward]
     let shared: FeedForward?
 
+    /// Batches up to this many tokens run every expert's products in two parallel regions (decode,
+    /// several sequences decoding together); larger ones (prefill) run expert by expert.
+    static let smallBatch = 8
+
     /// out[n, dim] = Σ weight_e · expert_e(x) + shared(x). The tokens of the whole batch (every sequence
-    /// in it) are grouped by expert, so each expert's weights are read once per forward pass.
+    /// in it) are grouped by expert, so each expert's weights are read once per forward pass; each token
+    /// adds its experts' outputs in expert order, however the batch is cut.
     func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int, dim: Int,
                         workspace ws: Workspace, pool: WorkerPool) {
         let k = router.topK
@@ -14,13 +19,6 @@ struct MixtureOfExperts: @unchecked Sendable {
         for t in 0..<n {
             router.route(logits: ws.routerLogits + t * router.experts, experts: ws.routeExperts + t * k,
                          weights: ws.routeWeights + t * k, scratch: ws.router)
-        }
-
-        if n == 1 {
-            // Expert order, as the batched path adds them, so both give the same floats.
-            sortByExpert(ws.routeExperts, ws.routeWeights, count: k)
-            decodeToken(x, out, dim: dim, workspace: ws, pool: pool)
-            return
         }
         // Group the (token, weight) slots by expert, tokens in order (a counting sort): afterwards
         // expertStarts[e] is where expert e's slots end and expert e + 1's begin.
@@ -33,6 +31,10 @@ struct MixtureOfExperts: @unchecked Sendable {
             ws.slotTokens[starts[e]] = Int32(s / k)
             ws.slotWeights[starts[e]] = ws.routeWeights[s]
             starts[e] += 1
+        }
+        if n <= MixtureOfExperts.smallBatch {
+            smallBatch(x, out, count: n, dim: dim, workspace: ws, pool: pool)
+            return
         }
 
         if let shared {
@@ -54,48 +56,53 @@ struct MixtureOfExperts: @unchecked Sendable {
         }
     }
 
-    private func sortByExpert(_ experts: UnsafeMutablePointer<Int32>, _ weights: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 1..<max(1, count) {
-            var j = i
-            while j > 0 && experts[j - 1] > experts[j] {
-                (experts[j - 1], experts[j]) = (experts[j], experts[j - 1])
-                (weights[j - 1], weights[j]) = (weights[j], weights[j - 1])
-                j -= 1
-            }
-        }
-    }
+    /// A few tokens, grouped by expert in ws.slotTokens: every chosen expert's and the shared experts'
+    /// gate and up products as one parallel region, then all their down products as another (FeedForward
+    /// would make three regions per expert).
+    private func smallBatch(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int, dim: Int,
+                            workspace ws: Workspace, pool: WorkerPool) {
+        let slots = n * router.topK
+        let rows = ws.expertInput, results = ws.expertOutput  // [slots + n, dim]: routed, then shared
+        for i in 0..<slots { (rows + i * dim).update(from: x + Int(ws.slotTokens[i]) * dim, count: dim) }
+        let gates = ws.gate, ups = ws.up, jobs = ws.jobs
 
-    /// One token, routed to ws.routeExperts / ws.routeWeights: the routed and shared experts' gate and
-    /// up products as one parallel region, then all their down products as another (FeedForward would
-    /// make three regions per expert).
-    private func decodeToken(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, dim: Int,
-                             workspace ws: Workspace, pool: WorkerPool) {
-        let k = router.topK
-        let mlpCount = k + (shared == nil ? 0 : 1)
-        func mlp(_ i: Int) -> FeedForward { i < k ? experts[Int(ws.routeExperts[i])] : shared! }
-        let gates = ws.gate, ups = ws.up, results = ws.expertOutput, jobs = ws.jobs
-        var offset = 0
-        for i in 0..<mlpCount {
-            jobs[2 * i] = MatvecJob(matrix: mlp(i).gate, x: x, y: gates + offset)
-            jobs[2 * i + 1] = MatvecJob(matrix: mlp(i).up, x: x, y: ups + offset)
-            offset += mlp(i).hidden
+        // (expert, first slot, slots) of every expert with tokens, then the shared experts on all rows.
+        func forEachProduct(_ body: (FeedForward, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+                                     _ count: Int, _ hiddenOffset: Int) -> Void) {
+            var begin = 0, offset = 0
+            for e in 0..<router.experts where ws.expertStarts[e] > begin {
+                let count = ws.expertStarts[e] - begin
+                body(experts[e], rows + begin * dim, results + begin * dim, count, offset)
+                offset += count * experts[e].hidden
+                begin = ws.expertStarts[e]
+            }
+            if let shared { body(shared, x, results + slots * dim, n, offset) }
         }
-        pool.matvecs(UnsafeBufferPointer(start: jobs, count: 2 * mlpCount))
-        VectorOps.siluMultiply(gates, ups, count: offset)
-        offset = 0
-        for i in 0..<mlpCount {
-            jobs[i] = MatvecJob(matrix: mlp(i).down, x: gates + offset, y: results + i * dim)
-            offset += mlp(i).hidden
+        var jobCount = 0
+        var hiddenTotal = 0
+        forEachProduct { mlp, input, _, count, offset in
+            jobs[jobCount] = ProductJob(matrix: mlp.gate, x: input, y: gates + offset, count: count)
+            jobs[jobCount + 1] = ProductJob(matrix: mlp.up, x: input, y: ups + offset, count: count)
+            jobCount += 2
+            hiddenTotal = offset + count * mlp.hidden
         }
-        pool.matvecs(UnsafeBufferPointer(start: jobs, count: mlpCount))
-        // The shared experts' output first, then the routed ones, as the batched path.
+        pool.products(UnsafeBufferPointer(start: jobs, count: jobCount))
+        VectorOps.siluMultiply(gates, ups, count: hiddenTotal)
+        jobCount = 0
+        forEachProduct { mlp, _, output, count, offset in
+            jobs[jobCount] = ProductJob(matrix: mlp.down, x: gates + offset, y: output, count: count)
+            jobCount += 1
+        }
+        pool.products(UnsafeBufferPointer(start: jobs, count: jobCount))
+
+        // The shared experts' output first, then the routed ones in expert order, as the large path.
         if shared != nil {
-            out.update(from: results + k * dim, count: dim)
+            out.update(from: results + slots * dim, count: n * dim)
         } else {
-            out.initialize(repeating: 0, count: dim)
+            out.initialize(repeating: 0, count: n * dim)
         }
-        for i in 0..<k {
-            VectorOps.axpy(ws.routeWeights[i], results + i * dim, out, count: dim)
+        for i in 0..<slots {
+            VectorOps.axpy(ws.slotWeights[i], results + i * dim, out + Int(ws.slotTokens[i]) * dim, count: dim)
         }
     }
 

@@ -49,8 +49,8 @@ final class Workspace {
     /// [gateCapacity] each: gate and up products (tokens x the widest MLP, or every expert of one token).
     let gate: UnsafeMutablePointer<Float>
     let up: UnsafeMutablePointer<Float>
-    /// [max(tokens, top-k + 1), dim]: one expert's gathered input rows / its outputs (decode: every
-    /// chosen expert's output, then the shared experts').
+    /// [max(tokens, small batch x (top-k + 1)), dim]: experts' gathered input rows / their outputs (a
+    /// small batch: every (token, expert) slot's, then the shared experts' for every token).
     let expertInput: UnsafeMutablePointer<Float>
     let expertOutput: UnsafeMutablePointer<Float>
     /// [tokens, routed experts]: router logits.
@@ -65,8 +65,8 @@ final class Workspace {
     /// [tokens * top-k]: the (token, weight) pairs grouped by expert.
     let slotTokens: UnsafeMutablePointer<Int32>
     let slotWeights: UnsafeMutablePointer<Float>
-    /// [2 * (top-k + shared blocks)]: one decode step's expert products.
-    let jobs: UnsafeMutablePointer<MatvecJob>
+    /// [2 * (experts a small batch can use + shared)]: a small batch's expert products.
+    let jobs: UnsafeMutablePointer<ProductJob>
     let jobCapacity: Int
 
     init(config c: ModelConfig, tokens: Int, contextSize: Int, threads: Int) {
@@ -107,12 +107,14 @@ final class Workspace {
         let sharedHidden = c.moeIntermediateSize * c.nSharedExperts
         let widest = max(c.intermediateSize, c.moeIntermediateSize, sharedHidden)
         let hasExperts = c.nRoutedExperts > 0
-        let decodeExperts = hasExperts ? c.numExpertsPerTok * c.moeIntermediateSize + sharedHidden : 0
-        let gateCapacity = max(tokens * widest, decodeExperts)
+        let small = min(tokens, MixtureOfExperts.smallBatch)
+        let smallBatchHidden = hasExperts ? small * (c.numExpertsPerTok * c.moeIntermediateSize + sharedHidden) : 0
+        let gateCapacity = max(tokens * widest, smallBatchHidden)
         gate = reserve(gateCapacity)
         up = reserve(gateCapacity)
-        expertInput = reserve(max(tokens, c.numExpertsPerTok + 1) * dim)
-        expertOutput = reserve(max(tokens, c.numExpertsPerTok + 1) * dim)
+        let expertRows = max(tokens, small * (c.numExpertsPerTok + 1))
+        expertInput = reserve(expertRows * dim)
+        expertOutput = reserve(expertRows * dim)
         routerLogits = reserve(tokens * c.nRoutedExperts)
         router = Router.Scratch(scores: reserve(c.nRoutedExperts), choice: reserve(c.nRoutedExperts),
                                 groupScores: reserve(max(1, c.nGroup)), groupOrder: reserve(max(1, c.nGroup)),
@@ -122,7 +124,7 @@ final class Workspace {
         expertStarts = reserve(c.nRoutedExperts + 1)
         slotTokens = reserve(tokens * c.numExpertsPerTok)
         slotWeights = reserve(tokens * c.numExpertsPerTok)
-        jobCapacity = 2 * (c.numExpertsPerTok + 1)
+        jobCapacity = 2 * (min(small * c.numExpertsPerTok, c.nRoutedExperts) + 1)
         jobs = reserve(jobCapacity)
         self.regions = regions
         byteCount = total
