@@ -75,13 +75,17 @@ final class Workspace {
         var regions: [(UnsafeMutableRawPointer, Int)] = []
         var total = 0
         func reserve<T>(_ count: Int, _ type: T.Type = T.self) -> UnsafeMutablePointer<T> {
+            // Each buffer starts at another offset within its page (in steps of a cache line): buffers
+            // that all began on a page boundary would share cache sets and stall on 4K aliasing (a load
+            // from one row waiting on a store to another with the same low 12 address bits).
+            let skew = (regions.count * 64 * 11) % 4096
             let bytes = max(1, count) * MemoryLayout<T>.stride
-            let length = (bytes + 4095) / 4096 * 4096
+            let length = (skew + bytes + 4095) / 4096 * 4096
             let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
             guard let p, p != MAP_FAILED else { fatalError("cannot reserve \(bytes) bytes of workspace") }
             regions.append((p, length))
             total += count * MemoryLayout<T>.stride
-            return p.bindMemory(to: T.self, capacity: max(1, count))
+            return (p + skew).bindMemory(to: T.self, capacity: max(1, count))
         }
         let dim = c.hiddenSize, heads = c.numAttentionHeads
         let latentDim = c.latentDim, kvRank = c.kvLoraRank
