@@ -16,8 +16,8 @@ struct ProductJob {
 extension WorkerPool {
     func products(_ jobs: UnsafeBufferPointer<ProductJob>) {
         // Whole 8-row groups (quantized matrices interleave rows by 8); whole 16-row panels when a job
-        // goes through the batched kernels, so only a job's last panel can be partial.
-        let unit = jobs.contains { $0.count > 1 } ? 16 : 8
+        // goes through the fused kernels, so only a job's last panel can be partial.
+        let unit = jobs.contains { $0.count > WeightMatrix.tiledMatvecLimit } ? 16 : 8
         func units(_ job: ProductJob) -> Int { (job.matrix.rows + unit - 1) / unit }
         var total = 0
         for job in jobs { total += units(job) }
@@ -27,12 +27,7 @@ extension WorkerPool {
                 let lo = max(begin, first) - first
                 let hi = min(end, first + units(job)) - first
                 if lo < hi {
-                    let rowEnd = min(job.matrix.rows, hi * unit)
-                    if job.count == 1 {
-                        job.matrix.matvecRows(job.x, job.y, lo * unit, rowEnd)
-                    } else {
-                        job.matrix.matmulRows(job.x, job.y, count: job.count, lo * unit, rowEnd)
-                    }
+                    job.matrix.productRows(job.x, job.y, count: job.count, lo * unit, min(job.matrix.rows, hi * unit))
                 }
                 first += units(job)
                 if first >= end { break }

@@ -76,6 +76,11 @@ public struct WeightMatrix: @unchecked Sendable {
             matvec(x, y, pool: pool)
             return
         }
+        if n <= WeightMatrix.tiledMatvecLimit {
+            let groups = (rows + 7) / 8
+            pool.forRanges(groups, minChunk: 8) { first, end in productRows(x, y, count: n, first * 8, min(rows, end * 8)) }
+            return
+        }
         guard case .f32(let w) = storage else {
             // Whole 16-row panels per worker, so only the last one can be partial.
             let panels = (rows + 15) / 16
@@ -91,6 +96,32 @@ public struct WeightMatrix: @unchecked Sendable {
             let begin = firstBlock * perWorker, end = min(rows, endBlock * perWorker)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(end - begin), Int32(cols),
                         1, x, Int32(cols), w + begin * cols, Int32(cols), 0, y + begin, Int32(rows))
+        }
+    }
+
+    /// A few tokens (several sequences decoding together) run as matrix-vector products over tiles of
+    /// rows small enough to stay in L2, so each weight comes from memory once: the fused kernels first
+    /// convert every weight to float32, which for 2-8 tokens costs more than the products (2 sequences
+    /// took 4x one sequence's time for q4 weights). Quantized weights then see the same int8
+    /// activations as a single token's decode.
+    static let tiledMatvecLimit = 8
+    static let tileRows = 128
+
+    /// Y[:, begin..<end] = X[n, cols] · W[begin..<end, :]ᵀ (rows of Y `rows` apart): one matrix-vector
+    /// product, tiled matrix-vector products for a few tokens, the fused kernels for more.
+    @inline(__always)
+    func productRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, _ begin: Int, _ end: Int) {
+        if n == 1 {
+            matvecRows(x, y, begin, end)
+        } else if n <= WeightMatrix.tiledMatvecLimit {
+            var tile = begin
+            while tile < end {
+                let tileEnd = min(end, tile + WeightMatrix.tileRows)
+                for t in 0..<n { matvecRows(x + t * cols, y + t * rows, tile, tileEnd) }
+                tile = tileEnd
+            }
+        } else {
+            matmulRows(x, y, count: n, begin, end)
         }
     }
 
