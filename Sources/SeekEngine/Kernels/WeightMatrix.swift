@@ -46,13 +46,6 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// y = W x, split across the worker threads by output rows (whole 8-row groups, which quantized
-    /// matrices interleave).
-    func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, pool: WorkerPool) {
-        let groups = (rows + 7) / 8
-        pool.forRanges(groups, minChunk: 8) { first, end in matvecRows(x, y, first * 8, min(rows, end * 8)) }
-    }
-
     /// Converts rows [begin, end) to float32 into `dst` ((end - begin) * cols values).
     func convertRows(_ begin: Int, _ end: Int, into dst: UnsafeMutablePointer<Float>) {
         let n = (end - begin) * cols
@@ -65,17 +58,14 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// Y[n, rows] = X[n, cols] · Wᵀ. One token is a matrix-vector product. Converted dtypes (bf16, f16,
-    /// q8, q4) go through the fused SeekKernels products (sk_matmul_*), which convert each weight once
+    /// Y[n, rows] = X[n, cols] · Wᵀ. One token is a matrix-vector product, up to 8 tiled ones (see
+    /// `productRows`), both split across the workers by output rows (whole 8-row groups, which quantized
+    /// matrices interleave). More tokens in converted dtypes (bf16, f16, q8, q4) go through the fused SeekKernels products (sk_matmul_*), which convert each weight once
     /// into cache-sized float32 panels: as fast as OpenBLAS at 512 tokens and up to 1.5-3x faster at the
     /// few dozen tokens a routed expert sees (Scripts/gemm_bench.c). float32 weights need no conversion
     /// and keep single-threaded OpenBLAS sgemm calls. Either way the output rows are split across our
     /// own workers, so OpenBLAS's pool never competes with them.
     func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, pool: WorkerPool) {
-        if n == 1 {
-            matvec(x, y, pool: pool)
-            return
-        }
         if n <= WeightMatrix.tiledMatvecLimit {
             let groups = (rows + 7) / 8
             pool.forRanges(groups, minChunk: 8) { first, end in productRows(x, y, count: n, first * 8, min(rows, end * 8)) }

@@ -79,3 +79,18 @@ final class BatchedForwardTests: XCTestCase {
         XCTAssertEqual(model.cachedTokens(of: a), 1)
     }
 }
+
+final class BatchedBenchmarkTests: XCTestCase {
+    func testBatchedDecodeBenchmarkRunsAndReleasesItsSequences() throws {
+        var options = LoadOptions()
+        options.contextSize = 64
+        let model = try DeepSeekModel.load(folder: try SharedData.fixture("tiny-v3"), options: options)
+        let result = try Benchmark.runBatched(model: model, sequences: 3, promptTokens: 5, generateTokens: 4)
+        XCTAssertEqual(result.sequences, 3)
+        XCTAssertEqual(result.steps, 4)
+        XCTAssertGreaterThan(result.aggregateTokensPerSecond, result.perSequenceTokensPerSecond)
+        // Its sequences are gone: the next one made is fresh and empty.
+        XCTAssertEqual(model.cachedTokens(of: try model.makeSequence()), 0)
+        XCTAssertEqual(model.cachedTokens(of: SequenceID(1)), 0)
+    }
+}
