@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 /// How to load a model.
