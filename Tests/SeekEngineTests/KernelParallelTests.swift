@@ -3,7 +3,7 @@ import XCTest
 import SeekKernels
 @testable import SeekEngine
 
-/// The worker pool behind Parallel: every task runs exactly once, nested and concurrent regions
+/// The worker pool behind WorkerPool: every task runs exactly once, nested and concurrent regions
 /// complete (inline), and regions after the workers went to sleep still run.
 final class KernelParallelTests: XCTestCase {
     private func countRuns(_ count: Int) -> [Int32] {
@@ -25,21 +25,19 @@ final class KernelParallelTests: XCTestCase {
     }
 
     func testNestedAndConcurrentRegionsComplete() {
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
-        Parallel.threads = 3
+        let pool = WorkerPool(threads: 3)
         var sums = [Int](repeating: 0, count: 6)
         sums.withUnsafeMutableBufferPointer { sums in
             nonisolated(unsafe) let base = sums.baseAddress!
-            Parallel.forWorkers(3) { worker, begin, end in
+            pool.forWorkers(3) { worker, begin, end in
                 // A region inside a region runs on this worker's thread.
-                Parallel.forRanges(100, minChunk: 1) { b, e in
+                pool.forRanges(100, minChunk: 1) { b, e in
                     for i in b..<e { base[worker] += i }
                 }
             }
             // Two threads starting regions at the same time: one gets the pool, the other runs inline.
             DispatchQueue.concurrentPerform(iterations: 2) { t in
-                Parallel.forRanges(1000, minChunk: 1) { b, e in
+                pool.forRanges(1000, minChunk: 1) { b, e in
                     for i in b..<e { _ = i }
                 }
                 base[3 + t] = 1

@@ -52,13 +52,11 @@ public enum Benchmark {
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
         defer { buffer.deallocate() }
         buffer.initialize(repeating: 1, count: count)
-        let saved = Parallel.threads
-        Parallel.threads = threads
-        defer { Parallel.threads = saved }
+        let pool = WorkerPool(threads: threads)
         var best = 0.0
         for _ in 0..<3 {
             let start = Date()
-            Parallel.forRanges(count, minChunk: 1 << 20) { begin, end in
+            pool.forRanges(count, minChunk: 1 << 20) { begin, end in
                 _ = sk_sum_f32(buffer + begin, end - begin)
             }
             best = max(best, Double(bytes) / Date().timeIntervalSince(start))
@@ -72,12 +70,10 @@ public enum Benchmark {
         let m = 256, k = 2048, n = 1408
         let a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: n * k)
         var best = 0.0
-        let saved = Parallel.threads
-        Parallel.threads = threads
-        defer { Parallel.threads = saved }
+        let pool = WorkerPool(threads: threads)
         for _ in 0..<3 {
             let start = Date()
-            Parallel.forWorkers(threads) { _, begin, end in
+            pool.forWorkers(threads) { _, begin, end in
                 var c = [Float](repeating: 0, count: m * n)
                 for _ in begin..<end {
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1,

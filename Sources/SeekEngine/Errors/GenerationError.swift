@@ -5,12 +5,21 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable
     /// A forward pass over no tokens.
     case noTokens
     case tokenOutsideVocabulary(id: Int, vocabularySize: Int)
+    /// A batched pass named a sequence that was never made, or was released.
+    case unknownSequence(SequenceID)
+    /// A batched pass named one sequence twice.
+    case sequenceRepeated(SequenceID)
+    /// LoadOptions.batchSize below 1.
+    case invalidBatchSize(Int)
 
     public var description: String {
         switch self {
         case .emptyPrompt: return "the prompt is empty (no tokens)"
         case .noTokens: return "forward needs at least one token"
         case .tokenOutsideVocabulary(let id, let size): return "token id \(id) is outside the vocabulary (0..<\(size))"
+        case .unknownSequence(let id): return "\(id) does not exist (never made, or released)"
+        case .sequenceRepeated(let id): return "\(id) appears twice in one forward pass"
+        case .invalidBatchSize(let size): return "batch size must be positive, got \(size)"
         }
     }
 }

@@ -36,6 +36,9 @@ public protocol BatchTokenPredictor: AnyObject {
     func cachedTokens(of sequence: SequenceID) -> Int
     /// Forgets the sequence's cached tokens from position `length` on.
     func truncate(_ sequence: SequenceID, to length: Int)
+    /// Context shift: drops the sequence's cached tokens in `range` (clamped to what is cached) and moves
+    /// the later ones back by its length, as if the shortened token sequence had been prefilled.
+    func removeCachedTokens(of sequence: SequenceID, in range: Range<Int>)
     /// One forward pass over several sequences (each at most once per call). Returns, in the order of
     /// `steps`, each step's logits: its last token's ([vocab]), or all its tokens' with `allLogits`.
     func forward(_ steps: [SequenceStep]) throws -> [[Float]]

@@ -81,6 +81,17 @@ public final class Generator {
         return GenerationResult(tokens: generated, finishReason: finish, stats: stats)
     }
 
+    /// Context shift: drops the cached tokens in `range` and moves the later ones back (the model
+    /// rotates their cached keys instead of recomputing them), so a conversation that outgrew the
+    /// context can go on from `cachedIds` with the range removed.
+    public func removeCachedTokens(in range: Range<Int>) {
+        if model.cachedTokens != cachedIds.count { reset(); return }
+        let lower = max(0, min(range.lowerBound, cachedIds.count))
+        let upper = max(lower, min(range.upperBound, cachedIds.count))
+        model.removeCachedTokens(in: lower..<upper)
+        cachedIds.removeSubrange(lower..<upper)
+    }
+
     /// Truncates the cache to the longest common prefix of what it holds and `prompt` (at most `limit`
     /// tokens) and returns that length.
     private func rewindCache(toPrefixOf prompt: [Int], keepingAtMost limit: Int) -> Int {

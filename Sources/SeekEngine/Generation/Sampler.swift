@@ -5,6 +5,8 @@ import Foundation
 public struct Sampler: Sendable {
     public private(set) var parameters: SamplingParameters
     private var random: SeededRandom
+    /// The logits with the repeat penalty applied, reused from token to token (no allocation per token).
+    private var penalized: [Float] = []
 
     public init(_ parameters: SamplingParameters) {
         self.parameters = parameters
@@ -24,10 +26,23 @@ public struct Sampler: Sendable {
     /// last `repeatLastN` of them are penalized.
     public mutating func sample(logits: [Float], recentTokens: [Int] = []) -> Int {
         precondition(!logits.isEmpty, "sampling needs at least one logit")
-        var logits = logits
-        applyRepeatPenalty(to: &logits, recentTokens: recentTokens)
-        if parameters.isGreedy { return Sampler.argmax(logits) }
+        let penalty = parameters.repeatPenalty
+        guard penalty != 1, penalty > 0, parameters.repeatLastN > 0, !recentTokens.isEmpty else {
+            return choose(from: logits)
+        }
+        // Taken out of self while in use, so it is uniquely referenced and filled in place.
+        var buffer = penalized
+        penalized = []
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: logits)
+        applyRepeatPenalty(to: &buffer, recentTokens: recentTokens)
+        let token = choose(from: buffer)
+        penalized = buffer
+        return token
+    }
 
+    private mutating func choose(from logits: [Float]) -> Int {
+        if parameters.isGreedy { return Sampler.argmax(logits) }
         var candidates = topCandidates(logits)
         candidates = Sampler.topP(candidates, logits: logits, p: parameters.topP)
         candidates = Sampler.minP(candidates, logits: logits, minP: parameters.minP)

@@ -7,6 +7,9 @@ public protocol TokenPredictor: AnyObject {
     var cachedTokens: Int { get }
     /// Forgets cached tokens from position `length` on.
     func truncateCache(to length: Int)
+    /// Context shift: drops the cached tokens in `range` (clamped to what is cached) and moves the later
+    /// ones back by its length, as if the shortened token sequence had been prefilled.
+    func removeCachedTokens(in range: Range<Int>)
     /// Tokens the cache can hold.
     var contextSize: Int { get }
 }

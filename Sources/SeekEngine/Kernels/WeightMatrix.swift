@@ -46,13 +46,6 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// y = W x, split across the worker threads by output rows (whole 8-row groups, which quantized
-    /// matrices interleave).
-    public func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        let groups = (rows + 7) / 8
-        Parallel.forRanges(groups, minChunk: 8) { first, end in matvecRows(x, y, first * 8, min(rows, end * 8)) }
-    }
-
     /// Converts rows [begin, end) to float32 into `dst` ((end - begin) * cols values).
     func convertRows(_ begin: Int, _ end: Int, into dst: UnsafeMutablePointer<Float>) {
         let n = (end - begin) * cols
@@ -65,32 +58,60 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// Y[n, rows] = X[n, cols] · Wᵀ. One token is a matrix-vector product. Converted dtypes (bf16, f16,
-    /// q8, q4) go through the fused SeekKernels products (sk_matmul_*), which convert each weight once
+    /// Y[n, rows] = X[n, cols] · Wᵀ. One token is a matrix-vector product, up to 8 tiled ones (see
+    /// `productRows`), both split across the workers by output rows (whole 8-row groups, which quantized
+    /// matrices interleave). More tokens in converted dtypes (bf16, f16, q8, q4) go through the fused SeekKernels products (sk_matmul_*), which convert each weight once
     /// into cache-sized float32 panels: as fast as OpenBLAS at 512 tokens and up to 1.5-3x faster at the
     /// few dozen tokens a routed expert sees (Scripts/gemm_bench.c). float32 weights need no conversion
     /// and keep single-threaded OpenBLAS sgemm calls. Either way the output rows are split across our
     /// own workers, so OpenBLAS's pool never competes with them.
-    public func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
-        if n == 1 {
-            matvec(x, y)
+    func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, pool: WorkerPool) {
+        if n <= WeightMatrix.tiledMatvecLimit {
+            let groups = (rows + 7) / 8
+            pool.forRanges(groups, minChunk: 8) { first, end in productRows(x, y, count: n, first * 8, min(rows, end * 8)) }
             return
         }
         guard case .f32(let w) = storage else {
             // Whole 16-row panels per worker, so only the last one can be partial.
             let panels = (rows + 15) / 16
-            Parallel.forRanges(panels, minChunk: 1) { first, end in
+            pool.forRanges(panels, minChunk: 1) { first, end in
                 matmulRows(x, y, count: n, first * 16, min(rows, end * 16))
             }
             return
         }
         // At least 16 rows per worker so sgemm stays efficient.
-        let perWorker = max(16, (rows + Parallel.threads - 1) / Parallel.threads)
+        let perWorker = max(16, (rows + pool.threads - 1) / pool.threads)
         let blocks = (rows + perWorker - 1) / perWorker
-        Parallel.forRanges(blocks, minChunk: 1) { firstBlock, endBlock in
+        pool.forRanges(blocks, minChunk: 1) { firstBlock, endBlock in
             let begin = firstBlock * perWorker, end = min(rows, endBlock * perWorker)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(end - begin), Int32(cols),
                         1, x, Int32(cols), w + begin * cols, Int32(cols), 0, y + begin, Int32(rows))
+        }
+    }
+
+    /// A few tokens (several sequences decoding together) run as matrix-vector products over tiles of
+    /// rows small enough to stay in L2, so each weight comes from memory once: the fused kernels first
+    /// convert every weight to float32, which for 2-8 tokens costs more than the products (2 sequences
+    /// took 4x one sequence's time for q4 weights). Quantized weights then see the same int8
+    /// activations as a single token's decode.
+    static let tiledMatvecLimit = 8
+    static let tileRows = 128
+
+    /// Y[:, begin..<end] = X[n, cols] · W[begin..<end, :]ᵀ (rows of Y `rows` apart): one matrix-vector
+    /// product, tiled matrix-vector products for a few tokens, the fused kernels for more.
+    @inline(__always)
+    func productRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, _ begin: Int, _ end: Int) {
+        if n == 1 {
+            matvecRows(x, y, begin, end)
+        } else if n <= WeightMatrix.tiledMatvecLimit {
+            var tile = begin
+            while tile < end {
+                let tileEnd = min(end, tile + WeightMatrix.tileRows)
+                for t in 0..<n { matvecRows(x + t * cols, y + t * rows, tile, tileEnd) }
+                tile = tileEnd
+            }
+        } else {
+            matmulRows(x, y, count: n, begin, end)
         }
     }
 

@@ -3,6 +3,8 @@
 struct WeightBinding {
     let store: TensorStore
     let config: ModelConfig
+    /// The workers that quantize at load time.
+    let pool: WorkerPool
     /// Quantize the large matrices to this format while loading (nil: keep the stored dtype).
     var quantization: QuantFormat? = nil
     var arena = WeightArena()
@@ -36,7 +38,7 @@ struct WeightBinding {
         _ = try tensor(name, shape: [rows, cols])
         let stored = try WeightBinding.storedMatrix(t, rows: rows, cols: cols)
         guard let format = quantization, WeightBinding.isQuantizable(name, shape: t.shape) else { return stored }
-        let q = stored.quantized(format, arena: arena)
+        let q = stored.quantized(format, arena: arena, pool: pool)
         t.releaseResidentPages()
         return q
     }
@@ -107,8 +109,8 @@ struct WeightBinding {
         }
         var valueUp = (0..<c.numAttentionHeads).map { kvUp.rowSlice($0 * headRows + c.qkNopeHeadDim, c.vHeadDim) }
         if quantizeLatent {
-            keyUpT = keyUpT.map { $0.quantized(.q8, arena: arena) }
-            valueUp = valueUp.map { $0.quantized(.q8, arena: arena) }
+            keyUpT = keyUpT.map { $0.quantized(.q8, arena: arena, pool: pool) }
+            valueUp = valueUp.map { $0.quantized(.q8, arena: arena, pool: pool) }
         }
         var scale = 1 / Float(c.qHeadDim).squareRoot()
         if let y = c.ropeScaling, y.mscaleAllDim != 0 {
@@ -161,7 +163,7 @@ struct WeightBinding {
     func lmHead() throws -> WeightMatrix {
         if config.tieWordEmbeddings && store["lm_head.weight"] == nil {
             let shared = try embedding()
-            return quantization.map { shared.quantized($0, arena: arena) } ?? shared
+            return quantization.map { shared.quantized($0, arena: arena, pool: pool) } ?? shared
         }
         return try matrix("lm_head.weight", rows: config.vocabSize, cols: config.hiddenSize)
     }

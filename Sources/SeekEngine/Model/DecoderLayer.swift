@@ -11,21 +11,20 @@ struct DecoderLayer: @unchecked Sendable {
     let attention: MultiHeadLatentAttention
     let feedForward: FeedForwardBlock
 
-    /// Advances the residual stream h[n, dim] of n tokens at positions start..<start+n.
-    func callAsFunction(_ h: UnsafeMutablePointer<Float>, count n: Int, dim: Int, start: Int,
-                        cache: UnsafeMutablePointer<Float>, eps: Float) {
-        let normed = UnsafeMutablePointer<Float>.allocate(capacity: n * dim)
-        let delta = UnsafeMutablePointer<Float>.allocate(capacity: n * dim)
-        defer { normed.deallocate(); delta.deallocate() }
+    /// Advances the residual stream h[n, dim] of a batch's n rows; `spans` say which sequence and
+    /// position each row is (attention runs per sequence, everything else on all rows at once).
+    func callAsFunction(_ h: UnsafeMutablePointer<Float>, count n: Int, dim: Int, spans: [SequenceSpan], layer: Int,
+                        eps: Float, workspace ws: Workspace, pool: WorkerPool) {
+        let normed = ws.normed, delta = ws.delta
 
         normalize(h, into: normed, weight: inputNorm, count: n, dim: dim, eps: eps)
-        attention(normed, delta, count: n, start: start, cache: cache)
+        attention(normed, delta, count: n, spans: spans, layer: layer, workspace: ws, pool: pool)
         for i in 0..<(n * dim) { h[i] += delta[i] }
 
         normalize(h, into: normed, weight: postAttentionNorm, count: n, dim: dim, eps: eps)
         switch feedForward {
-        case .dense(let mlp): mlp(normed, delta, count: n)
-        case .moe(let moe): moe(normed, delta, count: n, dim: dim)
+        case .dense(let mlp): mlp(normed, delta, count: n, workspace: ws, pool: pool)
+        case .moe(let moe): moe(normed, delta, count: n, dim: dim, workspace: ws, pool: pool)
         }
         for i in 0..<(n * dim) { h[i] += delta[i] }
     }

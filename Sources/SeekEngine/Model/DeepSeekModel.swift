@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 /// How to load a model.
@@ -9,12 +8,19 @@ public struct LoadOptions: Sendable {
     public var threads = 0
     /// Quantize the projections and lm_head while loading (nil: run in the stored dtype).
     public var quantization: QuantFormat? = nil
+    /// Tokens one forward pass computes together (all sequences of a batch counted); the activation
+    /// workspace is sized for this many, and a longer call is split into passes of this size.
+    public var batchSize = 512
 
     public init() {}
 }
 
 /// A DeepSeek-V2/V3 family language model (MLA attention + DeepSeekMoE) running on the CPU from a
 /// Hugging Face model folder. Weights stay memory-mapped in their stored dtype.
+///
+/// It holds one KV cache per sequence: the single-sequence API (`forward(_:allLogits:)`,
+/// `truncateCache`, `removeCachedTokens`) drives a default sequence, and `BatchTokenPredictor` decodes
+/// several sequences in one forward pass.
 ///
 /// Not thread-safe: one caller drives it (the matrix products use all workers internally).
 public final class DeepSeekModel {
@@ -34,17 +40,25 @@ public final class DeepSeekModel {
         return "stored dtype"
     }
 
+    /// The workers this model's parallel regions run on (`LoadOptions.threads`).
+    public let workerPool: WorkerPool
+
     private let store: TensorStore
     private let arena: WeightArena
     private let rearranged: WeightArena
     private let embedding: WeightMatrix
-    private let layers: [DecoderLayer]
+    let layers: [DecoderLayer]
     private let finalNorm: [Float]
     private let lmHead: WeightMatrix
-    private let cache: LatentKVCache
+    private let rope: RotaryEmbedding
+    let workspace: Workspace
+    /// Every live sequence's latent cache; `defaultSequence` always exists.
+    private var sequences: [SequenceID: LatentKVCache] = [:]
+    private let defaultSequence = SequenceID(0)
+    private var nextSequence = 1
 
-    /// Tokens already in the latent KV cache (the position of the next token).
-    public var cachedTokens: Int { cache.count }
+    /// Tokens already in the default sequence's latent KV cache (the position of its next token).
+    public var cachedTokens: Int { sequences[defaultSequence]!.count }
 
     /// Loads config.json and the safetensors weights of `folder`, validating every tensor.
     public static func load(folder: String, options: LoadOptions = .init()) throws -> DeepSeekModel {
@@ -61,76 +75,160 @@ public final class DeepSeekModel {
         self.store = store
         self.folder = folder
         self.quantization = options.quantization
-        let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
-        Parallel.threads = threads
-        // seek splits the work across its own workers and calls OpenBLAS single-threaded inside them:
-        // two thread pools spinning on two cores would starve each other.
-        openblas_set_num_threads(1)
+        guard options.contextSize > 0 else { throw ContextError.invalidSize(options.contextSize) }
+        guard options.batchSize > 0 else { throw GenerationError.invalidBatchSize(options.batchSize) }
+        workerPool = WorkerPool(threads: options.threads)
 
-        var binding = WeightBinding(store: store, config: config)
+        var binding = WeightBinding(store: store, config: config, pool: workerPool)
         binding.quantization = options.quantization
         arena = binding.arena
         rearranged = binding.rearranged
         let rope = RotaryEmbedding(dim: config.qkRopeHeadDim, theta: config.ropeTheta, yarn: config.ropeScaling)
+        self.rope = rope
         embedding = try binding.embedding()
         layers = try (0..<config.numHiddenLayers).map { try binding.layer($0, rope: rope) }
         finalNorm = try binding.finalNorm()
         lmHead = try binding.lmHead()
-        guard options.contextSize > 0 else { throw ContextError.invalidSize(options.contextSize) }
         contextSize = min(options.contextSize, config.maxPositionEmbeddings)
-        cache = LatentKVCache(layers: config.numHiddenLayers, capacity: contextSize, latentDim: config.latentDim)
+        workspace = Workspace(config: config, tokens: options.batchSize, contextSize: contextSize,
+                              threads: workerPool.threads)
+        sequences[defaultSequence] = makeCache()
+    }
+
+    private func makeCache() -> LatentKVCache {
+        LatentKVCache(layers: config.numHiddenLayers, capacity: contextSize, latentDim: config.latentDim)
     }
 
     /// Appends `tokens` after the cached ones and returns the logits of the last one ([vocab]), or of
     /// every new token ([n * vocab]) with `allLogits`. Several tokens are processed as one batch.
     public func forward(_ tokens: [Int], allLogits: Bool = false) throws -> [Float] {
-        guard !tokens.isEmpty else { throw GenerationError.noTokens }
-        if let bad = tokens.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-            throw GenerationError.tokenOutsideVocabulary(id: bad, vocabularySize: config.vocabSize)
-        }
-        let start = cache.count
-        let n = tokens.count
-        guard start + n <= contextSize else {
-            throw ContextError.full(cached: start, adding: n, capacity: contextSize)
-        }
-        let dim = config.hiddenSize
-        let h = UnsafeMutablePointer<Float>.allocate(capacity: n * dim)
-        defer { h.deallocate() }
-        for (t, id) in tokens.enumerated() { embedding.convertRows(id, id + 1, into: h + t * dim) }
+        try forward([SequenceStep(sequence: defaultSequence, tokens: tokens, allLogits: allLogits)])[0]
+    }
 
-        for (i, layer) in layers.enumerated() {
-            layer(h, count: n, dim: dim, start: start, cache: cache.layer(i), eps: config.rmsNormEps)
+    /// One forward pass over several sequences (see `BatchTokenPredictor.forward`). Everything is
+    /// checked before anything is computed, so a bad step leaves every cache as it was.
+    public func forward(_ steps: [SequenceStep]) throws -> [[Float]] {
+        var caches: [LatentKVCache] = []
+        var seen = Set<SequenceID>()
+        for step in steps {
+            guard let cache = sequences[step.sequence] else {
+                throw GenerationError.unknownSequence(step.sequence)
+            }
+            guard seen.insert(step.sequence).inserted else {
+                throw GenerationError.sequenceRepeated(step.sequence)
+            }
+            guard !step.tokens.isEmpty else { throw GenerationError.noTokens }
+            if let bad = step.tokens.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
+                throw GenerationError.tokenOutsideVocabulary(id: bad, vocabularySize: config.vocabSize)
+            }
+            guard cache.count + step.tokens.count <= contextSize else {
+                throw ContextError.full(cached: cache.count, adding: step.tokens.count, capacity: contextSize)
+            }
+            caches.append(cache)
         }
-        cache.count = start + n
-
-        let first = allLogits ? 0 : n - 1
-        let rows = n - first
-        let normed = UnsafeMutablePointer<Float>.allocate(capacity: rows * dim)
-        defer { normed.deallocate() }
-        finalNorm.withUnsafeBufferPointer { w in
-            for r in 0..<rows {
-                VectorOps.rmsNorm(h + (first + r) * dim, w.baseAddress!, normed + r * dim, count: dim, eps: config.rmsNormEps)
+        // Passes of at most workspace.tokens rows; a step longer than what is left of a pass continues
+        // in the next one (after the earlier part is in its cache).
+        var results = [[Float]](repeating: [], count: steps.count)
+        var pass: [Piece] = []
+        var filled = 0
+        for (s, step) in steps.enumerated() {
+            var first = 0
+            while first < step.tokens.count {
+                let take = min(step.tokens.count - first, workspace.tokens - filled)
+                pass.append(Piece(step: s, first: first, count: take))
+                first += take
+                filled += take
+                if filled == workspace.tokens {
+                    run(pass, steps: steps, caches: caches, results: &results)
+                    pass.removeAll(keepingCapacity: true)
+                    filled = 0
+                }
             }
         }
-        var logits = [Float](repeating: 0, count: rows * config.vocabSize)
-        logits.withUnsafeMutableBufferPointer { out in
-            lmHead.matmul(normed, out.baseAddress!, count: rows)
+        if !pass.isEmpty { run(pass, steps: steps, caches: caches, results: &results) }
+        return results
+    }
+
+    /// Tokens first..<first + count of one step, in one pass.
+    private struct Piece {
+        let step: Int
+        let first: Int
+        let count: Int
+    }
+
+    /// One pass through every layer for the pieces' tokens as rows of one batch.
+    private func run(_ pieces: [Piece], steps: [SequenceStep], caches: [LatentKVCache], results: inout [[Float]]) {
+        let dim = config.hiddenSize, ws = workspace, h = ws.hidden
+        var spans: [SequenceSpan] = []
+        var rows = 0
+        for piece in pieces {
+            let cache = caches[piece.step]
+            spans.append(SequenceSpan(row: rows, count: piece.count, position: cache.count, cache: cache))
+            for (i, id) in steps[piece.step].tokens[piece.first..<(piece.first + piece.count)].enumerated() {
+                embedding.convertRows(id, id + 1, into: h + (rows + i) * dim)
+            }
+            rows += piece.count
         }
-        return logits
+        for (i, layer) in layers.enumerated() {
+            layer(h, count: rows, dim: dim, spans: spans, layer: i, eps: config.rmsNormEps, workspace: ws, pool: workerPool)
+        }
+        for span in spans { span.cache.count += span.count }
+
+        // The rows whose logits are wanted: a step's last token, or all of them with allLogits.
+        var logitRows = 0
+        var wanted: [Int] = []  // logit rows per piece
+        finalNorm.withUnsafeBufferPointer { w in
+            for (piece, span) in zip(pieces, spans) {
+                let step = steps[piece.step]
+                let endsStep = piece.first + piece.count == step.tokens.count
+                let from = step.allLogits ? 0 : (endsStep ? piece.count - 1 : piece.count)
+                for r in from..<piece.count {
+                    VectorOps.rmsNorm(h + (span.row + r) * dim, w.baseAddress!, ws.normed + logitRows * dim,
+                                      count: dim, eps: config.rmsNormEps)
+                    logitRows += 1
+                }
+                wanted.append(piece.count - from)
+            }
+        }
+        guard logitRows > 0 else { return }
+        let vocab = config.vocabSize
+        let logits = [Float](unsafeUninitializedCapacity: logitRows * vocab) { buffer, initialized in
+            lmHead.matmul(ws.normed, buffer.baseAddress!, count: logitRows, pool: workerPool)
+            initialized = logitRows * vocab
+        }
+        var offset = 0
+        for (piece, count) in zip(pieces, wanted) where count > 0 {
+            if count == logitRows && results[piece.step].isEmpty {
+                results[piece.step] = logits  // the common case: one step's logits, no copy
+            } else {
+                results[piece.step] += logits[(offset * vocab)..<((offset + count) * vocab)]
+            }
+            offset += count
+        }
     }
 
     /// Reads every weight page in now (instead of on first use), e.g. before measuring speed.
     public func prefetchWeights() { store.touchAllPages() }
 
-    /// Forgets every cached token from position `length` on (e.g. to rewind a conversation).
-    public func truncateCache(to length: Int) {
-        cache.count = max(0, min(length, cache.count))
-    }
+    /// Forgets every cached token of the default sequence from position `length` on (e.g. to rewind a
+    /// conversation).
+    public func truncateCache(to length: Int) { truncate(defaultSequence, to: length) }
 
-    public func resetCache() { cache.count = 0 }
+    public func resetCache() { truncate(defaultSequence, to: 0) }
+
+    /// Context shift without recomputation: drops the default sequence's cached tokens in `range` and
+    /// moves the later ones back by its length (see `removeCachedTokens(of:in:)`).
+    public func removeCachedTokens(in range: Range<Int>) { removeCachedTokens(of: defaultSequence, in: range) }
 
     /// Bytes the latent cache uses per token (all layers).
-    public var cacheBytesPerToken: Int { cache.bytesPerToken }
+    public var cacheBytesPerToken: Int { config.numHiddenLayers * config.latentDim * MemoryLayout<Float>.size }
+
+    /// Bytes of the activation workspace (every scratch buffer of a forward pass of `batchSize` tokens;
+    /// reserved at load, resident only as far as passes touch it).
+    public var workspaceBytes: Int { workspace.byteCount }
+
+    /// Tokens one forward pass computes together.
+    public var batchSize: Int { workspace.tokens }
 
     /// Bytes of weights quantized while loading (held in memory, not mapped).
     public var quantizedBytes: Int { arena.byteCount }
@@ -141,5 +239,37 @@ public final class DeepSeekModel {
     /// Weight bytes one decode step reads: every layer's active part plus the lm_head.
     public var activeBytesPerToken: Int {
         layers.reduce(0) { $0 + $1.activeBytesPerToken } + lmHead.byteCount
+    }
+}
+
+extension DeepSeekModel: BatchTokenPredictor {
+    public var vocabularySize: Int { config.vocabSize }
+
+    /// A new sequence; its cache is reserved on its first forward pass and touched only as tokens come.
+    public func makeSequence() throws -> SequenceID {
+        let id = SequenceID(nextSequence)
+        nextSequence += 1
+        sequences[id] = makeCache()
+        return id
+    }
+
+    /// Frees the sequence's cache. The default sequence (the single-sequence API's) is only emptied.
+    public func releaseSequence(_ sequence: SequenceID) {
+        if sequence == defaultSequence { resetCache() } else { sequences[sequence] = nil }
+    }
+
+    public func cachedTokens(of sequence: SequenceID) -> Int { sequences[sequence]?.count ?? 0 }
+
+    public func truncate(_ sequence: SequenceID, to length: Int) {
+        guard let cache = sequences[sequence] else { return }
+        cache.count = max(0, min(length, cache.count))
+    }
+
+    /// Drops the sequence's cached tokens in `range` (clamped to what is cached) and moves the later ones
+    /// back by its length, without recomputing: each layer's latents are copied down and their rope keys
+    /// rotated back by the same number of positions. The next token then continues at the new end,
+    /// exactly as if the shortened sequence had been prefilled.
+    public func removeCachedTokens(of sequence: SequenceID, in range: Range<Int>) {
+        sequences[sequence]?.removeTokens(in: range, rope: rope, cos: workspace.ropeCos, sin: workspace.ropeSin)
     }
 }

@@ -8,14 +8,13 @@ struct FeedForward: @unchecked Sendable {
     var hidden: Int { gate.rows }
     var byteCount: Int { gate.byteCount + up.byteCount + down.byteCount }
 
-    /// out[n, dim] = MLP(x[n, dim]).
-    func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int) {
-        let g = UnsafeMutablePointer<Float>.allocate(capacity: n * hidden)
-        let u = UnsafeMutablePointer<Float>.allocate(capacity: n * hidden)
-        defer { g.deallocate(); u.deallocate() }
-        gate.matmul(x, g, count: n)
-        up.matmul(x, u, count: n)
+    /// out[n, dim] = MLP(x[n, dim]), with the gate and up products in the workspace.
+    func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int,
+                        workspace: Workspace, pool: WorkerPool) {
+        let g = workspace.gate, u = workspace.up
+        gate.matmul(x, g, count: n, pool: pool)
+        up.matmul(x, u, count: n, pool: pool)
         VectorOps.siluMultiply(g, u, count: n * hidden)
-        down.matmul(g, out, count: n)
+        down.matmul(g, out, count: n, pool: pool)
     }
 }

@@ -1,15 +1,18 @@
-/// The MLA key/value cache: per layer and token only the normalised compressed latent (kv_lora_rank)
-/// and the rotated shared rope key (qk_rope_head_dim) — 576 floats for DeepSeek-V2-Lite instead of
-/// 2 x 16 heads x 128+ for full K and V. Per-head keys and values are never materialised.
+import Foundation
+
+/// The MLA key/value cache of one sequence: per layer and token only the normalised compressed latent
+/// (kv_lora_rank) and the rotated shared rope key (qk_rope_head_dim) — 576 floats for DeepSeek-V2-Lite
+/// instead of 2 x 16 heads x 128+ for full K and V. Per-head keys and values are never materialised.
 ///
-/// The memory is reserved for the whole context up front but only touched as tokens arrive, so a
-/// large `--ctx-size` costs address space, not resident memory.
+/// The memory is reserved (anonymous mmap) for the whole context on first use, and only touched as
+/// tokens arrive, so a large `--ctx-size` or many idle sequences cost address space, not resident memory.
 final class LatentKVCache {
     let layers: Int
     let capacity: Int
     /// latentDim = kv_lora_rank + qk_rope_head_dim
     let latentDim: Int
-    private let storage: [UnsafeMutablePointer<Float>]
+    private var storage: UnsafeMutablePointer<Float>?
+    private var reservedBytes = 0
     /// Tokens currently cached (the next token's position).
     var count = 0
 
@@ -17,13 +20,46 @@ final class LatentKVCache {
         self.layers = layers
         self.capacity = capacity
         self.latentDim = latentDim
-        storage = (0..<layers).map { _ in .allocate(capacity: capacity * latentDim) }
     }
 
-    deinit { storage.forEach { $0.deallocate() } }
+    deinit {
+        if let storage { munmap(storage, reservedBytes) }
+    }
 
     /// Row-major [capacity, latentDim] block of one layer: [latent | rope key] per token.
-    func layer(_ i: Int) -> UnsafeMutablePointer<Float> { storage[i] }
+    func layer(_ i: Int) -> UnsafeMutablePointer<Float> {
+        if storage == nil { reserve() }
+        return storage! + i * capacity * latentDim
+    }
+
+    private func reserve() {
+        let bytes = max(1, layers * capacity * latentDim * MemoryLayout<Float>.size)
+        let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let p, p != MAP_FAILED else { fatalError("cannot reserve \(bytes) bytes for the KV cache") }
+        storage = p.bindMemory(to: Float.self, capacity: layers * capacity * latentDim)
+        reservedBytes = bytes
+    }
+
+    /// Drops the cached tokens in `range` and moves the later ones back by its length, without
+    /// recomputing them: the latent carries no position, and the rope key at position p moves to p - d by
+    /// a pure rotation by -d (`rope`'s frequencies, unscaled: its mscale factor is already in the key).
+    func removeTokens(in range: Range<Int>, rope: RotaryEmbedding,
+                      cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
+        let lower = max(0, min(range.lowerBound, count)), upper = max(lower, min(range.upperBound, count))
+        let d = upper - lower
+        guard d > 0 else { return }
+        let moved = count - upper
+        if moved > 0 {
+            rope.shift(by: -d, cos: cos, sin: sin)
+            let kvRank = latentDim - rope.dim
+            for i in 0..<layers {
+                let block = layer(i)
+                memmove(block + lower * latentDim, block + upper * latentDim, moved * latentDim * MemoryLayout<Float>.size)
+                for t in lower..<(lower + moved) { rope.apply(block + t * latentDim + kvRank, cos: cos, sin: sin) }
+            }
+        }
+        count -= d
+    }
 
     var bytesPerToken: Int { layers * latentDim * MemoryLayout<Float>.size }
 }

@@ -45,73 +45,75 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         return bytes
     }
 
-    /// out[n, dim] = attention of the n tokens x[n, dim] at positions start..<start+n, over the cache
-    /// (which receives their latents).
+    /// out[n, dim] = attention of the n rows x[n, dim] of a batch. Each span's rows attend over their own
+    /// sequence's cache (layer `layer`), which receives their latents.
     func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int,
-                        start: Int, cache: UnsafeMutablePointer<Float>) {
+                        spans: [SequenceSpan], layer: Int, workspace ws: Workspace, pool: WorkerPool) {
         let qWidth = heads * qHeadDim
-        let q = UnsafeMutablePointer<Float>.allocate(capacity: n * qWidth)
-        defer { q.deallocate() }
+        let q = ws.query
         switch query {
         case .direct(let w):
-            w.matmul(x, q, count: n)
+            w.matmul(x, q, count: n, pool: pool)
         case .lowRank(let down, let norm, let up):
-            let a = UnsafeMutablePointer<Float>.allocate(capacity: n * down.rows)
-            defer { a.deallocate() }
-            down.matmul(x, a, count: n)
+            let a = ws.queryLowRank
+            down.matmul(x, a, count: n, pool: pool)
             norm.withUnsafeBufferPointer { w in
                 for t in 0..<n { VectorOps.rmsNorm(a + t * down.rows, w.baseAddress!, a + t * down.rows, count: down.rows, eps: eps) }
             }
-            up.matmul(a, q, count: n)
+            up.matmul(a, q, count: n, pool: pool)
         }
 
         // New tokens' latents go straight into the cache: [normalised latent | rotated rope key].
-        let kv = UnsafeMutablePointer<Float>.allocate(capacity: n * latentDim)
-        defer { kv.deallocate() }
-        kvDown.matmul(x, kv, count: n)
+        let kv = ws.newLatents
+        kvDown.matmul(x, kv, count: n, pool: pool)
         kvNorm.withUnsafeBufferPointer { w in
-            for t in 0..<n {
-                let rotation = rope.rotation(at: start + t)
-                let row = cache + (start + t) * latentDim
-                VectorOps.rmsNorm(kv + t * latentDim, w.baseAddress!, row, count: kvRank, eps: eps)
-                (row + kvRank).update(from: kv + t * latentDim + kvRank, count: ropeDim)
-                rope.apply(row + kvRank, rotation)
-                for h in 0..<heads { rope.apply(q + t * qWidth + h * qHeadDim + nopeDim, rotation) }
+            for span in spans {
+                let cache = span.cache.layer(layer)
+                for i in 0..<span.count {
+                    let t = span.row + i
+                    rope.rotation(at: span.position + i, cos: ws.ropeCos, sin: ws.ropeSin)
+                    let row = cache + (span.position + i) * latentDim
+                    VectorOps.rmsNorm(kv + t * latentDim, w.baseAddress!, row, count: kvRank, eps: eps)
+                    (row + kvRank).update(from: kv + t * latentDim + kvRank, count: ropeDim)
+                    rope.apply(row + kvRank, cos: ws.ropeCos, sin: ws.ropeSin)
+                    for h in 0..<heads { rope.apply(q + t * qWidth + h * qHeadDim + nopeDim, cos: ws.ropeCos, sin: ws.ropeSin) }
+                }
             }
         }
 
-        let attended = UnsafeMutablePointer<Float>.allocate(capacity: n * heads * valueDim)
-        defer { attended.deallocate() }
-        // Bound the score matrix (rows x context) by processing the query tokens in blocks.
-        let context = start + n
-        let blockTokens = max(1, min(n, (8 << 20) / max(1, heads * context)))
-        var t0 = 0
-        while t0 < n {
-            let t1 = min(n, t0 + blockTokens)
-            attendBlock(q: q + t0 * qWidth, tokens: t1 - t0, firstPosition: start + t0, cache: cache,
-                        out: attended + t0 * heads * valueDim)
-            t0 = t1
+        let attended = ws.attended
+        for span in spans {
+            // Bound the score matrix (rows x context) by processing the query tokens in blocks.
+            let context = span.position + span.count
+            let blockTokens = max(1, min(span.count, ws.scoreCapacity / max(1, heads * context)))
+            var t0 = 0
+            while t0 < span.count {
+                let t1 = min(span.count, t0 + blockTokens)
+                let row = span.row + t0
+                attendBlock(q: q + row * qWidth, tokens: t1 - t0, firstPosition: span.position + t0,
+                            cache: span.cache.layer(layer), out: attended + row * heads * valueDim, workspace: ws, pool: pool)
+                t0 = t1
+            }
         }
-        output.matmul(attended, out, count: n)
+        output.matmul(attended, out, count: n, pool: pool)
     }
 
     /// Attention for `tokens` queries (q rows [tokens, heads * qHeadDim]) at consecutive positions from
     /// firstPosition; writes out[tokens, heads * valueDim].
     private func attendBlock(q: UnsafeMutablePointer<Float>, tokens n: Int, firstPosition: Int,
-                             cache: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+                             cache: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
+                             workspace ws: Workspace, pool: WorkerPool) {
         let qWidth = heads * qHeadDim
         let rows = n * heads                 // one row per (token, head)
         let context = firstPosition + n      // keys visible to the last token
-        let absorbed = UnsafeMutablePointer<Float>.allocate(capacity: rows * latentDim)
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: rows * context)
-        let latentOut = UnsafeMutablePointer<Float>.allocate(capacity: rows * kvRank)
-        defer { absorbed.deallocate(); scores.deallocate(); latentOut.deallocate() }
+        let absorbed = ws.absorbed           // [rows, latentDim]
+        let scores = ws.scores               // [rows, context]
+        let latentOut = ws.latentOut         // [rows, kvRank]
 
         // Work is split across the workers by head, then by (token, head) row; OpenBLAS and the kernels
         // run single-threaded inside each part.
-        Parallel.forRanges(heads, minChunk: 1) { h0, h1 in
-            let qNope = UnsafeMutablePointer<Float>.allocate(capacity: n * nopeDim)
-            defer { qNope.deallocate() }
+        pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
+            let qNope = ws.headQuery(worker: worker, nopeDim: nopeDim)
             for h in h0..<h1 {
                 // q̃ = W_ukᵀ q_nope, then q_pe appended: absorbed row (t, h) = [q̃ | q_pe]
                 for t in 0..<n { (qNope + t * nopeDim).update(from: q + t * qWidth + h * qHeadDim, count: nopeDim) }
@@ -123,9 +125,10 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
             }
         }
         if n == 1 {
-            attendOneToken(absorbed: absorbed, context: context, cache: cache, scores: scores, latentOut: latentOut)
+            attendOneToken(absorbed: absorbed, context: context, cache: cache, scores: scores, latentOut: latentOut,
+                           pool: pool)
         } else {
-            Parallel.forRanges(rows, minChunk: 1) { r0, r1 in
+            pool.forRanges(rows, minChunk: 1) { r0, r1 in
                 let count = r1 - r0
                 // scores[row, j] = [q̃ | q_pe] · [c_j | k_pe_j]
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(context), Int32(latentDim), 1,
@@ -145,9 +148,8 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
             }
         }
         // Up to each head's values: out_h = W_uv · latent
-        Parallel.forRanges(heads, minChunk: 1) { h0, h1 in
-            let latent = UnsafeMutablePointer<Float>.allocate(capacity: n * kvRank)
-            defer { latent.deallocate() }
+        pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
+            let latent = ws.headLatent(worker: worker, kvRank: kvRank)
             for h in h0..<h1 {
                 for t in 0..<n { (latent + t * kvRank).update(from: latentOut + (t * heads + h) * kvRank, count: kvRank) }
                 valueUp[h].productOnThisThread(latent, out + h * valueDim, count: n, ldy: heads * valueDim)
@@ -160,9 +162,10 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
     /// SeekKernels' own: OpenBLAS with M = heads spent most of its time packing (15 vs 30-34 GFLOP/s on
     /// one Zen 1 core), which dominated decoding at a few thousand tokens of context.
     private func attendOneToken(absorbed: UnsafeMutablePointer<Float>, context: Int, cache: UnsafeMutablePointer<Float>,
-                                scores: UnsafeMutablePointer<Float>, latentOut: UnsafeMutablePointer<Float>) {
+                                scores: UnsafeMutablePointer<Float>, latentOut: UnsafeMutablePointer<Float>,
+                                pool: WorkerPool) {
         // scores[h, j] = [q̃_h | q_pe_h] · [c_j | k_pe_j]: the cache rows are the "weights", heads the tokens.
-        Parallel.forRanges((context + 15) / 16, minChunk: 4) { p0, p1 in
+        pool.forRanges((context + 15) / 16, minChunk: 4) { p0, p1 in
             sk_matmul_f32(cache, absorbed, scores, heads, p0 * 16, min(context, p1 * 16), latentDim, context)
         }
         for h in 0..<heads {
@@ -171,7 +174,7 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
             VectorOps.softmax(row, count: context)
         }
         // latentOut[h] = Σ_j p_hj c_j, in strips of 16 latent dimensions
-        Parallel.forRanges((kvRank + 15) / 16, minChunk: 1) { s0, s1 in
+        pool.forRanges((kvRank + 15) / 16, minChunk: 1) { s0, s1 in
             sk_attention_values(scores, context, cache, latentDim, context, heads, latentOut, kvRank,
                                 s0 * 16, min(kvRank, s1 * 16))
         }

@@ -58,18 +58,31 @@ public struct RotaryEmbedding: Sendable {
         }
     }
 
-    /// The scaled cos and sin of every pair's angle at `position` (computed once per token, applied to
-    /// the key and every head's query).
-    public func rotation(at position: Int) -> (cos: [Float], sin: [Float]) {
-        let p = Float(position)
-        let angles = inverseFrequencies.map { p * $0 }
-        return (angles.map { cosf($0) * attentionScaling }, angles.map { sinf($0) * attentionScaling })
+    /// Writes the scaled cos and sin of every pair's angle at `position` (dim / 2 values each; computed
+    /// once per token, applied to the key and every head's query).
+    func rotation(at position: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
+        angles(Float(position), scale: attentionScaling, cos: cos, sin: sin)
     }
 
-    /// Rotates the `dim` values at x by a rotation from `rotation(at:)`, in place.
-    public func apply(_ x: UnsafeMutablePointer<Float>, _ rotation: (cos: [Float], sin: [Float])) {
+    /// Writes the cos and sin of a pure rotation by `positions` (unscaled: rotating an already rotated and
+    /// scaled key moves it to another position without scaling it twice).
+    func shift(by positions: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
+        angles(Float(positions), scale: 1, cos: cos, sin: sin)
+    }
+
+    private func angles(_ p: Float, scale: Float, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
         for i in 0..<(dim / 2) {
-            let c = rotation.cos[i], s = rotation.sin[i]
+            // float32 angle, as the reference's outer product of positions and inverse frequencies
+            let angle = p * inverseFrequencies[i]
+            cos[i] = cosf(angle) * scale
+            sin[i] = sinf(angle) * scale
+        }
+    }
+
+    /// Rotates the `dim` values at x by a rotation from `rotation(at:cos:sin:)` or `shift`, in place.
+    func apply(_ x: UnsafeMutablePointer<Float>, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+        for i in 0..<(dim / 2) {
+            let c = cos[i], s = sin[i]
             let a = x[2 * i], b = x[2 * i + 1]
             x[2 * i] = a * c - b * s
             x[2 * i + 1] = b * c + a * s
@@ -78,6 +91,8 @@ public struct RotaryEmbedding: Sendable {
 
     /// Rotates the `dim` values at x for the given position, in place.
     public func apply(_ x: UnsafeMutablePointer<Float>, position: Int) {
-        apply(x, rotation(at: position))
+        var cos = [Float](repeating: 0, count: dim / 2), sin = cos
+        rotation(at: position, cos: &cos, sin: &sin)
+        apply(x, cos: cos, sin: sin)
     }
 }

@@ -29,9 +29,21 @@ public struct Router: Sendable {
         self.correctionBias = correctionBias
     }
 
-    /// Picks experts from float32 router logits. Returns (expert, weight) pairs, best first.
-    public func route(logits: UnsafePointer<Float>) -> [(expert: Int, weight: Float)] {
-        var scores = [Float](repeating: 0, count: experts)
+    /// Buffers one routing decision works in (the model's `Workspace` holds them): `experts` floats
+    /// each for scores and choice, `groups` for group scores and order, top-k + 1 chosen indices.
+    struct Scratch {
+        let scores: UnsafeMutablePointer<Float>
+        let choice: UnsafeMutablePointer<Float>
+        let groupScores: UnsafeMutablePointer<Float>
+        let groupOrder: UnsafeMutablePointer<Int32>
+        let chosen: UnsafeMutablePointer<Int32>
+    }
+
+    /// Picks experts from float32 router logits: writes top-k (expert, weight) pairs, best first, to
+    /// `experts` and `weights`.
+    func route(logits: UnsafePointer<Float>, experts chosenExperts: UnsafeMutablePointer<Int32>,
+               weights: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        let scores = scratch.scores
         switch scoring {
         case .softmax:
             var m = -Float.infinity
@@ -43,49 +55,90 @@ public struct Router: Sendable {
             for e in 0..<experts { scores[e] = 1 / (1 + expf(-logits[e])) }
         }
         // Scores used to choose; weights always come from the uncorrected scores.
-        var choice = scores
+        let choice = scratch.choice
+        choice.update(from: scores, count: experts)
         if let bias = correctionBias { for e in 0..<experts { choice[e] += bias[e] } }
 
         if method != .greedy && groups > 1 {
             let perGroup = experts / groups
-            let groupScores: [Float] = (0..<groups).map { g in
-                let slice = choice[(g * perGroup)..<((g + 1) * perGroup)]
+            for g in 0..<groups {
+                let slice = choice + g * perGroup
                 if method == .noAuxTC {
                     // Sum of each group's two best corrected scores.
-                    return Router.topIndices(Array(slice), count: min(2, perGroup)).reduce(0) { $0 + slice[slice.startIndex + $1] }
+                    let two = Router.topIndices(slice, count: perGroup, keep: min(2, perGroup), into: scratch.chosen)
+                    var sum: Float = 0
+                    for i in 0..<two { sum += slice[Int(scratch.chosen[i])] }
+                    scratch.groupScores[g] = sum
+                } else {
+                    var best = -Float.infinity
+                    for e in 0..<perGroup { best = max(best, slice[e]) }
+                    scratch.groupScores[g] = best
                 }
-                return slice.max()!
             }
-            let keptGroups = Set(Router.topIndices(groupScores, count: topKGroups))
+            let kept = Router.topIndices(scratch.groupScores, count: groups, keep: topKGroups, into: scratch.groupOrder)
             // Experts of dropped groups are masked to 0.0, exactly as the reference's masked_fill does.
-            for g in 0..<groups where !keptGroups.contains(g) {
+            for g in 0..<groups where !(0..<kept).contains(where: { Int(scratch.groupOrder[$0]) == g }) {
                 for e in (g * perGroup)..<((g + 1) * perGroup) { choice[e] = 0 }
             }
         }
-        let chosen = Router.topIndices(choice, count: topK)
-        var weights = chosen.map { scores[$0] }
+        let picked = Router.topIndices(choice, count: experts, keep: topK, into: chosenExperts)
+        for i in 0..<picked { weights[i] = scores[Int(chosenExperts[i])] }
         if normalize && (topK > 1 || scaleAfterNormalizing) {
-            let denominator = weights.reduce(0, +) + 1e-20
-            weights = weights.map { $0 / denominator }
-            if scaleAfterNormalizing { weights = weights.map { $0 * scalingFactor } }
+            var sum: Float = 0
+            for i in 0..<picked { sum += weights[i] }
+            let denominator = sum + 1e-20
+            for i in 0..<picked {
+                weights[i] /= denominator
+                if scaleAfterNormalizing { weights[i] *= scalingFactor }
+            }
         } else {
-            weights = weights.map { $0 * scalingFactor }
+            for i in 0..<picked { weights[i] *= scalingFactor }
         }
-        return zip(chosen, weights).map { ($0, $1) }
+    }
+
+    /// Picks experts from float32 router logits. Returns (expert, weight) pairs, best first (allocates
+    /// its scratch; the model routes through the workspace version).
+    public func route(logits: UnsafePointer<Float>) -> [(expert: Int, weight: Float)] {
+        func buffer<T: Numeric>(_ n: Int, _: T.Type) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, n))
+            p.initialize(repeating: 0, count: max(1, n))
+            return p
+        }
+        let scratch = Scratch(scores: buffer(experts, Float.self), choice: buffer(experts, Float.self),
+                              groupScores: buffer(groups, Float.self), groupOrder: buffer(groups, Int32.self),
+                              chosen: buffer(topK + 1, Int32.self))
+        let chosen = buffer(topK + 1, Int32.self), weights = buffer(topK + 1, Float.self)
+        defer {
+            [scratch.scores, scratch.choice, scratch.groupScores, weights].forEach { $0.deallocate() }
+            [scratch.groupOrder, scratch.chosen, chosen].forEach { $0.deallocate() }
+        }
+        route(logits: logits, experts: chosen, weights: weights, scratch: scratch)
+        return (0..<min(topK, experts)).map { (Int(chosen[$0]), weights[$0]) }
+    }
+
+    /// Writes the indices of the `keep` largest of `count` values to `out`, largest first (ties: lower
+    /// index first); returns how many (min(keep, count)). `out` has room for keep + 1.
+    static func topIndices(_ values: UnsafePointer<Float>, count: Int, keep: Int, into out: UnsafeMutablePointer<Int32>) -> Int {
+        var n = 0
+        for i in 0..<count {
+            var pos = n
+            while pos > 0 && values[Int(out[pos - 1])] < values[i] { pos -= 1 }
+            if pos < keep {
+                var j = min(n, keep - 1)
+                while j > pos { out[j] = out[j - 1]; j -= 1 }
+                out[pos] = Int32(i)
+                n = min(n + 1, keep)
+            }
+        }
+        return n
     }
 
     /// Indices of the `count` largest values, largest first (ties: lower index first).
     static func topIndices(_ values: [Float], count: Int) -> [Int] {
-        var best: [Int] = []
-        best.reserveCapacity(count + 1)
-        for i in values.indices {
-            var pos = best.count
-            while pos > 0 && values[best[pos - 1]] < values[i] { pos -= 1 }
-            if pos < count {
-                best.insert(i, at: pos)
-                if best.count > count { best.removeLast() }
-            }
+        var out = [Int32](repeating: 0, count: max(1, count))
+        let n = values.withUnsafeBufferPointer { v in
+            out.withUnsafeMutableBufferPointer { topIndices(v.baseAddress!, count: values.count, keep: count, into: $0.baseAddress!) }
         }
-        return best
+        return out.prefix(n).map(Int.init)
     }
 }

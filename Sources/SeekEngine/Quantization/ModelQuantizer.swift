@@ -14,8 +14,9 @@ public enum ModelQuantizer {
         public var shards: Int
     }
 
-    public static func quantize(folder: String, format: QuantFormat, output: String,
+    public static func quantize(folder: String, format: QuantFormat, output: String, threads: Int = 0,
                                 progress: (String) -> Void = { _ in }) throws -> Summary {
+        let pool = WorkerPool(threads: threads)
         let fm = FileManager.default
         let config = try ModelConfig.load(path: (folder as NSString).appendingPathComponent("config.json"))
         let store = try TensorStore(folder: folder)
@@ -63,7 +64,7 @@ public enum ModelQuantizer {
                     }
                     let source = try WeightBinding.storedMatrix(p.view, rows: p.view.shape[0], cols: p.view.shape[1])
                     let arena = WeightArena()  // holds the blocks until they are copied out
-                    let bytes = withExtendedLifetime(arena) { source.quantized(format, arena: arena).rawBytes }
+                    let bytes = withExtendedLifetime(arena) { source.quantized(format, arena: arena, pool: pool).rawBytes }
                     p.view.releaseResidentPages()
                     return bytes
                 }

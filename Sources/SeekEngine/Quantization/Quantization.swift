@@ -62,10 +62,10 @@ final class WeightArena: @unchecked Sendable {
 
 extension WeightMatrix {
     /// This matrix quantized into memory from `arena`, rows split across the worker threads.
-    func quantized(_ format: QuantFormat, arena: WeightArena) -> WeightMatrix {
+    func quantized(_ format: QuantFormat, arena: WeightArena, pool: WorkerPool) -> WeightMatrix {
         let dst = arena.allocate(format.matrixBytes(rows: rows, cols: cols))
         let groups = (rows + QuantFormat.groupRows - 1) / QuantFormat.groupRows
-        Parallel.forRanges(groups, minChunk: 4) { first, end in
+        pool.forRanges(groups, minChunk: 4) { first, end in
             format.quantizeRows(of: self, first * QuantFormat.groupRows, min(rows, end * QuantFormat.groupRows), into: dst)
         }
         let storage: Storage = format == .q8 ? .q8(UnsafeRawPointer(dst)) : .q4(UnsafeRawPointer(dst))

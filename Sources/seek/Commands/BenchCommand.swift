@@ -77,7 +77,7 @@ struct BenchCommand: ParsableCommand {
             let m = try startup.loadModel(settings)
             let loadSeconds = Date().timeIntervalSince(loadStart)
             let residentAfterLoad = ProcessMemory.residentBytes
-            let workers = Parallel.threads
+            let workers = m.workerPool.threads
             Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
                         + "\(m.weightFormatDescription), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
 

@@ -27,6 +27,7 @@ final class ScriptedPredictor: TokenPredictor {
 
     var cachedTokens: Int { cache.count }
     func truncateCache(to length: Int) { cache.removeSubrange(min(length, cache.count)...) }
+    func removeCachedTokens(in range: Range<Int>) { cache.removeSubrange(range.clamped(to: 0..<cache.count)) }
 
     func forward(_ tokens: [Int], allLogits: Bool) throws -> [Float] {
         defer { forwardCalls += 1 }

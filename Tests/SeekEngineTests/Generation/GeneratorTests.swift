@@ -13,6 +13,7 @@ private final class CountingPredictor: TokenPredictor {
 
     var cachedTokens: Int { cache.count }
     func truncateCache(to length: Int) { cache.removeSubrange(min(length, cache.count)...) }
+    func removeCachedTokens(in range: Range<Int>) { cache.removeSubrange(range.clamped(to: 0..<cache.count)) }
 
     func forward(_ tokens: [Int], allLogits: Bool) throws -> [Float] {
         guard cache.count + tokens.count <= contextSize else { throw ContextError.full(cached: cache.count, adding: tokens.count, capacity: contextSize) }

@@ -1,0 +1,69 @@
+import CBLAS
+import Foundation
+import SeekKernels
+
+/// The workers one model splits its parallel regions across. Each loaded model owns one, made from its
+/// `LoadOptions.threads`, and hands it down to its layers, so two models in one process each run with
+/// their own thread count.
+///
+/// The threads themselves are SeekKernels' persistent pool (sk_parallel_run), whose workers spin briefly
+/// between regions, so nothing is created per token and back-to-back regions start in about a
+/// microsecond. Those threads are a process-wide resource: a region started while another one runs
+/// (nested, or from a second model on another thread) runs inline on its caller.
+public final class WorkerPool: @unchecked Sendable {
+    /// Workers a region is split into (the calling thread is one of them).
+    public let threads: Int
+
+    /// A pool of `threads` workers; 0 or less means one per core.
+    public init(threads: Int = 0) {
+        self.threads = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
+        _ = WorkerPool.openBLASSingleThreaded
+    }
+
+    /// seek splits the work across its own workers and calls OpenBLAS single-threaded inside them: two
+    /// thread pools spinning on the same cores would starve each other. OpenBLAS's thread count is
+    /// process-wide by nature, so it is set once, the first time any pool is made.
+    private static let openBLASSingleThreaded: Void = openblas_set_num_threads(1)
+
+    /// Calls `body(worker, begin, end)` on disjoint chunks of 0..<count (at least `minChunk` items each,
+    /// except when there is only one), in parallel when there is enough work. `worker` (0..<threads) lets
+    /// each chunk use its own scratch.
+    @inline(__always)
+    func forWorkers(_ count: Int, minChunk: Int = 1, _ body: (_ worker: Int, _ begin: Int, _ end: Int) -> Void) {
+        let workers = min(threads, max(1, count / max(1, minChunk)))
+        if workers <= 1 {
+            body(0, 0, count)
+            return
+        }
+        run(workers) { w in
+            let begin = count * w / workers
+            let end = count * (w + 1) / workers
+            if begin < end { body(w, begin, end) }
+        }
+    }
+
+    /// `forWorkers` for bodies that need no per-worker scratch.
+    @inline(__always)
+    func forRanges(_ count: Int, minChunk: Int = 16, _ body: (_ begin: Int, _ end: Int) -> Void) {
+        forWorkers(count, minChunk: minChunk) { _, begin, end in body(begin, end) }
+    }
+
+    /// Calls task(0..<count) on the pool and returns when all are done. The tasks work on disjoint
+    /// data and the call returns only after they finish, so handing the non-escaping, non-Sendable
+    /// closure to the worker threads is safe.
+    private func run(_ count: Int, _ task: (Int) -> Void) {
+        withoutActuallyEscaping(task) { task in
+            let box = TaskBox(task)
+            withExtendedLifetime(box) {
+                sk_parallel_run({ context, index in
+                    Unmanaged<TaskBox>.fromOpaque(context!).takeUnretainedValue().task(Int(index))
+                }, Unmanaged.passUnretained(box).toOpaque(), count)
+            }
+        }
+    }
+}
+
+private final class TaskBox {
+    let task: (Int) -> Void
+    init(_ task: @escaping (Int) -> Void) { self.task = task }
+}

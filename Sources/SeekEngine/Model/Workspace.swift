@@ -1,0 +1,144 @@
+import Foundation
+
+/// Every activation buffer a forward pass uses, sized once per model for a batch of up to `tokens`
+/// tokens and reused by every layer and every call (llama2.c's RunState). Shapes are [rows, columns],
+/// row-major float32 unless noted.
+///
+/// The memory is reserved with anonymous mmap and only touched as it is used: decoding one token
+/// touches a few hundred KB of it; a full-batch prefill all of it.
+final class Workspace {
+    /// Tokens one forward pass can hold (a longer one is split into batches of this size).
+    let tokens: Int
+    /// Bytes of all the buffers below.
+    private(set) var byteCount = 0
+    private var regions: [(UnsafeMutableRawPointer, Int)] = []
+
+    // The residual stream.
+    /// [tokens, dim]: the hidden state of each token.
+    let hidden: UnsafeMutablePointer<Float>
+    /// [tokens, dim]: RMS-normed input of the block being run.
+    let normed: UnsafeMutablePointer<Float>
+    /// [tokens, dim]: a block's output before it is added to the residual.
+    let delta: UnsafeMutablePointer<Float>
+
+    // Multi-head latent attention.
+    /// [tokens, heads * (nope + rope)]: queries.
+    let query: UnsafeMutablePointer<Float>
+    /// [tokens, q_lora_rank]: the query's low-rank intermediate (empty without q LoRA).
+    let queryLowRank: UnsafeMutablePointer<Float>
+    /// [tokens, kv_lora_rank + rope]: kv_a_proj_with_mqa's output, before norm and rotation.
+    let newLatents: UnsafeMutablePointer<Float>
+    /// [rope / 2] each: one position's scaled cos and sin.
+    let ropeCos: UnsafeMutablePointer<Float>
+    let ropeSin: UnsafeMutablePointer<Float>
+    /// [tokens * heads, kv_lora_rank + rope]: queries folded into latent space, [q̃ | q_pe] per row.
+    let absorbed: UnsafeMutablePointer<Float>
+    /// [scoreCapacity]: attention scores of a block of query rows against the context.
+    let scores: UnsafeMutablePointer<Float>
+    let scoreCapacity: Int
+    /// [tokens * heads, kv_lora_rank]: attention-weighted sums of cached latents.
+    let latentOut: UnsafeMutablePointer<Float>
+    /// [threads, tokens * nope]: one head's query parts, per worker.
+    let headQueries: UnsafeMutablePointer<Float>
+    /// [threads, tokens * kv_lora_rank]: one head's latent sums, per worker.
+    let headLatents: UnsafeMutablePointer<Float>
+    /// [tokens, heads * v_head_dim]: per-head attention outputs, the input of o_proj.
+    let attended: UnsafeMutablePointer<Float>
+
+    // Feed-forward and mixture of experts.
+    /// [gateCapacity] each: gate and up products (tokens x the widest MLP, or every expert of one token).
+    let gate: UnsafeMutablePointer<Float>
+    let up: UnsafeMutablePointer<Float>
+    /// [max(tokens, small batch x (top-k + 1)), dim]: experts' gathered input rows / their outputs (a
+    /// small batch: every (token, expert) slot's, then the shared experts' for every token).
+    let expertInput: UnsafeMutablePointer<Float>
+    let expertOutput: UnsafeMutablePointer<Float>
+    /// [tokens, routed experts]: router logits.
+    let routerLogits: UnsafeMutablePointer<Float>
+    /// The router's per-token scratch (scores, corrected choice scores, group scores, chosen indices).
+    let router: Router.Scratch
+    /// [tokens * top-k]: each token's chosen experts and their weights.
+    let routeExperts: UnsafeMutablePointer<Int32>
+    let routeWeights: UnsafeMutablePointer<Float>
+    /// [routed experts + 1]: where each expert's tokens start in `slotTokens` / `slotWeights`.
+    let expertStarts: UnsafeMutablePointer<Int>
+    /// [tokens * top-k]: the (token, weight) pairs grouped by expert.
+    let slotTokens: UnsafeMutablePointer<Int32>
+    let slotWeights: UnsafeMutablePointer<Float>
+    /// [2 * (experts a small batch can use + shared)]: a small batch's expert products.
+    let jobs: UnsafeMutablePointer<ProductJob>
+    let jobCapacity: Int
+
+    init(config c: ModelConfig, tokens: Int, contextSize: Int, threads: Int) {
+        precondition(tokens > 0 && threads > 0)
+        self.tokens = tokens
+        var regions: [(UnsafeMutableRawPointer, Int)] = []
+        var total = 0
+        func reserve<T>(_ count: Int, _ type: T.Type = T.self) -> UnsafeMutablePointer<T> {
+            // Each buffer starts at another offset within its page (in steps of a cache line): buffers
+            // that all began on a page boundary would share cache sets and stall on 4K aliasing (a load
+            // from one row waiting on a store to another with the same low 12 address bits).
+            let skew = (regions.count * 64 * 11) % 4096
+            let bytes = max(1, count) * MemoryLayout<T>.stride
+            let length = (skew + bytes + 4095) / 4096 * 4096
+            let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+            guard let p, p != MAP_FAILED else { fatalError("cannot reserve \(bytes) bytes of workspace") }
+            regions.append((p, length))
+            total += count * MemoryLayout<T>.stride
+            return (p + skew).bindMemory(to: T.self, capacity: max(1, count))
+        }
+        let dim = c.hiddenSize, heads = c.numAttentionHeads
+        let latentDim = c.latentDim, kvRank = c.kvLoraRank
+        hidden = reserve(tokens * dim)
+        normed = reserve(tokens * dim)
+        delta = reserve(tokens * dim)
+
+        query = reserve(tokens * heads * c.qHeadDim)
+        queryLowRank = reserve(tokens * (c.qLoraRank ?? 0))
+        newLatents = reserve(tokens * latentDim)
+        ropeCos = reserve(c.qkRopeHeadDim / 2)
+        ropeSin = reserve(c.qkRopeHeadDim / 2)
+        absorbed = reserve(tokens * heads * latentDim)
+        // A block of query rows sees at most the whole context; blocks are cut to keep the scores under
+        // 8M floats (32 MB), except that one token always fits.
+        scoreCapacity = max(min(tokens * heads * contextSize, Workspace.scoreBound), heads * contextSize)
+        scores = reserve(scoreCapacity)
+        latentOut = reserve(tokens * heads * kvRank)
+        headQueries = reserve(threads * tokens * c.qkNopeHeadDim)
+        headLatents = reserve(threads * tokens * kvRank)
+        attended = reserve(tokens * heads * c.vHeadDim)
+
+        let sharedHidden = c.moeIntermediateSize * c.nSharedExperts
+        let widest = max(c.intermediateSize, c.moeIntermediateSize, sharedHidden)
+        let hasExperts = c.nRoutedExperts > 0
+        let small = min(tokens, MixtureOfExperts.smallBatch)
+        let smallBatchHidden = hasExperts ? small * (c.numExpertsPerTok * c.moeIntermediateSize + sharedHidden) : 0
+        let gateCapacity = max(tokens * widest, smallBatchHidden)
+        gate = reserve(gateCapacity)
+        up = reserve(gateCapacity)
+        let expertRows = max(tokens, small * (c.numExpertsPerTok + 1))
+        expertInput = reserve(expertRows * dim)
+        expertOutput = reserve(expertRows * dim)
+        routerLogits = reserve(tokens * c.nRoutedExperts)
+        router = Router.Scratch(scores: reserve(c.nRoutedExperts), choice: reserve(c.nRoutedExperts),
+                                groupScores: reserve(max(1, c.nGroup)), groupOrder: reserve(max(1, c.nGroup)),
+                                chosen: reserve(max(1, c.numExpertsPerTok) + 1))
+        routeExperts = reserve(tokens * c.numExpertsPerTok)
+        routeWeights = reserve(tokens * c.numExpertsPerTok)
+        expertStarts = reserve(c.nRoutedExperts + 1)
+        slotTokens = reserve(tokens * c.numExpertsPerTok)
+        slotWeights = reserve(tokens * c.numExpertsPerTok)
+        jobCapacity = 2 * (min(small * c.numExpertsPerTok, c.nRoutedExperts) + 1)
+        jobs = reserve(jobCapacity)
+        self.regions = regions
+        byteCount = total
+    }
+
+    static let scoreBound = 8 << 20
+
+    deinit { for (p, length) in regions { munmap(p, length) } }
+
+    /// One worker's slice of `headQueries` / `headLatents`.
+    func headQuery(worker: Int, nopeDim: Int) -> UnsafeMutablePointer<Float> { headQueries + worker * tokens * nopeDim }
+    func headLatent(worker: Int, kvRank: Int) -> UnsafeMutablePointer<Float> { headLatents + worker * tokens * kvRank }
+}
