@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (dependencies run one way):
 //   CBLAS, CReadline (system libraries) → SeekKernels (C SIMD kernels) → SeekEngine (model math)
 //   SeekTokenizer, SeekTemplate (text in / text out, no model math)
+//   SeekServer (OpenAI-compatible HTTP server, slot scheduler), SeekRemote (OpenAI-compatible client)
 //   seek (the command line; the only target that links readline)
 let optimized: [SwiftSetting] = [
     // The engine's loops are slow without the optimizer; keep them fast in debug test builds too.
@@ -18,9 +19,14 @@ let package = Package(
         .library(name: "SeekEngine", targets: ["SeekEngine"]),
         .library(name: "SeekTokenizer", targets: ["SeekTokenizer"]),
         .library(name: "SeekTemplate", targets: ["SeekTemplate"]),
+        .library(name: "SeekServer", targets: ["SeekServer"]),
+        .library(name: "SeekRemote", targets: ["SeekRemote"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
@@ -33,6 +39,14 @@ let package = Package(
                 swiftSettings: optimized),
         .target(name: "SeekTokenizer", swiftSettings: optimized),
         .target(name: "SeekTemplate"),
+        .target(name: "SeekServer", dependencies: [
+            "SeekEngine", "SeekTokenizer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .target(name: "SeekRemote", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .executableTarget(name: "seek", dependencies: [
             "SeekEngine", "SeekTokenizer", "SeekTemplate", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -45,5 +59,13 @@ let package = Package(
         .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer"]),
         .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer"]),
         .testTarget(name: "SeekCLITests", dependencies: ["seek"]),
+        .testTarget(name: "SeekServerTests", dependencies: [
+            "SeekServer", "SeekEngine", "SeekTokenizer", "SeekTemplate", "SeekRemote",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "SeekRemoteTests", dependencies: [
+            "SeekRemote", .product(name: "Hummingbird", package: "hummingbird"),
+        ], resources: [.copy("Streams")]),
     ]
 )

@@ -1,0 +1,21 @@
+import Hummingbird
+
+/// Server-Sent Events as OpenAI streams them: `data: JSON` and a blank line per event, `data: [DONE]`
+/// at the end.
+enum ServerSentEvents {
+    static let headers: HTTPFields = [
+        .contentType: "text/event-stream",
+        .cacheControl: "no-cache",
+        HTTPField.Name("X-Accel-Buffering")!: "no",  // proxies must not hold events back
+    ]
+
+    static func event<T: Encodable>(_ value: T) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        var json = JSONCoding.encode(value)
+        buffer.writeBuffer(&json)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    static let done = ByteBuffer(string: "data: [DONE]\n\n")
+}

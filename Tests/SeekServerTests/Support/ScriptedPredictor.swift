@@ -1,0 +1,90 @@
+import Foundation
+import SeekEngine
+
+/// A `BatchTokenPredictor` without weights: the logits after a token favour its successor in a script
+/// (any token outside the script is followed by the script's first token), with a runner-up two logits
+/// below, so greedy decoding replays the script. It records every forward call, can slow each one down
+/// (so concurrent requests overlap) and can be told to fail.
+final class ScriptedPredictor: BatchTokenPredictor, @unchecked Sendable {  // state behind `lock`
+    let contextSize: Int
+    let vocabularySize: Int
+    private let successor: [Int: Int]
+    private let first: Int
+    private let runnerUp: Int
+    private let lock = NSLock()
+    private var caches: [SequenceID: [Int]] = [:]
+    private var nextID = 0
+    private var calls: [[SequenceStep]] = []
+    private var released: [SequenceID] = []
+    var delay: TimeInterval = 0
+    var failOnCall: Int?
+
+    /// `script`: the reply's ids; when `loops`, the last token is followed by the first again (a reply
+    /// that never ends by itself).
+    init(script: [Int], loops: Bool, runnerUp: Int, vocabularySize: Int, contextSize: Int = 512) {
+        precondition(Set(script).count == script.count, "script tokens must be distinct")
+        var successor: [Int: Int] = [:]
+        for (a, b) in zip(script, script.dropFirst()) { successor[a] = b }
+        if loops, let last = script.last { successor[last] = script[0] }
+        self.successor = successor
+        first = script[0]
+        self.runnerUp = runnerUp
+        self.vocabularySize = vocabularySize
+        self.contextSize = contextSize
+    }
+
+    func makeSequence() throws -> SequenceID {
+        lock.withLock {
+            defer { nextID += 1 }
+            caches[SequenceID(nextID)] = []
+            return SequenceID(nextID)
+        }
+    }
+
+    func releaseSequence(_ sequence: SequenceID) {
+        lock.withLock {
+            caches[sequence] = nil
+            released.append(sequence)
+        }
+    }
+
+    func cachedTokens(of sequence: SequenceID) -> Int {
+        lock.withLock { caches[sequence]?.count ?? 0 }
+    }
+
+    func truncate(_ sequence: SequenceID, to length: Int) {
+        lock.withLock { caches[sequence]?.removeSubrange(min(length, caches[sequence]?.count ?? 0)...) }
+    }
+
+    func forward(_ steps: [SequenceStep]) throws -> [[Float]] {
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        return try lock.withLock {
+            calls.append(steps)
+            if let failOnCall, calls.count == failOnCall { throw SeekError("scripted failure") }
+            return try steps.map { step in
+                guard caches[step.sequence] != nil else { throw SeekError("unknown \(step.sequence)") }
+                guard Set(steps.map(\.sequence)).count == steps.count else { throw SeekError("a sequence twice in one call") }
+                caches[step.sequence]! += step.tokens
+                guard caches[step.sequence]!.count <= contextSize else { throw SeekError("context overflow") }
+                return logits(after: step.tokens.last!)
+            }
+        }
+    }
+
+    private func logits(after token: Int) -> [Float] {
+        var row = [Float](repeating: 0, count: vocabularySize)
+        row[runnerUp] = 8
+        row[successor[token] ?? first] = 10
+        return row
+    }
+
+    // MARK: - What the tests inspect
+
+    var forwardCalls: [[SequenceStep]] { lock.withLock { calls } }
+    var releasedSequences: [SequenceID] { lock.withLock { released } }
+    func cache(of sequence: SequenceID) -> [Int] { lock.withLock { caches[sequence] ?? [] } }
+    /// Tokens fed to a sequence over all calls.
+    func tokensFed(to sequence: SequenceID) -> Int {
+        lock.withLock { calls.joined().filter { $0.sequence == sequence }.reduce(0) { $0 + $1.tokens.count } }
+    }
+}
