@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "SeekServer", dependencies: [
             "SeekEngine", "SeekTokenizer",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .target(name: "SeekRemote", dependencies: [
@@ -59,8 +60,14 @@ let package = Package(
         .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer"]),
         .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer"]),
         .testTarget(name: "SeekCLITests", dependencies: ["seek"]),
+        // A scripted predictor over tiny-chat's tokenizer, for the server tests and the fixture server
+        // that Tests/Python/test_openai_client.py talks to.
+        .target(name: "SeekServerTestSupport", dependencies: ["SeekServer", "SeekEngine", "SeekTokenizer", "SeekTemplate"],
+                path: "Tests/SeekServerTestSupport"),
+        .executableTarget(name: "SeekServerFixture", dependencies: ["SeekServer", "SeekServerTestSupport"],
+                          path: "Tests/SeekServerFixture"),
         .testTarget(name: "SeekServerTests", dependencies: [
-            "SeekServer", "SeekEngine", "SeekTokenizer", "SeekTemplate", "SeekRemote",
+            "SeekServer", "SeekServerTestSupport", "SeekEngine", "SeekTokenizer", "SeekTemplate", "SeekRemote",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

@@ -80,6 +80,12 @@ public final class RemoteClient: Sendable {
                     throw RemoteError.status(Int(response.status.code), body: bytes,
                                              retryAfter: response.headers.first(name: "Retry-After"))
                 }
+                let type = response.headers.first(name: "Content-Type") ?? "text/event-stream"
+                guard type.lowercased().contains("event-stream") else {
+                    let bytes = (try? await response.body.collect(upTo: 1 << 16)).map { Array($0.readableBytesView) } ?? []
+                    let start = String(decoding: bytes.prefix(60), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
+                    throw RemoteError.malformedStream("expected text/event-stream, got \(type): \(start)")
+                }
                 var parser = ServerSentEventParser()
                 var decoder = StreamChunkDecoder()
                 do {
@@ -94,7 +100,7 @@ public final class RemoteClient: Sendable {
                 } catch {
                     if Task.isCancelled { throw RemoteError.cancelled }
                     if Self.isTimeout(error) { throw RemoteError.timedOut(url: url) }
-                    throw RemoteError.truncatedStream  // the connection broke mid-stream
+                        throw RemoteError.truncatedStream  // the connection broke mid-stream
                 }
                 // A last event without its blank line counts when it is whole; a cut one means truncation.
                 if !decoder.isDone, parser.hasPendingEvent {

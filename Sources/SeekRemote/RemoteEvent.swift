@@ -38,6 +38,8 @@ public struct RemoteTimings: Equatable, Sendable, Decodable {
     public var predictedPerSecond: Double?
     public var cacheN: Int?
 
+    public init() {}
+
     enum CodingKeys: String, CodingKey {
         case promptN = "prompt_n", promptMs = "prompt_ms", promptPerSecond = "prompt_per_second"
         case predictedN = "predicted_n", predictedMs = "predicted_ms", predictedPerSecond = "predicted_per_second"

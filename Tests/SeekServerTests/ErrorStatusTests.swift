@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 @testable import SeekServer
+import SeekServerTestSupport
 import XCTest
 
 /// Every error status, in OpenAI's shape: {"error": {"message", "type", "param", "code"}}.
@@ -78,7 +79,8 @@ final class ErrorStatusTests: XCTestCase {
             // A header block over the limit is refused by the HTTP decoder, and the server keeps serving.
             let huge = try? await server.get("/health", headers: [("X-Padding", String(repeating: "z", count: 8000))])
             XCTAssertNotEqual(huge?.status, 200)
-            XCTAssertEqual(try await server.get("/health").status, 200)
+            let health = try await server.get("/health")
+            XCTAssertEqual(health.status, 200)
         } catch { XCTFail("\(error)") }
         await server.stop()
     }
@@ -94,9 +96,12 @@ final class ErrorStatusTests: XCTestCase {
             assertOpenAIError(try await server.post("/v1/chat/completions", body, headers: [("Authorization", "sekrit")]), status: 401)
             assertOpenAIError(try await server.get("/v1/models"), status: 401)
             assertOpenAIError(try await server.get("/metrics"), status: 401)
-            XCTAssertEqual(try await server.post("/v1/chat/completions", body, headers: [("Authorization", "Bearer sekrit")]).status, 200)
-            XCTAssertEqual(try await server.get("/v1/models", headers: [("Authorization", "bearer sekrit")]).status, 200)
-            XCTAssertEqual(try await server.get("/health").status, 200, "health answers without a key")
+            let authorized = try await server.post("/v1/chat/completions", body, headers: [("Authorization", "Bearer sekrit")])
+            XCTAssertEqual(authorized.status, 200)
+            let listed = try await server.get("/v1/models", headers: [("Authorization", "bearer sekrit")])
+            XCTAssertEqual(listed.status, 200)
+            let healthWithoutKey = try await server.get("/health")
+            XCTAssertEqual(healthWithoutKey.status, 200, "health answers without a key")
         } catch { XCTFail("\(error)") }
         await server.stop()
     }
@@ -113,8 +118,10 @@ final class ErrorStatusTests: XCTestCase {
             let second = try await server.post("/v1/completions", #"{"prompt": "Psalm", "max_tokens": 1}"#)
             assertOpenAIError(second, status: 503, code: "server_overloaded")
             XCTAssertEqual(second.headers.first(name: "Retry-After"), "2")
-            XCTAssertEqual(try await first.value.status, 200)
-            XCTAssertEqual(try await server.post("/v1/completions", #"{"prompt": "Psalm", "max_tokens": 1}"#).status, 200,
+            let firstReply = try await first.value
+            XCTAssertEqual(firstReply.status, 200)
+            let afterwards = try await server.post("/v1/completions", #"{"prompt": "Psalm", "max_tokens": 1}"#)
+            XCTAssertEqual(afterwards.status, 200,
                            "the slot is free again")
         } catch { XCTFail("\(error)") }
         await server.stop()
@@ -126,7 +133,8 @@ final class ErrorStatusTests: XCTestCase {
         do {
             let reply = try await server.post("/v1/completions", #"{"prompt": "Psalm"}"#)
             assertOpenAIError(reply, status: 500, code: "internal_error")
-            XCTAssertEqual(try await server.post("/v1/completions", #"{"prompt": "Psalm", "max_tokens": 2}"#).status, 200,
+            let recovered = try await server.post("/v1/completions", #"{"prompt": "Psalm", "max_tokens": 2}"#)
+            XCTAssertEqual(recovered.status, 200,
                            "the slot recovers")
         } catch { XCTFail("\(error)") }
         await server.stop()

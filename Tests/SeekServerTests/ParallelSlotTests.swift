@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import SeekEngine
 @testable import SeekServer
+import SeekServerTestSupport
 import XCTest
 
 /// Continuous batching, prefix reuse and disconnects, seen through the scripted predictor's record of
@@ -118,15 +119,13 @@ final class ParallelSlotTests: XCTestCase {
 
     func testNonStreamingClientDisconnectCancelsToo() async throws {
         let server = try await TestServer.start(endsWithEOS: false, delay: 0.01) { $0.scheduler = .init(parallel: 1, queueLimit: 0) }
-        do {
-            let request = Task { try await server.post("/v1/completions", #"{"prompt": "Psalm", "max_tokens": 100000}"#) }
-            let running = await TestServer.eventually(within: 5) { server.server.scheduler.occupancy.busy == 1 }
-            XCTAssertTrue(running)
-            request.cancel()
-            _ = await request.result
-            let freed = await TestServer.eventually(within: 2) { server.server.scheduler.occupancy.busy == 0 }
-            XCTAssertTrue(freed, "a waiting non-streaming client that leaves frees its slot")
-        } catch { XCTFail("\(error)") }
+        let request = Task { try await server.post("/v1/completions", #"{"prompt": "Psalm", "max_tokens": 100000}"#) }
+        let running = await TestServer.eventually(within: 5) { server.server.scheduler.occupancy.busy == 1 }
+        XCTAssertTrue(running)
+        request.cancel()
+        _ = await request.result
+        let freed = await TestServer.eventually(within: 2) { server.server.scheduler.occupancy.busy == 0 }
+        XCTAssertTrue(freed, "a waiting non-streaming client that leaves frees its slot")
         await server.stop()
     }
 

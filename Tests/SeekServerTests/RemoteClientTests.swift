@@ -1,6 +1,7 @@
 import Foundation
 import SeekRemote
 @testable import SeekServer
+import SeekServerTestSupport
 import XCTest
 
 /// SeekRemote's client against seek's own server on loopback.
@@ -15,7 +16,8 @@ final class RemoteClientTests: XCTestCase {
         let server = try await TestServer.start { $0.apiKey = "k1" }
         let client = RemoteClient(endpoint: try RemoteEndpoint(url: server.baseURL, apiKey: "k1"))
         do {
-            XCTAssertEqual(try await client.models().map(\.id), ["tiny"])
+            let models = try await client.models()
+            XCTAssertEqual(models.map(\.id), ["tiny"])
             var sampling = RemoteSampling()
             sampling.temperature = 0
             let events = try await collect(client.streamChat(model: "tiny", messages: [RemoteMessage(role: "user", content: "Hi")],
@@ -93,7 +95,8 @@ final class RemoteClientTests: XCTestCase {
                 }
                 return count
             }
-            XCTAssertEqual(try await consumer.value, 5)
+            let received = try await consumer.value
+            XCTAssertEqual(received, 5)
             let freed = await TestServer.eventually(within: 2) { server.server.scheduler.occupancy.busy == 0 }
             XCTAssertTrue(freed)
         } catch { XCTFail("\(error)") }

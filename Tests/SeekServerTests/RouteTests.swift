@@ -1,5 +1,6 @@
 import Foundation
 @testable import SeekServer
+import SeekServerTestSupport
 import XCTest
 
 /// Each route of the server on loopback, answered from the scripted predictor.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SeekServer
+import SeekServerTestSupport
 import XCTest
 
 /// The SSE format, checked byte for byte against what OpenAI sends.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import SeekEngine
 @testable import SeekServer
+import SeekServerTestSupport
 import XCTest
 
 final class SlotChoiceTests: XCTestCase {

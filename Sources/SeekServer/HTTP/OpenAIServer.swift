@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import SeekEngine
 
@@ -40,8 +41,8 @@ public final class OpenAIServer: Sendable {
         try await application.run()
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    func makeRouter() -> Hummingbird.Router<BasicRequestContext> {
+        let router = Hummingbird.Router(context: BasicRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware(maxBodyBytes: configuration.maxBodyBytes, metrics: metrics))
         if let key = configuration.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
 
@@ -62,7 +63,7 @@ public final class OpenAIServer: Sendable {
         router.get("/health") { _, _ in
             let (busy, queued) = scheduler.occupancy
             return JSONCoding.response(Health(status: "ok", slotsBusy: busy, slotsTotal: scheduler.configuration.parallel,
-                                              queueLength: queued))
+                                              queueLength: queued, queueLimit: scheduler.configuration.queueLimit))
         }
         let metrics = self.metrics
         router.get("/metrics") { _, _ in
@@ -82,9 +83,11 @@ public final class OpenAIServer: Sendable {
         var slotsBusy: Int
         var slotsTotal: Int
         var queueLength: Int
+        var queueLimit: Int
 
         enum CodingKeys: String, CodingKey {
             case status, slotsBusy = "slots_busy", slotsTotal = "slots_total", queueLength = "queue_length"
+            case queueLimit = "queue_limit"
         }
     }
 }

@@ -6,7 +6,6 @@ enum ServerSentEvents {
     static let headers: HTTPFields = [
         .contentType: "text/event-stream",
         .cacheControl: "no-cache",
-        HTTPField.Name("X-Accel-Buffering")!: "no",  // proxies must not hold events back
     ]
 
     static func event<T: Encodable>(_ value: T) -> ByteBuffer {

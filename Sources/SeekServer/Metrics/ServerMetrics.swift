@@ -16,26 +16,26 @@ public final class ServerMetrics: Sendable {
     private let speed = SpeedWindow(seconds: 5)
 
     public init(slots: Int) {
-        promptTokens = registry.makeCounter(name: "seek_prompt_tokens_total", help: "Prompt tokens computed (not found in a slot's cache).")
-        cachedPromptTokens = registry.makeCounter(name: "seek_prompt_tokens_cached_total", help: "Prompt tokens reused from a slot's cache.")
-        generatedTokens = registry.makeCounter(name: "seek_generated_tokens_total", help: "Tokens generated.")
-        slotsBusy = registry.makeGauge(name: "seek_slots_busy", help: "Slots running a request.")
-        slotsTotal = registry.makeGauge(name: "seek_slots_total", help: "Slots (--parallel).")
-        queueLength = registry.makeGauge(name: "seek_queue_length", help: "Requests waiting for a slot.")
-        tokensPerSecond = registry.makeGauge(name: "seek_generated_tokens_per_second", help: "Tokens generated per second over the last 5 seconds, all slots together.")
-        forwardPasses = registry.makeCounter(name: "seek_forward_passes_total", help: "Batched forward passes.")
+        promptTokens = registry.makeCounter(descriptor: Self.name("prompt_tokens_total", "Prompt tokens computed (not found in a slot's cache)."))
+        cachedPromptTokens = registry.makeCounter(descriptor: Self.name("prompt_tokens_cached_total", "Prompt tokens reused from a slot's cache."))
+        generatedTokens = registry.makeCounter(descriptor: Self.name("generated_tokens_total", "Tokens generated."))
+        slotsBusy = registry.makeGauge(descriptor: Self.name("slots_busy", "Slots running a request."))
+        slotsTotal = registry.makeGauge(descriptor: Self.name("slots_total", "Slots (--parallel)."))
+        queueLength = registry.makeGauge(descriptor: Self.name("queue_length", "Requests waiting for a slot."))
+        tokensPerSecond = registry.makeGauge(descriptor: Self.name("generated_tokens_per_second", "Tokens generated per second over the last 5 seconds, all slots together."))
+        forwardPasses = registry.makeCounter(descriptor: Self.name("forward_passes_total", "Batched forward passes."))
         slotsTotal.set(Double(slots))
     }
 
     /// Counts one answered request.
     public func request(endpoint: String, status: Int) {
-        registry.makeCounter(name: "seek_requests_total", labels: [("endpoint", endpoint), ("status", String(status))],
-                             help: "HTTP requests answered, by endpoint and status.").increment()
+        registry.makeCounter(descriptor: Self.name("requests_total", "HTTP requests answered, by endpoint and status."),
+                             labels: [("endpoint", endpoint), ("status", String(status))]).increment()
     }
 
     func finished(_ reason: GenerationFinish) {
-        registry.makeCounter(name: "seek_generations_total", labels: [("finish_reason", reason.rawValue)],
-                             help: "Generations ended, by finish reason.").increment()
+        registry.makeCounter(descriptor: Self.name("generations_total", "Generations ended, by finish reason."),
+                             labels: [("finish_reason", reason.rawValue)]).increment()
     }
 
     func occupancy(busy: Int, queued: Int) {
@@ -52,6 +52,11 @@ public final class ServerMetrics: Sendable {
         forwardPasses.increment()
         generatedTokens.increment(by: Int64(generated))
         tokensPerSecond.set(speed.add(generated))
+    }
+
+    /// "seek_" + `name`, with its help text.
+    private static func name(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "seek", metricName: name, unitName: "", helpText: help)
     }
 
     /// The exposition text.

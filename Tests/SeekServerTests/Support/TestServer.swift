@@ -6,11 +6,12 @@ import NIOHTTP1
 import SeekEngine
 import SeekRemote
 @testable import SeekServer
+import SeekServerTestSupport
 import XCTest
 
 /// A server on 127.0.0.1 at a free port, over the scripted predictor. Every test stops the one it starts.
 final class TestServer: @unchecked Sendable {
-    static let replyText = "The Lord is my shepherd 🦙 I shall not want."
+    static let replyText = ScriptedReply.text
 
     let server: OpenAIServer
     let predictor: ScriptedPredictor
@@ -27,10 +28,7 @@ final class TestServer: @unchecked Sendable {
                       configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let model = try TinyChatModel(contextSize: contextSize)
         let replyIds = model.tokenizer.encode(replyText, addSpecialTokens: false)
-        let script = endsWithEOS ? replyIds + [model.tokenizer.eosTokenId!] : replyIds
-        let runnerUp = model.tokenizer.encode(" zebra", addSpecialTokens: false)[0]
-        let predictor = ScriptedPredictor(script: script, loops: !endsWithEOS, runnerUp: runnerUp,
-                                          vocabularySize: model.tokenizer.vocabularySize, contextSize: contextSize)
+        let predictor = ScriptedReply.predictor(for: model, endsWithEOS: endsWithEOS, contextSize: contextSize)
         predictor.delay = delay
         var configuration = ServerConfiguration()
         configuration.host = "127.0.0.1"

@@ -5,9 +5,9 @@ import SeekEngine
 /// (any token outside the script is followed by the script's first token), with a runner-up two logits
 /// below, so greedy decoding replays the script. It records every forward call, can slow each one down
 /// (so concurrent requests overlap) and can be told to fail.
-final class ScriptedPredictor: BatchTokenPredictor, @unchecked Sendable {  // state behind `lock`
-    let contextSize: Int
-    let vocabularySize: Int
+public final class ScriptedPredictor: BatchTokenPredictor, @unchecked Sendable {  // state behind `lock`
+    public let contextSize: Int
+    public let vocabularySize: Int
     private let successor: [Int: Int]
     private let first: Int
     private let runnerUp: Int
@@ -16,12 +16,12 @@ final class ScriptedPredictor: BatchTokenPredictor, @unchecked Sendable {  // st
     private var nextID = 0
     private var calls: [[SequenceStep]] = []
     private var released: [SequenceID] = []
-    var delay: TimeInterval = 0
-    var failOnCall: Int?
+    public var delay: TimeInterval = 0
+    public var failOnCall: Int?
 
     /// `script`: the reply's ids; when `loops`, the last token is followed by the first again (a reply
     /// that never ends by itself).
-    init(script: [Int], loops: Bool, runnerUp: Int, vocabularySize: Int, contextSize: Int = 512) {
+    public init(script: [Int], loops: Bool, runnerUp: Int, vocabularySize: Int, contextSize: Int = 512) {
         precondition(Set(script).count == script.count, "script tokens must be distinct")
         var successor: [Int: Int] = [:]
         for (a, b) in zip(script, script.dropFirst()) { successor[a] = b }
@@ -33,7 +33,7 @@ final class ScriptedPredictor: BatchTokenPredictor, @unchecked Sendable {  // st
         self.contextSize = contextSize
     }
 
-    func makeSequence() throws -> SequenceID {
+    public func makeSequence() throws -> SequenceID {
         lock.withLock {
             defer { nextID += 1 }
             caches[SequenceID(nextID)] = []
@@ -41,22 +41,26 @@ final class ScriptedPredictor: BatchTokenPredictor, @unchecked Sendable {  // st
         }
     }
 
-    func releaseSequence(_ sequence: SequenceID) {
+    public func releaseSequence(_ sequence: SequenceID) {
         lock.withLock {
             caches[sequence] = nil
             released.append(sequence)
         }
     }
 
-    func cachedTokens(of sequence: SequenceID) -> Int {
+    public func cachedTokens(of sequence: SequenceID) -> Int {
         lock.withLock { caches[sequence]?.count ?? 0 }
     }
 
-    func truncate(_ sequence: SequenceID, to length: Int) {
-        lock.withLock { caches[sequence]?.removeSubrange(min(length, caches[sequence]?.count ?? 0)...) }
+    public func truncate(_ sequence: SequenceID, to length: Int) {
+        lock.withLock {
+            guard var cache = caches[sequence] else { return }
+            cache.removeSubrange(min(length, cache.count)...)
+            caches[sequence] = cache
+        }
     }
 
-    func forward(_ steps: [SequenceStep]) throws -> [[Float]] {
+    public func forward(_ steps: [SequenceStep]) throws -> [[Float]] {
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         return try lock.withLock {
             calls.append(steps)
@@ -80,11 +84,27 @@ final class ScriptedPredictor: BatchTokenPredictor, @unchecked Sendable {  // st
 
     // MARK: - What the tests inspect
 
-    var forwardCalls: [[SequenceStep]] { lock.withLock { calls } }
-    var releasedSequences: [SequenceID] { lock.withLock { released } }
-    func cache(of sequence: SequenceID) -> [Int] { lock.withLock { caches[sequence] ?? [] } }
+    public var forwardCalls: [[SequenceStep]] { lock.withLock { calls } }
+    public var releasedSequences: [SequenceID] { lock.withLock { released } }
+    public func cache(of sequence: SequenceID) -> [Int] { lock.withLock { caches[sequence] ?? [] } }
     /// Tokens fed to a sequence over all calls.
-    func tokensFed(to sequence: SequenceID) -> Int {
+    public func tokensFed(to sequence: SequenceID) -> Int {
         lock.withLock { calls.joined().filter { $0.sequence == sequence }.reduce(0) { $0 + $1.tokens.count } }
+    }
+}
+
+/// The reply the test server's predictor is scripted to give.
+public enum ScriptedReply {
+    /// Several tokens per word, and an emoji whose bytes span several tokens.
+    public static let text = "The Lord is my shepherd 🦙 I shall not want."
+
+    /// A predictor that replays `text` greedily: ending with end-of-sequence, or looping forever.
+    public static func predictor(for model: TinyChatModel, endsWithEOS: Bool, contextSize: Int) -> ScriptedPredictor {
+        let tokenizer = model.tokenizer
+        let reply = tokenizer.encode(text, addSpecialTokens: false)
+        let script = endsWithEOS ? reply + [tokenizer.eosTokenId ?? 1] : reply
+        let runnerUp = tokenizer.encode(" zebra", addSpecialTokens: false)[0]
+        return ScriptedPredictor(script: script, loops: !endsWithEOS, runnerUp: runnerUp,
+                                 vocabularySize: tokenizer.vocabularySize, contextSize: contextSize)
     }
 }
