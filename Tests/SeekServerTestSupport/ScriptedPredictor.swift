@@ -1,5 +1,6 @@
 import Foundation
 import SeekEngine
+import SeekTokenizer
 
 /// A `BatchTokenPredictor` without weights: the logits after a token favour its successor in a script
 /// (any token outside the script is followed by the script's first token), with a runner-up two logits
@@ -98,12 +99,17 @@ public enum ScriptedReply {
     /// Several tokens per word, and an emoji whose bytes span several tokens.
     public static let text = "The Lord is my shepherd 🦙 I shall not want."
 
+    /// The token two logits behind the script's at every step (" and", not in the script).
+    public static func runnerUpId(_ tokenizer: Tokenizer) -> Int {
+        tokenizer.encode(" and", addSpecialTokens: false)[0]
+    }
+
     /// A predictor that replays `text` greedily: ending with end-of-sequence, or looping forever.
     public static func predictor(for model: TinyChatModel, endsWithEOS: Bool, contextSize: Int) -> ScriptedPredictor {
         let tokenizer = model.tokenizer
         let reply = tokenizer.encode(text, addSpecialTokens: false)
         let script = endsWithEOS ? reply + [tokenizer.eosTokenId ?? 1] : reply
-        let runnerUp = tokenizer.encode(" zebra", addSpecialTokens: false)[0]
+        let runnerUp = runnerUpId(tokenizer)
         return ScriptedPredictor(script: script, loops: !endsWithEOS, runnerUp: runnerUp,
                                  vocabularySize: tokenizer.vocabularySize, contextSize: contextSize)
     }

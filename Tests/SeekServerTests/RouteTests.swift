@@ -122,7 +122,7 @@ final class RouteTests: XCTestCase {
                 let top = try XCTUnwrap(entry["top_logprobs"] as? [[String: Any]])
                 XCTAssertEqual(top.count, 2)
                 XCTAssertEqual(top[0]["token"] as? String, tokenizer.decode([id]))
-                XCTAssertEqual(top[1]["token"] as? String, " zebra")
+                XCTAssertEqual(top[1]["token"] as? String, " and")
                 XCTAssertEqual(top[1]["logprob"] as? Double ?? 0, expected - 2, accuracy: 1e-4)
                 XCTAssertEqual(entry["bytes"] as? [Int], Array(tokenizer.decode([id]).utf8).map(Int.init))
             }
@@ -138,8 +138,8 @@ final class RouteTests: XCTestCase {
     }
 
     func testSamplingFieldsReachTheSampler() async throws {
-        // Logits: 10 for the script's token, 8 for the runner-up " zebra", 0 elsewhere. At temperature 1
-        // min_p 0.05 keeps just those two, so " zebra" comes up about one draw in eight.
+        // Logits: 10 for the script's token, 8 for the runner-up " and", 0 elsewhere. At temperature 1
+        // min_p 0.05 keeps just those two, so " and" comes up about one draw in eight.
         let server = try await TestServer.start(endsWithEOS: false)
         do {
             func text(_ body: String) async throws -> String {
@@ -155,9 +155,9 @@ final class RouteTests: XCTestCase {
                 XCTAssertEqual(first, again, "the same seed repeats the reply")
                 replies.append(first)
             }
-            XCTAssertTrue(replies.contains { $0.contains("zebra") }, "sampling never left the script: \(replies)")
+            XCTAssertTrue(replies.contains { $0.contains(" and") }, "sampling never left the script: \(replies)")
             let narrowed = try await text(#"{"prompt": "Psalm", "max_tokens": 12, "temperature": 1, "top_k": 1, "seed": 3}"#)
-            XCTAssertFalse(narrowed.contains("zebra"), "top_k 1 keeps only the most likely token")
+            XCTAssertFalse(narrowed.contains(" and"), "top_k 1 keeps only the most likely token")
 
             // When the looping script comes back to its first token, presence + frequency penalties (3)
             // push it below the runner-up; without them greedy decoding repeats the script.
@@ -165,9 +165,9 @@ final class RouteTests: XCTestCase {
             let plain = try await text(#"{"prompt": "Psalm", "max_tokens": \#(count), "temperature": 0}"#)
             XCTAssertEqual(plain, TestServer.replyText + server.model.tokenizer.decode([server.replyIds[0]]))
             let penalized = try await text(#"{"prompt": "Psalm", "max_tokens": \#(count), "temperature": 0, "presence_penalty": 2, "frequency_penalty": 1}"#)
-            XCTAssertEqual(penalized, TestServer.replyText + " zebra")
+            XCTAssertEqual(penalized, TestServer.replyText + " and")
             let repeatPenalized = try await text(#"{"prompt": "Psalm", "max_tokens": \#(count), "temperature": 0, "repeat_penalty": 2}"#)
-            XCTAssertEqual(repeatPenalized, TestServer.replyText + " zebra", "repeat_penalty 2 halves the repeated token's logit")
+            XCTAssertEqual(repeatPenalized, TestServer.replyText + " and", "repeat_penalty 2 halves the repeated token's logit")
         } catch { XCTFail("\(error)") }
         await server.stop()
     }

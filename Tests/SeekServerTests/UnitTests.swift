@@ -17,11 +17,15 @@ final class SlotChoiceTests: XCTestCase {
                     decoder: ReplyDecoder(request: GenerationRequest(promptIds: [1]), model: try! TinyChatModel()))
         XCTAssertTrue(Slot.best(for: [1, 2, 3, 4, 5, 6, 7], among: [a, b, c]) === b, "busy slots are never chosen")
         XCTAssertEqual(b.commonPrefixLength(with: [1, 2, 3, 7]), 3)
-        // Equal prefixes: the least recently used slot.
-        a.cachedIds = []
+        // A short shared opening does not claim a slot that holds another conversation: an empty slot
+        // is taken, else the least recently used.
+        a.cachedIds = [1, 2, 3, 4, 5, 6]
         b.cachedIds = []
+        XCTAssertTrue(Slot.best(for: [1, 2, 7, 8, 9], among: [a, b]) === b)
+        b.cachedIds = [1, 2, 3]
         a.lastUsed = .now
-        XCTAssertTrue(Slot.best(for: [8], among: [a, b]) === b)
+        XCTAssertTrue(Slot.best(for: [1, 2, 7, 8, 9], among: [a, b]) === b)
+        XCTAssertTrue(Slot.best(for: [1, 2, 3, 4, 9], among: [a, b]) === a, "a prefix covering half the prompt counts")
     }
 }
 

@@ -41,13 +41,14 @@ struct ReplyDecoder {
         var logits = logits
         adjustments.apply(to: &logits)
         let token = sampler.sample(logits: logits, recentTokens: history)
+        // End-of-sequence is not part of the reply: no text, no logprob, not counted.
+        if model.stopTokenIds.contains(token) { return finishing(.stop, token: token) }
         if let top = request.topLogprobs {
             let distribution = LogSoftmax(logits)
             let alternatives = distribution.top(top).map { entry in describe(entry.token, logprob: entry.logprob) }
             pendingLogprobs.append(ChosenTokenLogprob(chosen: describe(token, logprob: distribution.logprob(of: token)),
                                                       top: alternatives))
         }
-        if model.stopTokenIds.contains(token) { return finishing(.stop, token: token) }
         generated += 1
         history.append(token)
         adjustments.record(token)

@@ -29,15 +29,16 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func openAIError(_ error: any Error, request: Request, maxBodyBytes: Int) -> OpenAIError {
         if let error = error as? OpenAIError { return error }
-        if let error = error as? HTTPError {
-            switch error.status {
-            case .notFound, .methodNotAllowed:
+        // Hummingbird's own errors (404 for no route, 413 from a body over the limit, ...).
+        if let error = error as? any HTTPResponseError {
+            switch error.status.code {
+            case 404, 405:
                 return .unknownRoute(method: request.method.rawValue, path: request.uri.path)
-            case .contentTooLarge:
+            case 413:
                 return .bodyTooLarge(limit: maxBodyBytes)
             default:
-                let code = Int(error.status.code)
-                return OpenAIError(status: code, message: error.body ?? error.status.reasonPhrase,
+                let code = error.status.code
+                return OpenAIError(status: code, message: (error as? HTTPError)?.body ?? error.status.reasonPhrase,
                                    type: code >= 500 ? "server_error" : "invalid_request_error")
             }
         }

@@ -2,7 +2,8 @@ import Hummingbird
 
 /// `POST /v1/chat/completions` and `POST /v1/completions`: read and validate the body, queue the
 /// request, and answer with one JSON body or an SSE stream. A client that goes away cancels its request,
-/// which frees its slot before the next forward pass.
+/// which frees its slot before the next forward pass. Watching for that consumes the connection, so
+/// these responses say `Connection: close` and the client opens a new one for its next request.
 struct GenerationEndpoints: Sendable {
     let scheduler: SlotScheduler
     let validation: RequestValidation
@@ -38,7 +39,19 @@ struct GenerationEndpoints: Sendable {
         let handle = try scheduler.submit(generation)
         if delivery.stream { return stream(request, handle: handle, renderer: renderer, includeUsage: delivery.includeUsage) }
         defer { handle.cancel() }
-        return try await request.body.consumeWithInboundCloseHandler { _ in
+        var response: Response
+        do {
+            response = try await collect(request, handle: handle, renderer: renderer)
+        } catch let error as OpenAIError {
+            response = OpenAIErrorMiddleware<BasicRequestContext>.response(error)
+        }
+        response.headers[.connection] = "close"
+        return response
+    }
+
+    /// Waits for the whole reply, cancelling it if the client goes away meanwhile.
+    private func collect(_ request: Request, handle: GenerationHandle, renderer: some ReplyRenderer) async throws -> Response {
+        try await request.body.consumeWithInboundCloseHandler { _ in
             var text = ""
             var logprobs: [ChosenTokenLogprob] = []
             for await event in handle.events {
@@ -83,6 +96,8 @@ struct GenerationEndpoints: Sendable {
             }
             try await writer.finish(nil)
         }
-        return Response(status: .ok, headers: ServerSentEvents.headers, body: body)
+        var headers = ServerSentEvents.headers
+        headers[.connection] = "close"
+        return Response(status: .ok, headers: headers, body: body)
     }
 }

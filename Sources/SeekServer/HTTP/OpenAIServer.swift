@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import SeekEngine
+import ServiceLifecycle
 
 /// `seek serve`: an OpenAI-compatible HTTP server over a `BatchTokenPredictor`.
 ///
@@ -22,8 +23,9 @@ public final class OpenAIServer: Sendable {
         scheduler = try SlotScheduler(predictor: predictor, model: model, configuration: configuration.scheduler, metrics: metrics)
     }
 
-    /// Serves until the calling task is cancelled, then stops the scheduler (failing what still runs).
-    /// `onListening` gets the bound port (useful with port 0).
+    /// Serves until the calling task is cancelled. Then the scheduler stops first (every running stream
+    /// ends with a 503 error event, so nothing keeps the shutdown waiting) and the HTTP server shuts
+    /// down gracefully. `onListening` gets the bound port (useful with port 0).
     public func run(logger: Logger = Logger(label: "seek.serve"), onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         scheduler.start()
         defer { scheduler.stop() }
@@ -38,7 +40,19 @@ public final class OpenAIServer: Sendable {
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await application.run()
+        let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
+        let scheduler = self.scheduler
+        // The group runs in its own task, so cancelling the caller asks for a graceful shutdown instead
+        // of tearing connections down mid-response.
+        let serving = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await serving.value
+        } onCancel: {
+            Task {
+                scheduler.stop()
+                await group.triggerGracefulShutdown()
+            }
+        }
     }
 
     func makeRouter() -> Hummingbird.Router<BasicRequestContext> {

@@ -54,20 +54,21 @@ extension Slot {
         return common
     }
 
-    /// The idle slot a prompt should go to: the one whose cache shares the longest prefix with it; among
-    /// equals, the least recently used.
+    /// The idle slot a prompt should go to: the one whose cache shares the longest prefix with it (ties:
+    /// the least recently used). A match covering less than half the prompt (a shared chat-template
+    /// opening, say) is no reason to overwrite a conversation another client may come back to: then an
+    /// empty slot, else the least recently used one, is taken.
     static func best(for prompt: [Int], among slots: [Slot]) -> Slot? {
-        var best: (slot: Slot, common: Int)?
-        for slot in slots where slot.isIdle {
-            let common = slot.commonPrefixLength(with: prompt)
-            if let current = best {
-                if common > current.common || (common == current.common && slot.lastUsed < current.slot.lastUsed) {
-                    best = (slot, common)
-                }
-            } else {
-                best = (slot, common)
-            }
+        let idle = slots.filter(\.isIdle)
+        let matched = idle.map { (slot: $0, common: $0.commonPrefixLength(with: prompt)) }
+        if let best = matched.max(by: { a, b in
+            a.common != b.common ? a.common < b.common : a.slot.lastUsed > b.slot.lastUsed
+        }), best.common * 2 >= prompt.count, best.common > 0 {
+            return best.slot
         }
-        return best?.slot
+        return idle.min { a, b in
+            if a.cachedIds.isEmpty != b.cachedIds.isEmpty { return a.cachedIds.isEmpty }
+            return a.lastUsed < b.lastUsed
+        }
     }
 }
