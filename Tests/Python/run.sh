@@ -17,7 +17,7 @@ stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || 
 trap stop_server EXIT
 
 if [ -z "${SEEK_TEST_BASE_URL:-}" ]; then
-    swift build --product SeekServerFixture >/dev/null
+    swift build --product SeekServerFixture >/dev/null 2>&1 || swift build --product SeekServerFixture
     bin="$(swift build --show-bin-path)/SeekServerFixture"
     log="$(mktemp)"
     "$bin" --tiny-chat "$root/../shared/fixtures/tiny-chat" --port 0 --parallel 2 --queue 2 --delay-ms 5 \
