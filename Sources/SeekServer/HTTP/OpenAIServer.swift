@@ -17,6 +17,9 @@ public final class OpenAIServer: Sendable {
     private let started = Date()
 
     public init(model: any ServedModel, predictor: any BatchTokenPredictor, configuration: ServerConfiguration) throws {
+        guard model.contextSize <= predictor.contextSize else {
+            throw SeekError("the served model's context (\(model.contextSize) tokens) is larger than the predictor's (\(predictor.contextSize))")
+        }
         self.configuration = configuration
         self.model = model
         metrics = ServerMetrics(slots: configuration.scheduler.parallel)
