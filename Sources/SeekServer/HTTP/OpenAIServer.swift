@@ -31,7 +31,6 @@ public final class OpenAIServer: Sendable {
     /// down gracefully. `onListening` gets the bound port (useful with port 0).
     public func run(logger: Logger = Logger(label: "seek.serve"), onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         scheduler.start()
-        defer { scheduler.stop() }
         var http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
         http1.httpDecoder = .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes,
                                   maxHeaderFieldCount: 200)
@@ -48,14 +47,20 @@ public final class OpenAIServer: Sendable {
         // The group runs in its own task, so cancelling the caller asks for a graceful shutdown instead
         // of tearing connections down mid-response.
         let serving = Task { try await group.run() }
-        try await withTaskCancellationHandler {
-            try await serving.value
-        } onCancel: {
-            Task {
-                scheduler.stop()
-                await group.triggerGracefulShutdown()
+        do {
+            try await withTaskCancellationHandler {
+                try await serving.value
+            } onCancel: {
+                Task {
+                    await scheduler.shutdown()
+                    await group.triggerGracefulShutdown()
+                }
             }
+        } catch {
+            await scheduler.shutdown()
+            throw error
         }
+        await scheduler.shutdown()
     }
 
     func makeRouter() -> Hummingbird.Router<BasicRequestContext> {

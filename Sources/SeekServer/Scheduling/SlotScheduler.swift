@@ -87,6 +87,16 @@ public final class SlotScheduler: @unchecked Sendable {  // shared state is guar
         for slot in slots { predictor.releaseSequence(slot.sequence) }
     }
 
+    /// `stop()` without blocking a task's thread while the current forward pass finishes.
+    public func shutdown() async {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                self.stop()
+                continuation.resume()
+            }
+        }
+    }
+
     /// Queues a request. Throws a 503 (with Retry-After) when every slot and the queue are full.
     public func submit(_ request: GenerationRequest) throws -> GenerationHandle {
         let handle = GenerationHandle()
