@@ -16,6 +16,7 @@ struct ReplyDecoder {
     }
 
     private let model: any ServedModel
+    private let stopTokenIds: Set<Int>
     private let request: GenerationRequest
     private var sampler: Sampler
     private var adjustments: LogitAdjustments
@@ -28,6 +29,7 @@ struct ReplyDecoder {
 
     init(request: GenerationRequest, model: any ServedModel) {
         self.model = model
+        stopTokenIds = model.stopTokenIds
         self.request = request
         sampler = Sampler(request.sampling)
         adjustments = LogitAdjustments(presence: request.presencePenalty, frequency: request.frequencyPenalty)
@@ -42,7 +44,7 @@ struct ReplyDecoder {
         adjustments.apply(to: &logits)
         let token = sampler.sample(logits: logits, recentTokens: history)
         // End-of-sequence is not part of the reply: no text, no logprob, not counted.
-        if model.stopTokenIds.contains(token) { return finishing(.stop, token: token) }
+        if stopTokenIds.contains(token) { return finishing(.stop, token: token) }
         if let top = request.topLogprobs {
             let distribution = LogSoftmax(logits)
             let alternatives = distribution.top(top).map { entry in describe(entry.token, logprob: entry.logprob) }
