@@ -5,6 +5,7 @@ import PackageDescription
 //   CBLAS, CReadline (system libraries) → SeekKernels (C SIMD kernels) → SeekEngine (model math)
 //   SeekTokenizer, SeekTemplate (text in / text out, no model math)
 //   SeekChat (models by name, loading, prompts, conversations, generation with text; prints nothing)
+//   SeekServer (OpenAI-compatible HTTP server, slot scheduler), SeekRemote (OpenAI-compatible client)
 //   seek (the command line: flags, the REPL, output; the only target that links readline)
 let optimized: [SwiftSetting] = [
     // The engine's loops are slow without the optimizer; keep them fast in debug test builds too.
@@ -20,9 +21,15 @@ let package = Package(
         .library(name: "SeekTokenizer", targets: ["SeekTokenizer"]),
         .library(name: "SeekTemplate", targets: ["SeekTemplate"]),
         .library(name: "SeekChat", targets: ["SeekChat"]),
+        .library(name: "SeekServer", targets: ["SeekServer"]),
+        .library(name: "SeekRemote", targets: ["SeekRemote"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
@@ -36,6 +43,16 @@ let package = Package(
         .target(name: "SeekTokenizer", swiftSettings: optimized),
         .target(name: "SeekTemplate"),
         .target(name: "SeekChat", dependencies: ["SeekEngine", "SeekTokenizer", "SeekTemplate"]),
+        .target(name: "SeekServer", dependencies: [
+            "SeekEngine", "SeekTokenizer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "SeekRemote", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .executableTarget(name: "seek", dependencies: [
             "SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -50,5 +67,19 @@ let package = Package(
         .testTarget(name: "SeekChatTests", dependencies: ["SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate"]),
         // Help/ holds the expected `--help` texts, read from the source tree.
         .testTarget(name: "SeekCLITests", dependencies: ["seek", "SeekChat", "SeekEngine"], exclude: ["Help"]),
+        // A scripted predictor over tiny-chat's tokenizer, for the server tests and the fixture server
+        // that Tests/Python/test_openai_client.py talks to.
+        .target(name: "SeekServerTestSupport", dependencies: ["SeekServer", "SeekEngine", "SeekTokenizer", "SeekTemplate"],
+                path: "Tests/SeekServerTestSupport"),
+        .executableTarget(name: "SeekServerFixture", dependencies: ["SeekServer", "SeekServerTestSupport"],
+                          path: "Tests/SeekServerFixture"),
+        .testTarget(name: "SeekServerTests", dependencies: [
+            "SeekServer", "SeekServerTestSupport", "SeekEngine", "SeekTokenizer", "SeekTemplate", "SeekRemote",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "SeekRemoteTests", dependencies: [
+            "SeekRemote", .product(name: "Hummingbird", package: "hummingbird"),
+        ], resources: [.copy("Streams")]),
     ]
 )
