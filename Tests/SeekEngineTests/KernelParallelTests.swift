@@ -3,7 +3,7 @@ import XCTest
 import SeekKernels
 @testable import SeekEngine
 
-/// The worker pool behind WorkerPool: every task runs exactly once, nested and concurrent regions
+/// The worker pool (sk_parallel_run, and WorkerPool over it): every task runs exactly once, nested and concurrent regions
 /// complete (inline), and regions after the workers went to sleep still run.
 final class KernelParallelTests: XCTestCase {
     private func countRuns(_ count: Int) -> [Int32] {
@@ -45,5 +45,38 @@ final class KernelParallelTests: XCTestCase {
         }
         XCTAssertEqual(Array(sums[0..<3]), [4950, 4950, 4950])
         XCTAssertEqual(Array(sums[3..<5]), [1, 1])
+    }
+
+    /// Each model keeps the thread count it was loaded with (no process-wide setting).
+    func testEachModelHasItsOwnWorkerCount() throws {
+        let folder = try SharedData.fixture("tiny-lite")
+        var options = LoadOptions()
+        options.contextSize = 16
+        options.threads = 1
+        let one = try DeepSeekModel.load(folder: folder, options: options)
+        options.threads = 3
+        let three = try DeepSeekModel.load(folder: folder, options: options)
+        XCTAssertEqual(one.workerPool.threads, 1)
+        XCTAssertEqual(three.workerPool.threads, 3)
+        XCTAssertEqual(WorkerPool(threads: 0).threads, ProcessInfo.processInfo.activeProcessorCount)
+        // Both still compute the same logits.
+        XCTAssertEqual(try one.forward([1, 2, 3], allLogits: true), try three.forward([1, 2, 3], allLogits: true))
+        XCTAssertGreaterThan(one.workspaceBytes, 0)
+    }
+
+    /// forRanges and forWorkers cover 0..<count exactly once, in chunks of at least minChunk.
+    func testRangesCoverEveryIndexOnce() {
+        let pool = WorkerPool(threads: 4)
+        for count in [0, 1, 5, 64, 1000] {
+            var hits = [Int32](repeating: 0, count: count)
+            hits.withUnsafeMutableBufferPointer { hits in
+                nonisolated(unsafe) let base = hits.baseAddress
+                pool.forWorkers(count, minChunk: 16) { worker, begin, end in
+                    XCTAssertTrue(worker < 4 && (end - begin >= 16 || count < 32))
+                    for i in begin..<end { base![i] += 1 }
+                }
+            }
+            XCTAssertEqual(hits, [Int32](repeating: 1, count: count), "\(count) items")
+        }
     }
 }

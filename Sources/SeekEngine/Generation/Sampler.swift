@@ -35,7 +35,7 @@ public struct Sampler: Sendable {
         penalized = []
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: logits)
-        applyRepeatPenalty(to: &buffer, recentTokens: recentTokens)
+        applyRepeatPenalty(to: &buffer, from: logits, recentTokens: recentTokens)
         let token = choose(from: buffer)
         penalized = buffer
         return token
@@ -61,11 +61,11 @@ public struct Sampler: Sendable {
         return best
     }
 
-    private func applyRepeatPenalty(to logits: inout [Float], recentTokens: [Int]) {
+    /// Penalizes each id in the window once: an id whose value still equals the original has not been
+    /// penalized yet (penalizing a 0 leaves it 0, so doing it twice changes nothing either).
+    private func applyRepeatPenalty(to logits: inout [Float], from original: [Float], recentTokens: [Int]) {
         let penalty = parameters.repeatPenalty
-        guard penalty != 1, penalty > 0, parameters.repeatLastN > 0 else { return }
-        let window = Set(recentTokens.suffix(parameters.repeatLastN))
-        for id in window where id >= 0 && id < logits.count {
+        for id in recentTokens.suffix(parameters.repeatLastN) where id >= 0 && id < logits.count && logits[id] == original[id] {
             logits[id] = logits[id] > 0 ? logits[id] / penalty : logits[id] * penalty
         }
     }

@@ -104,6 +104,10 @@ final class SamplerTests: XCTestCase {
         // Token 0 (4 → 2) falls below token 1 (3); token 2 (-1 → -2) stays below token 3 (-1.5).
         XCTAssertEqual(sampler.sample(logits: [4, 3, -1, -1.5], recentTokens: [0]), 1)
         XCTAssertEqual(sampler.sample(logits: [-1, -1.5], recentTokens: [0]), 1)
+        // A token repeated in the window is penalized once: 7 → 3.5 stays above 3 (twice would be 1.75).
+        XCTAssertEqual(sampler.sample(logits: [7, 3], recentTokens: [0, 0, 0]), 0)
+        // The same buffer serves the next call with other logits and another length.
+        XCTAssertEqual(sampler.sample(logits: [1, 5, 4], recentTokens: [1]), 2)
         // Only the last repeatLastN tokens count.
         var windowed = SamplingParameters()
         windowed.temperature = 0
