@@ -36,6 +36,7 @@ struct Seek: ParsableCommand {
     @OptionGroup(title: "Prompt") var prompt: PromptOptions
     @OptionGroup(title: "Chat") var chat: SystemOptions
     @OptionGroup(title: "Sampling") var sampling: SamplingOptions
+    @OptionGroup(title: "Output") var display: DisplayOptions
 
     /// Subcommands with options of their own (bench's -p and -n are numbers, quantize's --quant is its
     /// output format): named first, they parse the command line alone, so that the root's options
@@ -87,12 +88,14 @@ struct Seek: ParsableCommand {
         guard let text = try CommandFailure.reporting({ try PromptInput.read(prompt: prompt.prompt, file: prompt.file) }) else {
             if prompt.json { throw CommandFailure.fail("--json needs a prompt: give -p, -f or pipe text to stdin") }
             if prompt.raw { throw CommandFailure.fail("--raw needs a prompt: give -p, -f or pipe text to stdin") }
-            return try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system)
+            return try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system,
+                                             display: display)
         }
         try CommandFailure.reporting {
             guard !text.isEmpty else { throw GenerationError.emptyPrompt }
             let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
-            try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, system: chat.system, verbose: runtime.verbose)
+            try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, system: chat.system, verbose: runtime.verbose,
+                        replyStyle: TerminalStyle.resolve(display.color, descriptor: STDOUT_FILENO))
                 .run(text)
         }
     }

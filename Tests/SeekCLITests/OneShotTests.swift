@@ -88,6 +88,15 @@ final class OneShotTests: XCTestCase {
         let shortObject = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(short.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(shortObject["finish_reason"] as? String, "length")
         XCTAssertEqual((shortObject["tokens"] as? [Int])?.count, 3)
+        XCTAssertFalse(short.stderr.contains("warning"), "a reply cut by -n is not a full context: \(short.stderr)")
+
+        // A reply that reaches the end of the context ends with "length" and a warning.
+        let full = try seek(["-m", fixture, "--raw", "--temp", "0", "--ctx-size", "12", "--json", "-p", reference.prompt!])
+        XCTAssertEqual(full.status, 0, full.stderr)
+        let fullObject = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(full.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(fullObject["finish_reason"] as? String, "length")
+        XCTAssertEqual(reference.promptIds.count + ((fullObject["tokens"] as? [Int])?.count ?? 0), 13, "the context, plus the last token never fed back")
+        XCTAssertEqual(full.stderr, "warning: the reply reached the end of the context (12 tokens) and was cut; raise --ctx-size for more\n")
     }
 
     func testStopStringsCutTheReply() throws {

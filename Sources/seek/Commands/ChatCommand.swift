@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SeekChat
 
 /// `seek chat`: the interactive chat, also what `seek` starts on a terminal without a prompt.
@@ -18,6 +19,7 @@ struct ChatCommand: ParsableCommand {
     @OptionGroup(title: "Model") var runtime: RuntimeOptions
     @OptionGroup(title: "Chat") var chat: SystemOptions
     @OptionGroup(title: "Sampling") var sampling: SamplingOptions
+    @OptionGroup(title: "Output") var display: DisplayOptions
     /// The root's prompt flags also parse after `chat`; declared here only to refuse them.
     @OptionGroup(visibility: .hidden) var prompt: PromptOptions
 
@@ -28,11 +30,12 @@ struct ChatCommand: ParsableCommand {
     }
 
     func run() throws {
-        try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system)
+        try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system,
+                                  display: display)
     }
 
     static func startChat(registry: RegistryOptions, model: ModelChoice, runtime: RuntimeOptions,
-                          sampling: SamplingOptions, system: String?) throws {
+                          sampling: SamplingOptions, system: String?, display: DisplayOptions) throws {
         guard Console.stdinIsTerminal else {
             throw CommandFailure.fail("the chat needs a terminal on stdin; to complete piped text, run seek without 'chat'")
         }
@@ -44,6 +47,8 @@ struct ChatCommand: ParsableCommand {
             }
             return (startup.loaded, session)
         }
-        ChatREPL(loaded: loaded, session: session, history: HistoryFile(path: HistoryFile.defaultPath()), verbose: runtime.verbose).run()
+        ChatREPL(loaded: loaded, session: session, history: HistoryFile(path: HistoryFile.defaultPath()), verbose: runtime.verbose,
+                 style: TerminalStyle.resolve(display.color, descriptor: STDERR_FILENO),
+                 replyStyle: TerminalStyle.resolve(display.color, descriptor: STDOUT_FILENO)).run()
     }
 }
