@@ -26,9 +26,11 @@ struct Seek: ParsableCommand {
               seek tokenize -m lite "Hello, world"     ids and pieces
               seek quantize -m lite --quant q8 lite8   a smaller copy of a model
               seek bench -m lite -p 512 -n 128         speed, memory, % of bandwidth limit
+              seek cache list                          quantized models kept by --quant
             """,
         version: SeekVersion.string,
-        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self])
+        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self,
+                      CacheCommand.self])
 
     @OptionGroup(title: "Model") var registry: RegistryOptions
     @OptionGroup(title: "Model") var model: ModelChoice
@@ -41,7 +43,8 @@ struct Seek: ParsableCommand {
     /// Subcommands with options of their own (bench's -p and -n are numbers, quantize's --quant is its
     /// output format): named first, they parse the command line alone, so that the root's options
     /// (prompt, sampling, context) are neither taken from them nor silently accepted.
-    static let parsedAlone: [ParsableCommand.Type] = [TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self]
+    static let parsedAlone: [ParsableCommand.Type] = [TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self,
+                                                      CacheCommand.self]
 
     /// ArgumentParser's own main, except that usage errors start with "error:" like every other failure,
     /// and the subcommands in `parsedAlone` parse their own options.

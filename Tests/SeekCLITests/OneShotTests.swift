@@ -174,10 +174,41 @@ final class OneShotTests: XCTestCase {
         XCTAssertTrue(verbose.stderr.contains("already quantized to q8; --quant q4 does not apply"), verbose.stderr)
         XCTAssertTrue(verbose.stderr.contains("q8 blocks written by seek quantize"), verbose.stderr)
 
-        let q4 = try seek(["-m", fixture, "--quant", "q4", "--raw", "--temp", "0", "-n", "8", "--verbose", "-p", "Hello"])
+        let q4 = try seek(["-m", fixture, "--quant", "q4", "--no-cache", "--raw", "--temp", "0", "-n", "8", "--verbose", "-p", "Hello"])
         XCTAssertEqual(q4.status, 0, q4.stderr)
         XCTAssertTrue(q4.stderr.contains("quantized in memory"), q4.stderr)
+        XCTAssertFalse(q4.stderr.contains("note: stored"), q4.stderr)
         XCTAssertEqual(try seek(["-m", fixture, "--quant", "q5", "-p", "Hello"]).status, 64)
+    }
+
+    func testQuantizeOnceThenMapTheCachedCopy() throws {
+        let home = try TestPaths.temporaryFolder(for: self)
+        let environment = TestPaths.isolatedEnvironment(home: home)
+        func run(_ arguments: [String]) throws -> SeekRun { try SeekProcess.run(arguments, environment: environment) }
+        let arguments = ["-m", fixture, "--quant", "q4", "--raw", "--temp", "0", "-n", "8", "-p", "Hello"]
+        let inMemory = try run(arguments + ["--no-cache"])
+        let first = try run(arguments)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.hasPrefix("note: stored the q4 weights ("), first.stderr)
+        XCTAssertTrue(first.stderr.contains(" in \(home)/cache/seek/models/tiny-chat-q4-"), first.stderr)
+        let second = try run(arguments + ["--verbose"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertFalse(second.stderr.contains("note: stored"), second.stderr)
+        XCTAssertTrue(second.stderr.contains("q4 blocks from the cache"), second.stderr)
+        XCTAssertEqual(first.stdout, inMemory.stdout)
+        XCTAssertEqual(second.stdout, inMemory.stdout)
+
+        let list = try run(["cache", "list"])
+        XCTAssertTrue(list.stdout.contains("tiny-chat-q4-"), list.stdout)
+        XCTAssertTrue(list.stdout.contains(fixture), list.stdout)
+        try "{\"models\": {\"tiny\": {\"path\": \"\(fixture)\"}}}".write(toFile: home + "/models.json", atomically: true, encoding: .utf8)
+        let models = try run(["models", "--models", home + "/models.json"])
+        XCTAssertTrue(models.stdout.contains("; cached q4 ("), models.stdout)
+        XCTAssertEqual(try run(["cache", "rm", "nothere"]).status, 1)
+        XCTAssertEqual(try run(["cache", "rm"]).status, 64)
+        let removed = try run(["cache", "rm", "--all"])
+        XCTAssertEqual(removed.stderr, "removed 1 cached model from \(home)/cache/seek/models\n")
+        XCTAssertTrue(try run(["cache"]).stdout.hasPrefix("no cached models"))
     }
 
     func testWithoutModelFlagSeekRunsTheDefaultModel() throws {

@@ -11,6 +11,8 @@ public enum ChatWarning: Equatable, Sendable, CustomStringConvertible {
     case generationConfigNotAnObject(file: String)
     /// One generation_config.json value is out of range: it is ignored.
     case generationConfigValueIgnored(file: String, key: String, value: String, reason: SettingError)
+    /// The quantized-model cache could not be written: the weights were quantized in memory instead.
+    case quantizedCacheUnavailable(folder: String, reason: String)
     /// A chat outgrew the context: its oldest turns were dropped to make room (said once per chat).
     case olderTurnsDropped(turns: Int, contextSize: Int)
 
@@ -24,6 +26,8 @@ public enum ChatWarning: Equatable, Sendable, CustomStringConvertible {
             return "\(file) is not a JSON object; its sampling defaults are ignored"
         case .generationConfigValueIgnored(let file, let key, let value, let reason):
             return "\(file): \(key) \(value) ignored (\(reason))"
+        case .quantizedCacheUnavailable(let folder, let reason):
+            return "cannot keep the quantized weights in \(folder) (\(reason)); quantized them in memory for this run"
         case .olderTurnsDropped(let turns, let contextSize):
             return "the conversation outgrew the context of \(contextSize) tokens: the oldest \(turns == 1 ? "turn was" : "\(turns) turns were") "
                 + "dropped to make room (the system message stays; older turns go as needed from now on)"

@@ -18,6 +18,7 @@ struct ModelsCommand: ParsableCommand {
 
     func run() throws {
         let registry = try CommandFailure.reporting { try ModelRegistry.load(explicitFile: registryOptions.registryFile) }
+        let cached = QuantizedModelCache().list()  // the quantized copies --quant keeps (seek cache)
         var rows: [[String]] = []
         var names = Set<String>()
         for entry in registry.entries {
@@ -25,12 +26,12 @@ struct ModelsCommand: ParsableCommand {
             if let unavailable = entry.unavailable {
                 rows.append([entry.name, "no", entry.path, unavailable.problem.description])
             } else {
-                rows.append(row(name: entry.name, folder: entry.path, description: entry.description))
+                rows.append(row(name: entry.name, folder: entry.path, description: entry.description, cached: cached))
             }
         }
         if !names.contains("default") {
             if let bundled = BundledModel.locate() {
-                rows.insert(row(name: "default", folder: bundled, description: "bundled \(BundledModel.folderName)"), at: 0)
+                rows.insert(row(name: "default", folder: bundled, description: "bundled \(BundledModel.folderName)", cached: cached), at: 0)
             } else {
                 rows.insert(["default", "no", "(bundled \(BundledModel.folderName) not found)", ""], at: 0)
             }
@@ -39,16 +40,20 @@ struct ModelsCommand: ParsableCommand {
         Console.out("registry: \(registry.file ?? "none (looked for \(ModelRegistry.defaultLocation(environment: ProcessInfo.processInfo.environment)))")\n")
     }
 
-    private func row(name: String, folder: String, description: String?) -> [String] {
+    private func row(name: String, folder: String, description: String?, cached: [QuantizedModelCache.Entry]) -> [String] {
         let modelFolder = ModelFolder(path: folder)
         do { try modelFolder.check(.all) } catch let error as ModelFolderError {
             return [name, "no", folder, error.problem.description]
         } catch {
             return [name, "no", folder, ErrorMessage.text(for: error)]
         }
-        var note = Table.gigabytes(modelFolder.weightBytes)
+        var note = Table.gigabytes(ModelSize.weightBytes(folder: folder))
         if let config = try? ModelConfig.load(path: modelFolder.file("config.json")) { note = "\(config.modelType), " + note }
         if let description { note += ", " + description }
+        let variants = cached.filter { $0.source == folder && $0.isCurrent }
+        if !variants.isEmpty {
+            note += "; cached " + variants.map { "\($0.kind.rawValue) (\(Table.gigabytes($0.bytes)))" }.joined(separator: ", ")
+        }
         return [name, "yes", folder, note]
     }
 }

@@ -35,12 +35,17 @@ struct RuntimeOptions: ParsableArguments {
         "Quantize the weights to q8 or q4 blocks while loading (less memory, faster decoding).", valueName: "q8|q4"))
     var quantization: QuantFormat?
 
+    @Flag(name: .customLong("no-cache"), help: ArgumentHelp(
+        "With --quant, quantize in memory at every start instead of keeping the quantized weights in $XDG_CACHE_HOME/seek (see 'seek cache')."))
+    var noCache = false
+
     @Flag(help: "Print load time, memory and per-reply statistics on stderr.")
     var verbose = false
 
     /// What the chat library loads with.
     var loadSettings: LoadSettings {
-        LoadSettings(contextSize: contextSize, threads: threads, quantization: quantization)
+        LoadSettings(contextSize: contextSize, threads: threads, quantization: quantization,
+                     cache: noCache ? nil : QuantizedModelCache())
     }
 
     func validate() throws {

@@ -1,0 +1,26 @@
+import Foundation
+import SeekEngine
+
+/// The one size a model is shown with: the sum of its weight files (the ones `ModelFolder` names),
+/// symbolic links followed, as the Hugging Face cache links its snapshots to blobs.
+public enum ModelSize {
+    /// Bytes of the weight files of the model folder at `folder` (0 for files that cannot be read).
+    public static func weightBytes(folder: String) -> Int {
+        let modelFolder = ModelFolder(path: folder)
+        return modelFolder.weightFileNames.reduce(0) { $0 + (FileStatus(path: modelFolder.file($1))?.size ?? 0) }
+    }
+}
+
+/// What `stat(2)` says about a file, links followed.
+struct FileStatus: Equatable {
+    var size: Int
+    /// Modification time in nanoseconds since 1970.
+    var modified: Int64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        size = Int(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    }
+}
