@@ -97,7 +97,8 @@ struct Seek: ParsableCommand {
         try CommandFailure.reporting {
             guard !text.isEmpty else { throw GenerationError.emptyPrompt }
             let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
-            try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, system: chat.system, verbose: runtime.verbose,
+            try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, logprobs: prompt.logprobs, system: chat.system,
+                        verbose: runtime.verbose,
                         replyStyle: TerminalStyle.resolve(display.color, descriptor: STDOUT_FILENO))
                 .run(text)
         }

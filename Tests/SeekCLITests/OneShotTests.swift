@@ -90,6 +90,23 @@ final class OneShotTests: XCTestCase {
         XCTAssertEqual((shortObject["tokens"] as? [Int])?.count, 3)
         XCTAssertFalse(short.stderr.contains("warning"), "a reply cut by -n is not a full context: \(short.stderr)")
 
+        // --logprobs N: one entry per generated token, from the distribution greedy decoding used.
+        let withLogprobs = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "24", "--json", "--logprobs", "2", "-p", reference.prompt!])
+        XCTAssertEqual(withLogprobs.status, 0, withLogprobs.stderr)
+        let logprobsObject = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(withLogprobs.stdout.utf8)) as? [String: Any])
+        let entries = try XCTUnwrap(logprobsObject["logprobs"] as? [[String: Any]])
+        XCTAssertEqual(entries.map { $0["id"] as? Int }, reference.idsUntilEOS.map { $0 })
+        for entry in entries {
+            let top = try XCTUnwrap(entry["top_logprobs"] as? [[String: Any]])
+            XCTAssertEqual(top.count, 2)
+            XCTAssertEqual(top.first?["id"] as? Int, entry["id"] as? Int, "greedy takes the most likely token")
+            XCTAssertEqual(Set(top[0].keys), ["id", "token", "logprob"])
+            XCTAssertLessThanOrEqual(try XCTUnwrap(entry["logprob"] as? Double), 0)
+        }
+        let keys = ["\"finish_reason\"", "\"logprobs\"", "\"timings\""].map { withLogprobs.stdout.range(of: $0)!.lowerBound }
+        XCTAssertEqual(keys, keys.sorted())
+        XCTAssertEqual(try seek(["-m", fixture, "--logprobs", "2", "-p", "Hi"]).status, 64, "--logprobs needs --json")
+
         // A reply that reaches the end of the context ends with "length" and a warning.
         let full = try seek(["-m", fixture, "--raw", "--temp", "0", "--ctx-size", "12", "--json", "-p", reference.prompt!])
         XCTAssertEqual(full.status, 0, full.stderr)

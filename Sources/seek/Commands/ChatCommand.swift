@@ -24,7 +24,7 @@ struct ChatCommand: ParsableCommand {
     @OptionGroup(visibility: .hidden) var prompt: PromptOptions
 
     func validate() throws {
-        if prompt.prompt != nil || prompt.file != nil || prompt.raw || prompt.json {
+        if prompt.prompt != nil || prompt.file != nil || prompt.raw || prompt.json || prompt.logprobs != nil {
             throw ValidationError("'seek chat' takes no prompt: for one answer run seek -p TEXT (or -f, or a pipe)")
         }
     }

@@ -7,6 +7,8 @@ struct OneShot {
     let startup: CommandStartup
     let raw: Bool
     let json: Bool
+    /// With --json: log-probabilities with this many alternatives per token.
+    let logprobs: Int?
     let system: String?
     let verbose: Bool
     /// Styles the reply on stdout (a reasoning model's thinking apart, on a terminal).
@@ -30,11 +32,14 @@ struct OneShot {
         var sampler = Sampler(startup.settings.parameters)
         var writer = ReplyWriter(style: replyStyle, startsThinking: startsThinking)
         let generation = loaded.makeTextGeneration()
-        let completion = try generation.complete(promptIds: ids, settings: startup.settings, sampler: &sampler) { piece in
+        let completion = try generation.complete(promptIds: ids, settings: startup.settings, sampler: &sampler,
+                                                 logprobs: json ? logprobs : nil) { piece in
             if !json { writer.write(piece) }
         }
         if json {
-            Console.out(JSONReport(model: loaded.name, promptIds: ids, completion: completion).encoded() + "\n")
+            let tokenizer = loaded.tokenizer
+            Console.out(JSONReport(model: loaded.name, promptIds: ids, completion: completion,
+                                   tokenText: { tokenizer.decode([$0], skipSpecialTokens: false) }).encoded() + "\n")
         } else {
             writer.flush()
             Console.out("\n")
