@@ -15,6 +15,10 @@ struct Seek: ParsableCommand {
             'seek chat --help'). Without -m it runs the bundled model, seek-mini (Models/seek-mini in the \
             repository, or $SEEK_DEFAULT_MODEL), or the registry entry named "default".
 
+            Sampling defaults ("the model's" below) come from the registry entry's "sampling", else the \
+            model folder's generation_config.json (temperature, top_k, top_p, repetition_penalty, \
+            max_new_tokens), else seek's own; --verbose and /show print the values in use.
+
             Examples:
               seek                                     chat with the bundled model
               seek -m ~/models/DeepSeek-V2-Lite-Chat   chat with a model folder

@@ -12,6 +12,11 @@ struct ChatCommand: ParsableCommand {
             message; \"\"\" starts and ends a multi-line block. Ctrl-C stops a reply; Ctrl-C on an empty \
             line or Ctrl-D leaves. Type /help for the commands (/set, /system, /clear, /save, /load, /show, \
             /stats, /bye). Input history is kept in $XDG_STATE_HOME/seek/history (~/.local/state/seek/history).
+
+            When the conversation outgrows the context, its oldest turns leave it (the system message \
+            stays) and the chat goes on. Only replies go to stdout: seek chat > replies.txt keeps them. \
+            Sampling defaults ("the model's") come from the registry entry's "sampling", else the model \
+            folder's generation_config.json, else seek's own.
             """)
 
     @OptionGroup(title: "Model") var registry: RegistryOptions
