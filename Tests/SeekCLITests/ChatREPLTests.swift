@@ -200,6 +200,29 @@ final class ChatREPLTests: XCTestCase {
         XCTAssertTrue(forced.transcript.contains(bold + ">>> "), "--color always wins over NO_COLOR and TERM=dumb")
     }
 
+    /// Loading and quantizing draw their progress on a terminal's stderr (and nothing in a pipe: the
+    /// one-shot tests see clean stderr).
+    func testProgressIsShownOnATerminal() throws {
+        let home = try TestPaths.temporaryFolder(for: self)
+        let fixture = TestPaths.fixture("tiny-chat")
+        let first = try PseudoTerminal(arguments: ["-m", fixture, "--quant", "q8", "-n", "2", "-p", "Hi"],
+                                       environment: TestPaths.isolatedEnvironment(home: home))
+        XCTAssertEqual(first.waitForExit(), 0)
+        XCTAssertTrue(first.transcript.contains("\r\u{1B}[Kquantizing tiny-chat: "), first.transcript)
+        XCTAssertTrue(first.transcript.contains("of 26.5 MB, 100 %, "), first.transcript)
+        let second = try PseudoTerminal(arguments: ["-m", fixture, "--quant", "q8", "-n", "2", "-p", "Hi"],
+                                        environment: TestPaths.isolatedEnvironment(home: home))
+        XCTAssertEqual(second.waitForExit(), 0)
+        XCTAssertTrue(second.transcript.contains("loading tiny-chat: layer 2 of 2, 100 %, "), second.transcript)
+        XCTAssertFalse(second.transcript.contains("quantizing"), "the second start maps the cached copy")
+
+        let quantize = try PseudoTerminal(arguments: ["quantize", "-m", fixture, "--quant", "q4", home + "/q4"],
+                                          environment: TestPaths.isolatedEnvironment(home: home))
+        XCTAssertEqual(quantize.waitForExit(), 0)
+        XCTAssertTrue(quantize.transcript.contains("quantizing tiny-chat to q4: "), quantize.transcript)
+        XCTAssertTrue(quantize.transcript.contains("wrote model.safetensors"), quantize.transcript)
+    }
+
     func testMultilineInputAndHistoryPersistAcrossRuns() throws {
         let home = try TestPaths.temporaryFolder(for: self)
         let first = try startChat(home: home, extraArguments: ["-n", "2"])
