@@ -228,6 +228,31 @@ final class OneShotTests: XCTestCase {
         XCTAssertTrue(try run(["cache"]).stdout.hasPrefix("no cached models"))
     }
 
+    func testWeightsLargerThanMemoryAreWarnedAboutAndAutoPicksWhatFits() throws {
+        let home = try TestPaths.temporaryFolder(for: self)
+        func run(_ arguments: [String], memory: String) throws -> SeekRun {
+            try SeekProcess.run(arguments, environment: TestPaths.isolatedEnvironment(home: home, extra: ["SEEK_MEMORY_AVAILABLE": memory]))
+        }
+        let tight = try run(["-m", fixture, "--temp", "0", "-n", "2", "-p", "Hi"], memory: "21M")
+        XCTAssertEqual(tight.status, 0, tight.stderr)
+        XCTAssertEqual(tight.stderr, "warning: the weights take 26.5 MB, more than the 22.0 MB of memory available for them: they will be read "
+                       + "from disk for every token (very slow); --quant q8 (20.2 MB) would fit (--quant auto picks it)\n")
+        XCTAssertEqual(try run(["-m", fixture, "--temp", "0", "-n", "2", "-p", "Hi"], memory: "1G").stderr, "")
+
+        let auto = try run(["-m", fixture, "--quant", "auto", "--no-cache", "--temp", "0", "-n", "2", "--verbose", "-p", "Hi"], memory: "21M")
+        XCTAssertTrue(auto.stderr.contains("quantized in memory to q8"), auto.stderr)
+        XCTAssertFalse(auto.stderr.contains("warning"), auto.stderr)
+
+        try "{\"models\": {\"tiny\": {\"path\": \"\(fixture)\", \"quant\": \"auto\"}}}".write(toFile: home + "/models.json", atomically: true, encoding: .utf8)
+        let registry = try run(["--models", home + "/models.json", "-m", "tiny", "--no-cache", "--temp", "0", "-n", "2", "--verbose", "-p", "Hi"], memory: "19M")
+        XCTAssertTrue(registry.stderr.contains("quantized in memory to q4"), registry.stderr)
+        for (memory, fits) in [("1G", "yes"), ("21M", "q8"), ("19M", "q4"), ("1M", "no")] {
+            let models = try run(["models", "--models", home + "/models.json"], memory: memory)
+            let row = try XCTUnwrap(models.stdout.split(separator: "\n").first { $0.hasPrefix("tiny ") })
+            XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true)[2], Substring(fits), "\(memory): \(row)")
+        }
+    }
+
     func testWithoutModelFlagSeekRunsTheDefaultModel() throws {
         let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
         let run = try seek(["--raw", "--temp", "0", "-n", "24", "-p", reference.prompt!], extraEnvironment: ["SEEK_DEFAULT_MODEL": fixture])

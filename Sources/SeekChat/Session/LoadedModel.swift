@@ -20,6 +20,8 @@ public final class LoadedModel {
     /// The quantized-model cache entry the weights come from, if any, and whether this load made it.
     public let cacheEntry: QuantizedModelCache.Entry?
     public let cacheBuilt: Bool
+    /// The weights' size against the memory available, at the precision loaded (nil: not known).
+    public let memoryFit: MemoryFit?
 
     init(_ resolved: ResolvedModel, settings: LoadSettings, progress: ProgressHandler? = nil) throws {
         let start = Date()
@@ -27,7 +29,14 @@ public final class LoadedModel {
         folder = resolved.folder
         defaultSystem = resolved.entry?.system
         tokenizer = try Tokenizer(folder: resolved.folder)
-        let options = ModelStartup.loadOptions(settings, entry: resolved.entry)
+        var options = ModelStartup.loadOptions(settings, entry: resolved.entry)
+        // Memory: the most precise weights that fit when asked ("auto"); a warning when they do not fit.
+        let toFit = options.quantization == nil && (settings.quantizeToFit || resolved.entry?.quantizeToFit == true)
+        var fit = MemoryFit.assess(folder: resolved.folder, quantization: options.quantization, availableBytes: settings.availableMemory)
+        if toFit, let best = fit?.bestFit {
+            options.quantization = best
+            fit = MemoryFit.assess(folder: resolved.folder, quantization: best, availableBytes: settings.availableMemory)
+        }
         let weights = try ModelStartup.loadWeights(folder: resolved.folder, options: options, cache: settings.cache, progress: progress)
         model = weights.model
         cacheEntry = weights.cacheEntry
@@ -43,6 +52,8 @@ public final class LoadedModel {
         }
         loadSeconds = Date().timeIntervalSince(start)
         var warnings = weights.warnings
+        if let fit, !fit.fits { warnings.append(.weightsExceedMemory(fit: fit)) }
+        memoryFit = fit
         if let stored = model.storedQuantization, let asked = options.quantization, asked != stored {
             warnings.append(.alreadyQuantized(folder: resolved.folder, stored: stored, requested: asked))
         }

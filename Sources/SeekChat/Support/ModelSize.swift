@@ -9,6 +9,14 @@ public enum ModelSize {
         let modelFolder = ModelFolder(path: folder)
         return modelFolder.weightFileNames.reduce(0) { $0 + (FileStatus(path: modelFolder.file($1))?.size ?? 0) }
     }
+
+    /// "31.4 GB", "26.5 MB", "512 KB" (decimal units, as disk sizes are shown).
+    public static func text(_ bytes: Int) -> String {
+        let value = Double(bytes)
+        if value >= 1e9 { return String(format: "%.1f GB", value / 1e9) }
+        if value >= 1e6 { return String(format: "%.1f MB", value / 1e6) }
+        return String(format: "%.0f KB", value / 1e3)
+    }
 }
 
 /// What `stat(2)` says about a file, links followed.
