@@ -25,12 +25,14 @@ public final class ChatSession {
     /// `<think>`, as DeepSeek-R1's does), so the reply starts with thinking.
     public private(set) var replyStartsThinking = false
 
-    /// The whole conversation, dropped turns included (what /save writes). Setting it starts over.
+    /// The whole conversation, dropped turns included (what /save writes). Setting it tokenizes the next
+    /// prompt whole (the cache still serves its longest matching prefix).
     public var conversation: Conversation {
         get { turns }
         set {
+            // A new system message keeps the turns out of the context out; other changes start over.
+            if newValue.messages != turns.messages { droppedMessages = 0 }
             turns = newValue
-            droppedMessages = 0
             transcript = nil
         }
     }
