@@ -15,6 +15,10 @@ struct Seek: ParsableCommand {
             'seek chat --help'). Without -m it runs the bundled model, seek-mini (Models/seek-mini in the \
             repository, or $SEEK_DEFAULT_MODEL), or the registry entry named "default".
 
+            Sampling defaults ("the model's" below) come from the registry entry's "sampling", else the \
+            model folder's generation_config.json (temperature, top_k, top_p, repetition_penalty, \
+            max_new_tokens), else seek's own; --verbose and /show print the values in use.
+
             Examples:
               seek                                     chat with the bundled model
               seek -m ~/models/DeepSeek-V2-Lite-Chat   chat with a model folder
@@ -26,9 +30,11 @@ struct Seek: ParsableCommand {
               seek tokenize -m lite "Hello, world"     ids and pieces
               seek quantize -m lite --quant q8 lite8   a smaller copy of a model
               seek bench -m lite -p 512 -n 128         speed, memory, % of bandwidth limit
+              seek cache list                          quantized models kept by --quant
             """,
         version: SeekVersion.string,
-        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self])
+        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self,
+                      CacheCommand.self])
 
     @OptionGroup(title: "Model") var registry: RegistryOptions
     @OptionGroup(title: "Model") var model: ModelChoice
@@ -36,11 +42,13 @@ struct Seek: ParsableCommand {
     @OptionGroup(title: "Prompt") var prompt: PromptOptions
     @OptionGroup(title: "Chat") var chat: SystemOptions
     @OptionGroup(title: "Sampling") var sampling: SamplingOptions
+    @OptionGroup(title: "Output") var display: DisplayOptions
 
     /// Subcommands with options of their own (bench's -p and -n are numbers, quantize's --quant is its
     /// output format): named first, they parse the command line alone, so that the root's options
     /// (prompt, sampling, context) are neither taken from them nor silently accepted.
-    static let parsedAlone: [ParsableCommand.Type] = [TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self]
+    static let parsedAlone: [ParsableCommand.Type] = [TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self,
+                                                      CacheCommand.self]
 
     /// ArgumentParser's own main, except that usage errors start with "error:" like every other failure,
     /// and the subcommands in `parsedAlone` parse their own options.
@@ -87,12 +95,15 @@ struct Seek: ParsableCommand {
         guard let text = try CommandFailure.reporting({ try PromptInput.read(prompt: prompt.prompt, file: prompt.file) }) else {
             if prompt.json { throw CommandFailure.fail("--json needs a prompt: give -p, -f or pipe text to stdin") }
             if prompt.raw { throw CommandFailure.fail("--raw needs a prompt: give -p, -f or pipe text to stdin") }
-            return try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system)
+            return try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system,
+                                             display: display)
         }
         try CommandFailure.reporting {
             guard !text.isEmpty else { throw GenerationError.emptyPrompt }
             let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
-            try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, system: chat.system, verbose: runtime.verbose)
+            try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, logprobs: prompt.logprobs, system: chat.system,
+                        verbose: runtime.verbose,
+                        replyStyle: TerminalStyle.resolve(display.color, descriptor: STDOUT_FILENO))
                 .run(text)
         }
     }

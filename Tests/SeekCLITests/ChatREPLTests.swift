@@ -6,9 +6,11 @@ import XCTest
 final class ChatREPLTests: XCTestCase {
     private let prompt = ">>> "
 
-    private func startChat(home: String, subcommand: [String] = [], extraArguments: [String] = []) throws -> PseudoTerminal {
+    private func startChat(home: String, subcommand: [String] = [], extraArguments: [String] = [],
+                           environment: [String: String] = [:], stdoutFile: String? = nil) throws -> PseudoTerminal {
         let arguments = subcommand + ["-m", TestPaths.fixture("tiny-chat"), "--temp", "0"] + extraArguments
-        let terminal = try PseudoTerminal(arguments: arguments, environment: TestPaths.isolatedEnvironment(home: home))
+        let terminal = try PseudoTerminal(arguments: arguments, environment: TestPaths.isolatedEnvironment(home: home, extra: environment),
+                                          stdoutFile: stdoutFile)
         terminal.expect("/help for commands")
         terminal.expect(prompt)
         return terminal
@@ -79,6 +81,11 @@ final class ChatREPLTests: XCTestCase {
         // At least the whole first prompt; the reply too when re-tokenizing its text gives the same ids.
         let reused = stats.split(separator: "(").last?.split(separator: " ").first.flatMap { Int($0) } ?? 0
         XCTAssertGreaterThanOrEqual(reused, reference.promptIds.count, "the second turn recomputed the cached tokens: \(stats)")
+        // Exactly: the reply's generated ids are kept, so the whole first prompt and reply are reused (but
+        // the last token of a reply cut by -n, which was never fed back).
+        let replyTokens = min(reference.idsUntilEOS.count, 24)
+        let fed = reference.idsUntilEOS.count < 24 ? replyTokens : replyTokens - 1
+        XCTAssertEqual(reused, reference.promptIds.count + fed, stats)
 
         terminal.expect(prompt)
         terminal.type("/save \(home)/saved.json\r")
@@ -126,25 +133,94 @@ final class ChatREPLTests: XCTestCase {
         XCTAssertEqual(terminal.waitForExit(), 0)
     }
 
-    func testAFullContextIsReportedAndTheNextTurnSuggestsClear() throws {
+    func testAFullContextDropsTheOldestTurnsAndTheChatGoesOn() throws {
         let terminal = try startChat(home: try TestPaths.temporaryFolder(for: self), extraArguments: ["--ctx-size", "24"])
         terminal.type("Hello\r")
-        terminal.expect("[the context is full: /clear to start over")
+        terminal.expect("[the context is full: the reply stopped here; the next message makes room")
         terminal.expect(prompt)
         terminal.type("And then?\r")
-        terminal.expect("error: the conversation is ")
-        terminal.expect("more than the context of 24: /clear to start over")
+        terminal.expect("[the conversation outgrew the context of 24 tokens: the oldest turn was dropped")
         terminal.expect(prompt)
-        terminal.type("/clear\r")
+        terminal.type("/show\r")
+        terminal.expect("messages  4 (the oldest 2 no longer in the context)")
         terminal.expect(prompt)
         terminal.type("/set max_tokens 2\r")
         terminal.expect(prompt)
         terminal.type("Hi\r")
         terminal.expect("Hi\r\n")
         terminal.expect(prompt)
-        XCTAssertFalse(terminal.transcript.suffix(200).contains("error"), terminal.transcript)
+        XCTAssertFalse(terminal.transcript.contains("error"), terminal.transcript)
+        XCTAssertEqual(terminal.transcript.components(separatedBy: "outgrew").count, 2, "said once")
+        // A message that cannot fit even alone is still refused.
+        terminal.type(String(repeating: "word ", count: 40) + "\r")
+        terminal.expect("error: the conversation is ")
+        terminal.expect("more than the context of 24")
+        terminal.expect(prompt)
         terminal.type("/bye\r")
         XCTAssertEqual(terminal.waitForExit(), 0)
+    }
+
+    func testRedirectedStdoutGetsTheRepliesOnly() throws {
+        let fixture = TestPaths.fixture("tiny-chat")
+        let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.system != nil })
+        let home = try TestPaths.temporaryFolder(for: self)
+        let file = home + "/replies.txt"
+        let terminal = try startChat(home: home, extraArguments: ["-n", "24", "--system", reference.system!],
+                                     environment: ["TERM": "xterm"], stdoutFile: file)
+        terminal.type(reference.messages.last!["content"]! + "\r")
+        terminal.expect(prompt)
+        terminal.type("/stats\r")
+        terminal.expect("decode      ")
+        terminal.expect(prompt)
+        terminal.type("\u{04}")
+        XCTAssertEqual(terminal.waitForExit(), 0)
+        // The prompt, the banner, /stats and readline's terminal codes went to the terminal.
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), reference.textUntilEOS + "\n")
+        XCTAssertTrue(terminal.transcript.contains("/help for commands"))
+    }
+
+    func testColourOnATerminalUnlessNoColorOrNever() throws {
+        let home = try TestPaths.temporaryFolder(for: self)
+        let bold = "\u{1B}[1;32m", dim = "\u{1B}[2m"
+        let coloured = try startChat(home: home, extraArguments: ["-n", "2"], environment: ["TERM": "xterm"])
+        coloured.type("/bye\r")
+        XCTAssertEqual(coloured.waitForExit(), 0)
+        XCTAssertTrue(coloured.transcript.contains(bold + ">>> "), coloured.transcript)
+        XCTAssertTrue(coloured.transcript.contains(dim + "seek "), coloured.transcript)
+
+        for (arguments, environment) in [(["--color", "never"], ["TERM": "xterm"]), ([], ["TERM": "xterm", "NO_COLOR": "1"])] {
+            let plain = try startChat(home: home, extraArguments: ["-n", "2"] + arguments, environment: environment)
+            plain.type("/bye\r")
+            XCTAssertEqual(plain.waitForExit(), 0)
+            XCTAssertFalse(plain.transcript.contains(bold) || plain.transcript.contains(dim), "\(arguments) \(environment)")
+        }
+        let forced = try startChat(home: home, extraArguments: ["-n", "2", "--color", "always"], environment: ["NO_COLOR": "1"])
+        forced.type("/bye\r")
+        XCTAssertEqual(forced.waitForExit(), 0)
+        XCTAssertTrue(forced.transcript.contains(bold + ">>> "), "--color always wins over NO_COLOR and TERM=dumb")
+    }
+
+    /// Loading and quantizing draw their progress on a terminal's stderr (and nothing in a pipe: the
+    /// one-shot tests see clean stderr).
+    func testProgressIsShownOnATerminal() throws {
+        let home = try TestPaths.temporaryFolder(for: self)
+        let fixture = TestPaths.fixture("tiny-chat")
+        let first = try PseudoTerminal(arguments: ["-m", fixture, "--quant", "q8", "-n", "2", "-p", "Hi"],
+                                       environment: TestPaths.isolatedEnvironment(home: home))
+        XCTAssertEqual(first.waitForExit(), 0)
+        XCTAssertTrue(first.transcript.contains("\r\u{1B}[Kquantizing tiny-chat: "), first.transcript)
+        XCTAssertTrue(first.transcript.contains("of 26.5 MB, 100 %, "), first.transcript)
+        let second = try PseudoTerminal(arguments: ["-m", fixture, "--quant", "q8", "-n", "2", "-p", "Hi"],
+                                        environment: TestPaths.isolatedEnvironment(home: home))
+        XCTAssertEqual(second.waitForExit(), 0)
+        XCTAssertTrue(second.transcript.contains("loading tiny-chat: layer 2 of 2, 100 %, "), second.transcript)
+        XCTAssertFalse(second.transcript.contains("quantizing"), "the second start maps the cached copy")
+
+        let quantize = try PseudoTerminal(arguments: ["quantize", "-m", fixture, "--quant", "q4", home + "/q4"],
+                                          environment: TestPaths.isolatedEnvironment(home: home))
+        XCTAssertEqual(quantize.waitForExit(), 0)
+        XCTAssertTrue(quantize.transcript.contains("quantizing tiny-chat to q4: "), quantize.transcript)
+        XCTAssertTrue(quantize.transcript.contains("wrote model.safetensors"), quantize.transcript)
     }
 
     func testMultilineInputAndHistoryPersistAcrossRuns() throws {

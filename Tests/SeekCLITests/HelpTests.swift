@@ -21,6 +21,18 @@ final class HelpTests: XCTestCase {
     func testModels() throws { try assertHelp(["models", "--help"], matches: "models") }
     func testQuantize() throws { try assertHelp(["quantize", "--help"], matches: "quantize") }
     func testBench() throws { try assertHelp(["bench", "--help"], matches: "bench") }
+    func testCache() throws { try assertHelp(["cache", "--help"], matches: "cache") }
+    func testCacheRemove() throws { try assertHelp(["cache", "rm", "--help"], matches: "cache-rm") }
+
+    /// Help names where each sampling default really comes from, not one fixed number.
+    func testSamplingDefaultsAreNamedHonestly() throws {
+        for name in ["seek", "chat"] {
+            let path = TestPaths.packageRoot.appendingPathComponent("Tests/SeekCLITests/Help/\(name).txt").path
+            let help = try String(contentsOfFile: path, encoding: .utf8)
+            XCTAssertFalse(help.contains("(default -1)") || help.contains("(default 1)") || help.contains("(default 0.8)"), help)
+            XCTAssertTrue(help.contains("generation_config.json"), help)
+        }
+    }
 
     /// bench takes numbers for -p and -n and nothing it would ignore.
     func testBenchAcceptsOnlyWhatItUses() throws {

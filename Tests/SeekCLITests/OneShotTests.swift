@@ -88,6 +88,32 @@ final class OneShotTests: XCTestCase {
         let shortObject = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(short.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(shortObject["finish_reason"] as? String, "length")
         XCTAssertEqual((shortObject["tokens"] as? [Int])?.count, 3)
+        XCTAssertFalse(short.stderr.contains("warning"), "a reply cut by -n is not a full context: \(short.stderr)")
+
+        // --logprobs N: one entry per generated token, from the distribution greedy decoding used.
+        let withLogprobs = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "24", "--json", "--logprobs", "2", "-p", reference.prompt!])
+        XCTAssertEqual(withLogprobs.status, 0, withLogprobs.stderr)
+        let logprobsObject = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(withLogprobs.stdout.utf8)) as? [String: Any])
+        let entries = try XCTUnwrap(logprobsObject["logprobs"] as? [[String: Any]])
+        XCTAssertEqual(entries.map { $0["id"] as? Int }, reference.idsUntilEOS.map { $0 })
+        for entry in entries {
+            let top = try XCTUnwrap(entry["top_logprobs"] as? [[String: Any]])
+            XCTAssertEqual(top.count, 2)
+            XCTAssertEqual(top.first?["id"] as? Int, entry["id"] as? Int, "greedy takes the most likely token")
+            XCTAssertEqual(Set(top[0].keys), ["id", "token", "logprob"])
+            XCTAssertLessThanOrEqual(try XCTUnwrap(entry["logprob"] as? Double), 0)
+        }
+        let keys = ["\"finish_reason\"", "\"logprobs\"", "\"timings\""].map { withLogprobs.stdout.range(of: $0)!.lowerBound }
+        XCTAssertEqual(keys, keys.sorted())
+        XCTAssertEqual(try seek(["-m", fixture, "--logprobs", "2", "-p", "Hi"]).status, 64, "--logprobs needs --json")
+
+        // A reply that reaches the end of the context ends with "length" and a warning.
+        let full = try seek(["-m", fixture, "--raw", "--temp", "0", "--ctx-size", "12", "--json", "-p", reference.prompt!])
+        XCTAssertEqual(full.status, 0, full.stderr)
+        let fullObject = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(full.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(fullObject["finish_reason"] as? String, "length")
+        XCTAssertEqual(reference.promptIds.count + ((fullObject["tokens"] as? [Int])?.count ?? 0), 13, "the context, plus the last token never fed back")
+        XCTAssertEqual(full.stderr, "warning: the reply reached the end of the context (12 tokens) and was cut; raise --ctx-size for more\n")
     }
 
     func testStopStringsCutTheReply() throws {
@@ -165,10 +191,66 @@ final class OneShotTests: XCTestCase {
         XCTAssertTrue(verbose.stderr.contains("already quantized to q8; --quant q4 does not apply"), verbose.stderr)
         XCTAssertTrue(verbose.stderr.contains("q8 blocks written by seek quantize"), verbose.stderr)
 
-        let q4 = try seek(["-m", fixture, "--quant", "q4", "--raw", "--temp", "0", "-n", "8", "--verbose", "-p", "Hello"])
+        let q4 = try seek(["-m", fixture, "--quant", "q4", "--no-cache", "--raw", "--temp", "0", "-n", "8", "--verbose", "-p", "Hello"])
         XCTAssertEqual(q4.status, 0, q4.stderr)
         XCTAssertTrue(q4.stderr.contains("quantized in memory"), q4.stderr)
+        XCTAssertFalse(q4.stderr.contains("note: stored"), q4.stderr)
         XCTAssertEqual(try seek(["-m", fixture, "--quant", "q5", "-p", "Hello"]).status, 64)
+    }
+
+    func testQuantizeOnceThenMapTheCachedCopy() throws {
+        let home = try TestPaths.temporaryFolder(for: self)
+        let environment = TestPaths.isolatedEnvironment(home: home)
+        func run(_ arguments: [String]) throws -> SeekRun { try SeekProcess.run(arguments, environment: environment) }
+        let arguments = ["-m", fixture, "--quant", "q4", "--raw", "--temp", "0", "-n", "8", "-p", "Hello"]
+        let inMemory = try run(arguments + ["--no-cache"])
+        let first = try run(arguments)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.hasPrefix("note: stored the q4 weights ("), first.stderr)
+        XCTAssertTrue(first.stderr.contains(" in \(home)/cache/seek/models/tiny-chat-q4-"), first.stderr)
+        let second = try run(arguments + ["--verbose"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertFalse(second.stderr.contains("note: stored"), second.stderr)
+        XCTAssertTrue(second.stderr.contains("q4 blocks from the cache"), second.stderr)
+        XCTAssertEqual(first.stdout, inMemory.stdout)
+        XCTAssertEqual(second.stdout, inMemory.stdout)
+
+        let list = try run(["cache", "list"])
+        XCTAssertTrue(list.stdout.contains("tiny-chat-q4-"), list.stdout)
+        XCTAssertTrue(list.stdout.contains(fixture), list.stdout)
+        try "{\"models\": {\"tiny\": {\"path\": \"\(fixture)\"}}}".write(toFile: home + "/models.json", atomically: true, encoding: .utf8)
+        let models = try run(["models", "--models", home + "/models.json"])
+        XCTAssertTrue(models.stdout.contains("; cached q4 ("), models.stdout)
+        XCTAssertEqual(try run(["cache", "rm", "nothere"]).status, 1)
+        XCTAssertEqual(try run(["cache", "rm"]).status, 64)
+        let removed = try run(["cache", "rm", "--all"])
+        XCTAssertEqual(removed.stderr, "removed 1 cached model from \(home)/cache/seek/models\n")
+        XCTAssertTrue(try run(["cache"]).stdout.hasPrefix("no cached models"))
+    }
+
+    func testWeightsLargerThanMemoryAreWarnedAboutAndAutoPicksWhatFits() throws {
+        let home = try TestPaths.temporaryFolder(for: self)
+        func run(_ arguments: [String], memory: String) throws -> SeekRun {
+            try SeekProcess.run(arguments, environment: TestPaths.isolatedEnvironment(home: home, extra: ["SEEK_MEMORY_AVAILABLE": memory]))
+        }
+        let tight = try run(["-m", fixture, "--temp", "0", "-n", "2", "-p", "Hi"], memory: "21M")
+        XCTAssertEqual(tight.status, 0, tight.stderr)
+        XCTAssertEqual(tight.stderr, "warning: the weights take 26.5 MB, more than the 22.0 MB of memory available for them: they will be read "
+                       + "from disk for every token (very slow); --quant q8 (20.2 MB) would fit (--quant auto picks it)\n")
+        XCTAssertEqual(try run(["-m", fixture, "--temp", "0", "-n", "2", "-p", "Hi"], memory: "1G").stderr, "")
+
+        let auto = try run(["-m", fixture, "--quant", "auto", "--no-cache", "--temp", "0", "-n", "2", "--verbose", "-p", "Hi"], memory: "21M")
+        XCTAssertTrue(auto.stderr.contains("quantized in memory to q8"), auto.stderr)
+        XCTAssertFalse(auto.stderr.contains("warning"), auto.stderr)
+
+        try "{\"models\": {\"tiny\": {\"path\": \"\(fixture)\", \"quant\": \"auto\"}}}".write(toFile: home + "/models.json", atomically: true, encoding: .utf8)
+        let registry = try run(["--models", home + "/models.json", "-m", "tiny", "--no-cache", "--temp", "0", "-n", "2", "--verbose", "-p", "Hi"], memory: "19M")
+        XCTAssertTrue(registry.stderr.contains("quantized in memory to q4"), registry.stderr)
+        for (memory, fits) in [("1G", "yes"), ("21M", "q8"), ("19M", "q4"), ("1M", "no")] {
+            let models = try run(["models", "--models", home + "/models.json"], memory: memory)
+            let row = try XCTUnwrap(models.stdout.split(separator: "\n").first { $0.hasPrefix("tiny ") })
+            XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true)[2], Substring(fits), "\(memory): \(row)")
+        }
     }
 
     func testWithoutModelFlagSeekRunsTheDefaultModel() throws {

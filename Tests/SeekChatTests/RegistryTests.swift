@@ -60,7 +60,7 @@ final class RegistryTests: XCTestCase {
         XCTAssertTrue(load("{\"models\": {\"a\": {}}}").contains("model \"a\": missing \"path\""))
         XCTAssertTrue(load("{\"models\": {\"a\": {\"path\": \"/p\", \"sampling\": {\"top_p\": 2}}}}").contains("top_p must be in (0, 1]"))
         XCTAssertTrue(load("{\"models\": {\"a\": {\"path\": \"/p\", \"sampling\": {\"warmth\": 2}}}}").contains("unknown setting"))
-        XCTAssertTrue(load("{\"models\": {\"a\": {\"path\": \"/p\", \"quant\": \"q5\"}}}").contains("quant must be \"q8\" or \"q4\""))
+        XCTAssertTrue(load("{\"models\": {\"a\": {\"path\": \"/p\", \"quant\": \"q5\"}}}").contains("quant must be \"q8\", \"q4\" or \"auto\""))
         XCTAssertThrowsError(try ModelRegistry.load(explicitFile: folder + "/missing.json", environment: [:]))
         let none = try ModelRegistry.load(explicitFile: nil, environment: ["XDG_CONFIG_HOME": folder + "/nothing"])
         XCTAssertNil(none.file)
@@ -75,8 +75,12 @@ final class RegistryTests: XCTestCase {
     func testExampleRegistryParses() throws {
         let example = TestFolders.packageRoot + "/models.example.json"
         let registry = try ModelRegistry.load(explicitFile: example, environment: ["HOME": "/h"])
-        XCTAssertEqual(registry.entries.first?.name, "default")
-        XCTAssertEqual(registry.entry(named: "default")?.path, TestFolders.packageRoot + "/Models/seek-mini")
+        // Copied to ~/.config/seek/models.json as documented, it must not redirect plain `seek`: it has no
+        // "default" (whose relative path would be taken from the config folder), so the bundled model runs.
+        XCTAssertNil(registry.entry(named: "default"))
+        XCTAssertEqual(Set(registry.entries.map(\.name)), ["lite", "v2", "coder"])
+        XCTAssertEqual(registry.entry(named: "lite")?.path, "/h/models/DeepSeek-V2-Lite-Chat")
+        XCTAssertEqual(registry.entry(named: "lite")?.quantizeToFit, true, "\"quant\": \"auto\"")
         // An unset variable makes that one entry unusable, not the whole registry.
         XCTAssertEqual(registry.entry(named: "v2")?.unavailable.map { "\($0)" }?.contains("$SEEK_MODEL_DIR, which is not set"), true)
         XCTAssertThrowsError(try ModelResolver.resolve("v2", registry: registry, environment: ["HOME": "/h"]))

@@ -11,6 +11,13 @@ public enum ChatWarning: Equatable, Sendable, CustomStringConvertible {
     case generationConfigNotAnObject(file: String)
     /// One generation_config.json value is out of range: it is ignored.
     case generationConfigValueIgnored(file: String, key: String, value: String, reason: SettingError)
+    /// The quantized-model cache could not be written: the weights were quantized in memory instead.
+    case quantizedCacheUnavailable(folder: String, reason: String)
+    /// The weights are more than the machine can keep in memory: they would be read from disk again for
+    /// every token. `fit` has the sizes, and those of q8 and q4.
+    case weightsExceedMemory(fit: MemoryFit)
+    /// A chat outgrew the context: its oldest turns were dropped to make room (said once per chat).
+    case olderTurnsDropped(turns: Int, contextSize: Int)
 
     public var description: String {
         switch self {
@@ -22,6 +29,18 @@ public enum ChatWarning: Equatable, Sendable, CustomStringConvertible {
             return "\(file) is not a JSON object; its sampling defaults are ignored"
         case .generationConfigValueIgnored(let file, let key, let value, let reason):
             return "\(file): \(key) \(value) ignored (\(reason))"
+        case .quantizedCacheUnavailable(let folder, let reason):
+            return "cannot keep the quantized weights in \(folder) (\(reason)); quantized them in memory for this run"
+        case .weightsExceedMemory(let fit):
+            var text = "the weights take \(ModelSize.text(fit.weightBytes))\(fit.quantization.map { " as \($0.rawValue)" } ?? ""), more than "
+                + "the \(ModelSize.text(fit.availableBytes)) of memory available for them: they will be read from disk for every token (very slow)"
+            if let best = fit.bestFit, best != fit.quantization, let size = best == .q8 ? fit.q8Bytes : fit.q4Bytes, size <= fit.availableBytes {
+                text += "; quantized to \(best.rawValue) (\(ModelSize.text(size))) they would fit"
+            }
+            return text
+        case .olderTurnsDropped(let turns, let contextSize):
+            return "the conversation outgrew the context of \(contextSize) tokens: the oldest \(turns == 1 ? "turn was" : "\(turns) turns were") "
+                + "dropped to make room (the system message stays; older turns go as needed from now on)"
         }
     }
 }

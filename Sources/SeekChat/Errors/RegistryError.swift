@@ -52,7 +52,7 @@ extension RegistryError.Problem: CustomStringConvertible {
         case .bothTemplates: return "give chat_template or chat_template_file, not both"
         case .unreadableTemplateFile(let path): return "cannot read chat_template_file \(path)"
         case .invalidContextSize: return "context_size must be a positive integer"
-        case .invalidQuantization: return "quant must be \"q8\" or \"q4\""
+        case .invalidQuantization: return "quant must be \"q8\", \"q4\" or \"auto\""
         case .samplingNotAnObject: return "\"sampling\" must be an object"
         case .stopNotStrings: return "sampling.stop must be a list of strings"
         case .invalidSetting(let error): return "sampling: \(error)"

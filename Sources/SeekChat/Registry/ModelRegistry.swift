@@ -16,6 +16,8 @@ public struct ModelEntry: Sendable {
     public var contextSize: Int?
     /// Quantize while loading (`"quant": "q8"` or `"q4"`), unless the caller asks otherwise.
     public var quantization: QuantFormat?
+    /// `"quant": "auto"`: the most precise weights that fit in memory.
+    public var quantizeToFit = false
     /// Default sampling settings as (name, value) pairs for `SamplingSettings.set`, already checked.
     public var sampling: [(name: String, value: String)] = []
     /// Default stop strings.
@@ -124,10 +126,11 @@ public struct ModelRegistry: Sendable {
             entry.contextSize = size
         }
         if let quantValue = fields["quant"] {
-            guard let text = quantValue as? String, let format = QuantFormat(rawValue: text) else {
+            guard let text = quantValue as? String, text == "auto" || QuantFormat(rawValue: text) != nil else {
                 throw failure(.invalidQuantization)
             }
-            entry.quantization = format
+            entry.quantization = QuantFormat(rawValue: text)
+            entry.quantizeToFit = text == "auto"
         }
         if let sampling = fields["sampling"] {
             guard let values = sampling as? [String: Any] else { throw failure(.samplingNotAnObject) }

@@ -10,10 +10,20 @@ public struct LoadSettings: Sendable, Equatable {
     public var threads: Int?
     /// Quantize the weights while loading; nil: the entry's, else the stored dtype.
     public var quantization: QuantFormat?
+    /// Where quantized copies are kept between starts (nil: quantize in memory at every load). With a
+    /// cache, quantizing a folder of bf16/f16/f32 weights writes it once and later loads map it.
+    public var cache: QuantizedModelCache?
+    /// With no `quantization` (here or in the entry): pick the most precise weights that fit in memory
+    /// (stored, else q8, else q4), as `--quant auto` or the registry's "quant": "auto" ask.
+    public var quantizeToFit = false
+    /// Bytes of memory the weights may use (nil: MemAvailable plus the page cache they occupy).
+    public var availableMemory: Int?
 
-    public init(contextSize: Int? = nil, threads: Int? = nil, quantization: QuantFormat? = nil) {
+    public init(contextSize: Int? = nil, threads: Int? = nil, quantization: QuantFormat? = nil,
+                cache: QuantizedModelCache? = nil) {
         self.contextSize = contextSize
         self.threads = threads
         self.quantization = quantization
+        self.cache = cache
     }
 }

@@ -17,15 +17,30 @@ public final class LoadedModel {
     public let loadSeconds: Double
     /// What the user should hear about the load (a context capped, a quantization that does not apply).
     public let warnings: [ChatWarning]
+    /// The quantized-model cache entry the weights come from, if any, and whether this load made it.
+    public let cacheEntry: QuantizedModelCache.Entry?
+    public let cacheBuilt: Bool
+    /// The weights' size against the memory available, at the precision loaded (nil: not known).
+    public let memoryFit: MemoryFit?
 
-    init(_ resolved: ResolvedModel, settings: LoadSettings) throws {
+    init(_ resolved: ResolvedModel, settings: LoadSettings, progress: ProgressHandler? = nil) throws {
         let start = Date()
         name = resolved.displayName
         folder = resolved.folder
         defaultSystem = resolved.entry?.system
         tokenizer = try Tokenizer(folder: resolved.folder)
-        let options = ModelStartup.loadOptions(settings, entry: resolved.entry)
-        model = try DeepSeekModel.load(folder: resolved.folder, options: options)
+        var options = ModelStartup.loadOptions(settings, entry: resolved.entry)
+        // Memory: the most precise weights that fit when asked ("auto"); a warning when they do not fit.
+        let toFit = options.quantization == nil && (settings.quantizeToFit || resolved.entry?.quantizeToFit == true)
+        var fit = MemoryFit.assess(folder: resolved.folder, quantization: options.quantization, availableBytes: settings.availableMemory)
+        if toFit, let best = fit?.bestFit {
+            options.quantization = best
+            fit = MemoryFit.assess(folder: resolved.folder, quantization: best, availableBytes: settings.availableMemory)
+        }
+        let weights = try ModelStartup.loadWeights(folder: resolved.folder, options: options, cache: settings.cache, progress: progress)
+        model = weights.model
+        cacheEntry = weights.cacheEntry
+        cacheBuilt = weights.cacheBuilt
         if let source = resolved.entry?.chatTemplate ?? tokenizer.chatTemplate {
             do { template = try ChatTemplate(source: source) } catch let error as TemplateError {
                 let origin: ChatError.TemplateOrigin = resolved.entry?.chatTemplate != nil
@@ -36,7 +51,9 @@ public final class LoadedModel {
             template = nil
         }
         loadSeconds = Date().timeIntervalSince(start)
-        var warnings: [ChatWarning] = []
+        var warnings = weights.warnings
+        if let fit, !fit.fits { warnings.append(.weightsExceedMemory(fit: fit)) }
+        memoryFit = fit
         if let stored = model.storedQuantization, let asked = options.quantization, asked != stored {
             warnings.append(.alreadyQuantized(folder: resolved.folder, stored: stored, requested: asked))
         }

@@ -45,9 +45,52 @@ public struct ModelStartup: Sendable {
     }
 
     /// The network alone (no tokenizer needed): for measuring it.
-    public func loadModel(_ settings: LoadSettings) throws -> DeepSeekModel {
+    public func loadModel(_ settings: LoadSettings, progress: ProgressHandler? = nil) throws -> DeepSeekModel {
         try check(.weights)
-        return try DeepSeekModel.load(folder: resolved.folder, options: loadOptions(settings))
+        return try ModelStartup.loadWeights(folder: resolved.folder, options: loadOptions(settings), cache: settings.cache,
+                                            progress: progress).model
+    }
+
+    /// What `loadWeights` did besides loading.
+    public struct WeightsLoad {
+        public var model: DeepSeekModel
+        /// The quantized-model cache entry the weights were mapped from, if any.
+        public var cacheEntry: QuantizedModelCache.Entry?
+        /// Whether that entry was made by this load (the first start with this quantization).
+        public var cacheBuilt = false
+        public var warnings: [ChatWarning] = []
+    }
+
+    /// Loads the weights of `folder`. A quantization asked of unquantized weights, with a `cache`, maps
+    /// the cached quantized copy (writing it first when there is none, or when the one there is stale
+    /// or damaged); a cache that cannot be written falls back to quantizing in memory, with a warning.
+    public static func loadWeights(folder: String, options: LoadOptions, cache: QuantizedModelCache?,
+                                   progress: ProgressHandler?) throws -> WeightsLoad {
+        var options = options
+        options.progress = progress
+        guard let kind = options.quantization, let cache,
+              (try? TensorStore(folder: folder).quantizationTag) ?? nil == nil
+        else { return WeightsLoad(model: try DeepSeekModel.load(folder: folder, options: options)) }
+
+        var mapped = options
+        mapped.quantization = nil  // the entry holds the blocks already
+        if let entry = cache.entry(for: folder, kind: kind) {
+            if let model = try? DeepSeekModel.load(folder: entry.folder, options: mapped), model.storedQuantization == kind {
+                return WeightsLoad(model: model, cacheEntry: entry)
+            }
+            try? FileManager.default.removeItem(atPath: entry.folder)  // damaged in a way its manifest did not show
+        }
+        let entry: QuantizedModelCache.Entry
+        do {
+            entry = try cache.build(from: folder, kind: kind, threads: options.threads, progress: progress)
+        } catch where error is ModelFileError || error is ModelFolderError || error is ConfigError {
+            throw error  // the source itself is bad: the same error as loading it would give
+        } catch {
+            var load = WeightsLoad(model: try DeepSeekModel.load(folder: folder, options: options))
+            load.warnings.append(.quantizedCacheUnavailable(folder: cache.root, reason: "\(error)"))
+            return load
+        }
+        return WeightsLoad(model: try DeepSeekModel.load(folder: entry.folder, options: mapped), cacheEntry: entry, cacheBuilt: true)
     }
 
     /// The tokenizer alone (no weights needed).
@@ -57,9 +100,9 @@ public struct ModelStartup: Sendable {
     }
 
     /// Everything a chat needs: network, tokenizer and chat template.
-    public func load(_ settings: LoadSettings) throws -> LoadedModel {
+    public func load(_ settings: LoadSettings, progress: ProgressHandler? = nil) throws -> LoadedModel {
         try check(.all)
-        return try LoadedModel(resolved, settings: settings)
+        return try LoadedModel(resolved, settings: settings, progress: progress)
     }
 
     /// seek's defaults (with `seed`), then the folder's generation_config.json, then the registry entry's.

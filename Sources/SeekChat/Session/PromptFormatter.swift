@@ -24,9 +24,19 @@ public struct PromptFormatter: Sendable {
     /// writes BOS itself, so the text is tokenized without adding special tokens again. Throws
     /// `ChatError.noChatTemplate` without a template, and the template's own `TemplateError`.
     public func chatIds(_ conversation: Conversation) throws -> [Int] {
+        tokenizer.encode(try chatText(conversation), addSpecialTokens: false)
+    }
+
+    /// The conversation as the chat template renders it, with the assistant's turn opened
+    /// (`openReply`) or not (the text up to the end of the last message).
+    public func chatText(_ conversation: Conversation, openReply: Bool = true) throws -> String {
         guard let template else { throw ChatError.noChatTemplate }
-        let text = try template.render(messages: conversation.templateMessages, addGenerationPrompt: true,
-                                       bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken)
-        return tokenizer.encode(text, addSpecialTokens: false)
+        return try template.render(messages: conversation.templateMessages, addGenerationPrompt: openReply,
+                                   bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken)
+    }
+
+    /// Ids of rendered template text (which writes BOS itself, so no special tokens are added).
+    public func ids(ofRendered text: String) -> [Int] {
+        tokenizer.encode(text, addSpecialTokens: false)
     }
 }

@@ -7,6 +7,8 @@ public struct Sampler: Sendable {
     private var random: SeededRandom
     /// The logits with the repeat penalty applied, reused from token to token (no allocation per token).
     private var penalized: [Float] = []
+    /// When set, hears each choice with its log-probability and the most likely alternatives' (`--logprobs`).
+    public var recorder: LogprobRecorder?
 
     public init(_ parameters: SamplingParameters) {
         self.parameters = parameters
@@ -42,11 +44,17 @@ public struct Sampler: Sendable {
     }
 
     private mutating func choose(from logits: [Float]) -> Int {
-        if parameters.isGreedy { return Sampler.argmax(logits) }
+        if parameters.isGreedy {
+            let token = Sampler.argmax(logits)
+            recorder?.recordGreedy(token, logits: logits)
+            return token
+        }
         var candidates = topCandidates(logits)
         candidates = Sampler.topP(candidates, logits: logits, p: parameters.topP)
         candidates = Sampler.minP(candidates, logits: logits, minP: parameters.minP)
-        return draw(from: candidates, logits: logits)
+        let (token, probabilities) = draw(from: candidates, logits: logits)
+        recorder?.record(token, candidates: candidates, probabilities: probabilities)
+        return token
     }
 
     /// The position of the largest logit (counted from the start of `logits`, a row or a slice of a
@@ -72,7 +80,12 @@ public struct Sampler: Sendable {
 
     /// Token ids sorted by logit (highest first, ties by id), cut to top-k when it is on.
     func topCandidates(_ logits: [Float]) -> [Int] {
-        let k = parameters.topK
+        Sampler.best(logits, k: parameters.topK)
+    }
+
+    /// The ids of the `k` largest logits, highest first (ties by id); every usable id when k is 0 or
+    /// at least the vocabulary.
+    static func best(_ logits: [Float], k: Int) -> [Int] {
         guard k > 0, k < logits.count else {
             let usable = logits.indices.filter { !logits[$0].isNaN && logits[$0] > -Float.infinity }
             if usable.isEmpty { return [Sampler.argmax(logits)] }
@@ -129,15 +142,16 @@ public struct Sampler: Sendable {
         return kept.isEmpty ? [candidates[0]] : Array(kept)
     }
 
-    private mutating func draw(from candidates: [Int], logits: [Float]) -> Int {
-        guard candidates.count > 1 else { return candidates[0] }
+    /// A draw from the candidates' probabilities at the temperature; returns them too.
+    private mutating func draw(from candidates: [Int], logits: [Float]) -> (token: Int, probabilities: [Double]) {
+        guard candidates.count > 1 else { return (candidates[0], [1]) }
         let probabilities = Sampler.probabilities(candidates, logits: logits, temperature: parameters.temperature)
         let target = random.nextUnitInterval()
         var cumulative = 0.0
         for (i, probability) in probabilities.enumerated() {
             cumulative += probability
-            if target < cumulative { return candidates[i] }
+            if target < cumulative { return (candidates[i], probabilities) }
         }
-        return candidates[candidates.count - 1]  // rounding left the sum just under 1
+        return (candidates[candidates.count - 1], probabilities)  // rounding left the sum just under 1
     }
 }

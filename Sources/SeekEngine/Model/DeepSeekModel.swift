@@ -11,6 +11,8 @@ public struct LoadOptions: Sendable {
     /// Tokens one forward pass computes together (all sequences of a batch counted); the activation
     /// workspace is sized for this many, and a longer call is split into passes of this size.
     public var batchSize = 512
+    /// Hears each layer bound (and quantized): for a front end's progress display.
+    public var progress: ProgressHandler? = nil
 
     public init() {}
 }
@@ -86,7 +88,12 @@ public final class DeepSeekModel {
         let rope = RotaryEmbedding(dim: config.qkRopeHeadDim, theta: config.ropeTheta, yarn: config.ropeScaling)
         self.rope = rope
         embedding = try binding.embedding()
-        layers = try (0..<config.numHiddenLayers).map { try binding.layer($0, rope: rope) }
+        let layerCount = config.numHiddenLayers
+        layers = try (0..<layerCount).map { index in
+            let layer = try binding.layer(index, rope: rope)
+            options.progress?(LoadProgress(stage: .loading, done: index + 1, total: layerCount, unit: .layers))
+            return layer
+        }
         finalNorm = try binding.finalNorm()
         lmHead = try binding.lmHead()
         contextSize = min(options.contextSize, config.maxPositionEmbeddings)

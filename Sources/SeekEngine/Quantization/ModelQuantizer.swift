@@ -14,8 +14,22 @@ public enum ModelQuantizer {
         public var shards: Int
     }
 
+    /// Writes `folder` quantized to `format` into `output` (a new or empty folder). `progress` hears the
+    /// source bytes done after each tensor; `fileWritten` each weight file's name and size when done.
+    /// Bytes the weight files of `folder` would take quantized to `format` (tensor data; the headers
+    /// add a little): the quantizable matrices as blocks, everything else as stored.
+    public static func quantizedBytes(folder: String, format: QuantFormat) throws -> Int {
+        let store = try TensorStore(folder: folder)
+        return store.names.reduce(0) { total, name in
+            let t = store[name]!
+            let quantize = WeightBinding.isQuantizable(name, shape: t.shape) && [.bf16, .f16, .f32].contains(t.dtype)
+            return total + (quantize ? format.matrixBytes(rows: t.shape[0], cols: t.shape[1]) : t.byteCount)
+        }
+    }
+
     public static func quantize(folder: String, format: QuantFormat, output: String, threads: Int = 0,
-                                progress: (String) -> Void = { _ in }) throws -> Summary {
+                                progress: ProgressHandler? = nil,
+                                fileWritten: (_ name: String, _ bytes: Int) -> Void = { _, _ in }) throws -> Summary {
         let pool = WorkerPool(threads: threads)
         let fm = FileManager.default
         let config = try ModelConfig.load(path: (folder as NSString).appendingPathComponent("config.json"))
@@ -49,6 +63,8 @@ public enum ModelQuantizer {
         }
 
         var summary = Summary(inputBytes: store.byteCount, outputBytes: 0, quantizedTensors: 0, shards: shards.count)
+        var bytesDone = 0
+        let inputBytes = summary.inputBytes
         var weightMap: [String: String] = [:]
         for (i, shard) in shards.enumerated() {
             let fileName = shards.count == 1 ? "model.safetensors"
@@ -59,6 +75,10 @@ public enum ModelQuantizer {
             for p in shard {
                 weightMap[p.view.name] = fileName
                 writer.add(p.view.name, dtype: p.dtype, shape: p.shape, byteCount: p.bytes) {
+                    defer {
+                        bytesDone += p.view.byteCount
+                        progress?(LoadProgress(stage: .quantizing, done: bytesDone, total: inputBytes, unit: .bytes))
+                    }
                     guard p.quantized else {
                         return Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: p.view.data), count: p.bytes, deallocator: .none)
                     }
@@ -72,7 +92,7 @@ public enum ModelQuantizer {
             let offset = writer.dataByteCount
             summary.outputBytes += try writer.write(to: (output as NSString).appendingPathComponent(fileName))
             summary.quantizedTensors += shard.filter(\.quantized).count
-            progress("wrote \(fileName) (\(offset >> 20) MiB)")
+            fileWritten(fileName, offset)
         }
         if shards.count > 1 {
             let index: [String: Any] = ["metadata": ["total_size": summary.outputBytes], "weight_map": weightMap]

@@ -42,7 +42,7 @@ public enum QuantFormat: String, Sendable, CaseIterable {
     /// Metadata key and value naming the byte layout of those tensors, so a file from a seek with a
     /// different layout is refused instead of computing garbage.
     static let layoutKey = "seek_quant_layout"
-    static let layout = "rows8"
+    public static let layout = "rows8"
 }
 
 /// Memory owned by the model: weights quantized at load time.

@@ -94,7 +94,7 @@ struct BenchCommand: ParsableCommand {
             let prefillRate = m.config.prefillFLOPs(tokens: promptTokens) / r.prefillSeconds
             let active = m.activeBytesPerToken
             let ceiling = bandwidth / Double(active)
-            let weightFiles = m.weightBytes
+            let weightFiles = ModelSize.weightBytes(folder: resolved.folder)  // the files, links followed: one size everywhere
             let cacheBytes = m.cacheBytesPerToken * (promptTokens + generateTokens)
 
             if json {

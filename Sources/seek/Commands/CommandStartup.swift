@@ -11,8 +11,15 @@ struct CommandStartup {
 
     init(registry: RegistryOptions, model: ModelChoice, runtime: RuntimeOptions, sampling: SamplingOptions) throws {
         startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
-        loaded = try startup.load(runtime.loadSettings)
+        let display = ProgressDisplay(startup.resolved.displayName)
+        defer { display.finish() }
+        loaded = try startup.load(runtime.loadSettings, progress: display.handler)
+        display.finish()
         for warning in loaded.warnings { Console.warning(ErrorMessage.text(for: warning)) }
+        if loaded.cacheBuilt, let entry = loaded.cacheEntry {
+            Console.err("note: stored the \(entry.kind.rawValue) weights (\(Table.gigabytes(entry.bytes))) in \(entry.folder) "
+                        + "for later starts; 'seek cache rm \(entry.name)' removes them, --no-cache skips this\n")
+        }
         // A random seed unless one is given; --verbose and /show report it.
         let defaults = startup.samplingDefaults(seed: UInt64.random(in: 0...UInt64(UInt32.max)))
         for warning in defaults.warnings { Console.warning(ErrorMessage.text(for: warning)) }

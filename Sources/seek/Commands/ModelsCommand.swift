@@ -11,44 +11,59 @@ struct ModelsCommand: ParsableCommand {
         abstract: "List the models in the registry and whether each folder is loadable.",
         discussion: """
             The registry is --models FILE, else $SEEK_MODELS, else $XDG_CONFIG_HOME/seek/models.json \
-            (~/.config/seek/models.json). See models.example.json for the format.
+            (~/.config/seek/models.json). See models.example.json for the format. FITS says whether the \
+            weights fit in the memory available (MemAvailable plus the page cache they hold): yes, q8 or \
+            q4 (only quantized so; --quant auto picks it), or no.
             """)
 
     @OptionGroup var registryOptions: RegistryOptions
 
     func run() throws {
         let registry = try CommandFailure.reporting { try ModelRegistry.load(explicitFile: registryOptions.registryFile) }
+        let cached = QuantizedModelCache().list()  // the quantized copies --quant keeps (seek cache)
         var rows: [[String]] = []
         var names = Set<String>()
         for entry in registry.entries {
             names.insert(entry.name)
             if let unavailable = entry.unavailable {
-                rows.append([entry.name, "no", entry.path, unavailable.problem.description])
+                rows.append([entry.name, "no", "", entry.path, unavailable.problem.description])
             } else {
-                rows.append(row(name: entry.name, folder: entry.path, description: entry.description))
+                rows.append(row(name: entry.name, folder: entry.path, description: entry.description, cached: cached))
             }
         }
         if !names.contains("default") {
             if let bundled = BundledModel.locate() {
-                rows.insert(row(name: "default", folder: bundled, description: "bundled \(BundledModel.folderName)"), at: 0)
+                rows.insert(row(name: "default", folder: bundled, description: "bundled \(BundledModel.folderName)", cached: cached), at: 0)
             } else {
-                rows.insert(["default", "no", "(bundled \(BundledModel.folderName) not found)", ""], at: 0)
+                rows.insert(["default", "no", "", "(bundled \(BundledModel.folderName) not found)", ""], at: 0)
             }
         }
-        Console.out(Table.render(header: ["NAME", "LOADABLE", "PATH", "NOTE"], rows: rows))
+        Console.out(Table.render(header: ["NAME", "LOADABLE", "FITS", "PATH", "NOTE"], rows: rows))
         Console.out("registry: \(registry.file ?? "none (looked for \(ModelRegistry.defaultLocation(environment: ProcessInfo.processInfo.environment)))")\n")
     }
 
-    private func row(name: String, folder: String, description: String?) -> [String] {
+    /// Whether the weights fit in memory: "yes", "q8" or "q4" (fit only quantized so), or "no".
+    static func fits(_ folder: String) -> String {
+        guard let fit = MemoryFit.assess(folder: folder, quantization: nil, availableBytes: MemoryOverride.bytes()) else { return "?" }
+        if fit.fits { return "yes" }
+        guard let best = fit.bestFit, let size = best == .q8 ? fit.q8Bytes : fit.q4Bytes, size <= fit.availableBytes else { return "no" }
+        return best.rawValue
+    }
+
+    private func row(name: String, folder: String, description: String?, cached: [QuantizedModelCache.Entry]) -> [String] {
         let modelFolder = ModelFolder(path: folder)
         do { try modelFolder.check(.all) } catch let error as ModelFolderError {
-            return [name, "no", folder, error.problem.description]
+            return [name, "no", "", folder, error.problem.description]
         } catch {
-            return [name, "no", folder, ErrorMessage.text(for: error)]
+            return [name, "no", "", folder, ErrorMessage.text(for: error)]
         }
-        var note = Table.gigabytes(modelFolder.weightBytes)
+        var note = Table.gigabytes(ModelSize.weightBytes(folder: folder))
         if let config = try? ModelConfig.load(path: modelFolder.file("config.json")) { note = "\(config.modelType), " + note }
         if let description { note += ", " + description }
-        return [name, "yes", folder, note]
+        let variants = cached.filter { $0.source == folder && $0.isCurrent }
+        if !variants.isEmpty {
+            note += "; cached " + variants.map { "\($0.kind.rawValue) (\(Table.gigabytes($0.bytes)))" }.joined(separator: ", ")
+        }
+        return [name, "yes", ModelsCommand.fits(folder), folder, note]
     }
 }

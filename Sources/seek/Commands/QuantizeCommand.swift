@@ -48,8 +48,13 @@ struct QuantizeCommand: ParsableCommand {
             let startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
             try startup.check(.weights)
             let start = Date()
+            let display = ProgressDisplay("\(startup.resolved.displayName) to \(format!.rawValue)")
             let summary = try ModelQuantizer.quantize(folder: startup.resolved.folder, format: format!,
-                                                      output: try PathExpansion.expand(output)) { Console.err($0 + "\n") }
+                                                      output: try PathExpansion.expand(output), progress: display.handler) { name, bytes in
+                display.finish()
+                Console.err("wrote \(name) (\(bytes >> 20) MiB)\n")
+            }
+            display.finish()
             Console.err(String(format: "wrote %@: %d tensors quantized, %@ → %@ in %d file(s), %.1f s\n",
                                output, summary.quantizedTensors, Table.gigabytes(summary.inputBytes),
                                Table.gigabytes(summary.outputBytes), summary.shards, Date().timeIntervalSince(start)))

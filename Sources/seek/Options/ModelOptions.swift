@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import SeekChat
 import SeekEngine
@@ -32,15 +33,24 @@ struct RuntimeOptions: ParsableArguments {
     var threads: Int?
 
     @Option(name: .customLong("quant"), help: ArgumentHelp(
-        "Quantize the weights to q8 or q4 blocks while loading (less memory, faster decoding).", valueName: "q8|q4"))
-    var quantization: QuantFormat?
+        "Quantize the weights to q8 or q4 blocks (less memory, faster decoding), kept in the cache for later starts; auto: the most precise that fits in memory.",
+        valueName: "q8|q4|auto"))
+    var quantization: QuantChoice?
+
+    @Flag(name: .customLong("no-cache"), help: ArgumentHelp(
+        "With --quant, quantize in memory at every start instead of keeping the quantized weights in $XDG_CACHE_HOME/seek (see 'seek cache')."))
+    var noCache = false
 
     @Flag(help: "Print load time, memory and per-reply statistics on stderr.")
     var verbose = false
 
     /// What the chat library loads with.
     var loadSettings: LoadSettings {
-        LoadSettings(contextSize: contextSize, threads: threads, quantization: quantization)
+        var settings = LoadSettings(contextSize: contextSize, threads: threads, quantization: quantization?.format,
+                                    cache: noCache ? nil : QuantizedModelCache())
+        settings.quantizeToFit = quantization == .auto
+        settings.availableMemory = MemoryOverride.bytes()
+        return settings
     }
 
     func validate() throws {
@@ -50,3 +60,24 @@ struct RuntimeOptions: ParsableArguments {
 }
 
 extension QuantFormat: ExpressibleByArgument {}
+
+/// `--quant`: a format, or `auto` (the most precise weights that fit in memory).
+enum QuantChoice: String, ExpressibleByArgument, CaseIterable {
+    case q8, q4, auto
+
+    var format: QuantFormat? { QuantFormat(rawValue: rawValue) }
+}
+
+/// `SEEK_MEMORY_AVAILABLE` (bytes, or with a K/M/G suffix): the memory figure the fit check uses
+/// instead of the machine's, for tests and for leaving room to other programs.
+enum MemoryOverride {
+    static func bytes(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+        guard var text = environment["SEEK_MEMORY_AVAILABLE"]?.uppercased(), !text.isEmpty else { return nil }
+        var scale = 1
+        if let unit = text.last, let power = ["K": 1, "M": 2, "G": 3][String(unit)] {
+            scale = 1 << (10 * power)
+            text.removeLast()
+        }
+        return Double(text).map { Int($0 * Double(scale)) }
+    }
+}

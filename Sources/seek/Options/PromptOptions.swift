@@ -14,7 +14,16 @@ struct PromptOptions: ParsableArguments {
     @Flag(help: "Print one JSON object (ids, text, finish reason, timings) instead of the text.")
     var json = false
 
+    @Option(name: .customLong("logprobs"), help: ArgumentHelp(
+        "With --json: each token's log-probability and the n most likely alternatives', from the distribution sampled.",
+        valueName: "n"))
+    var logprobs: Int?
+
     func validate() throws {
+        if let logprobs {
+            guard json else { throw ValidationError("--logprobs needs --json") }
+            guard logprobs >= 0 else { throw ValidationError("--logprobs must be 0 or more, got \(logprobs)") }
+        }
         if prompt != nil, file != nil {
             throw ValidationError("--prompt and --file cannot be used together: give the prompt one way")
         }

@@ -2,28 +2,29 @@ import ArgumentParser
 import SeekChat
 import SeekEngine
 
-/// How replies are sampled. Unset options fall back to the registry entry's defaults, then seek's.
+/// How replies are sampled. Unset options fall back to the registry entry's "sampling", then the model
+/// folder's generation_config.json, then seek's own defaults (the help names both).
 struct SamplingOptions: ParsableArguments {
     @Option(name: [.customShort("n"), .customLong("max-tokens")], parsing: .unconditional, help: ArgumentHelp(
-        "Most tokens to generate; -1 = until end of sequence or a full context (default -1).", valueName: "n"))
+        "Most tokens to generate; -1 = until end of sequence or a full context (default: the model's max_new_tokens, else -1).", valueName: "n"))
     var maxTokens: Int?
 
     @Option(name: [.customLong("temp"), .customLong("temperature")], parsing: .unconditional, help: ArgumentHelp(
-        "Sampling temperature; 0 = greedy (default 0.8).", valueName: "t"))
+        "Sampling temperature; 0 = greedy (default: the model's, else 0.8).", valueName: "t"))
     var temperature: Float?
 
-    @Option(name: .customLong("top-k"), parsing: .unconditional, help: ArgumentHelp("Keep the k most likely tokens; 0 = off (default 40).", valueName: "k"))
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: ArgumentHelp("Keep the k most likely tokens; 0 = off (default: the model's, else 40).", valueName: "k"))
     var topK: Int?
 
-    @Option(name: .customLong("top-p"), parsing: .unconditional, help: ArgumentHelp("Nucleus sampling threshold; 1 = off (default 0.95).", valueName: "p"))
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: ArgumentHelp("Nucleus sampling threshold; 1 = off (default: the model's, else 0.95).", valueName: "p"))
     var topP: Float?
 
     @Option(name: .customLong("min-p"), parsing: .unconditional, help: ArgumentHelp(
-        "Drop tokens below p times the best one's probability; 0 = off (default 0.05).", valueName: "p"))
+        "Drop tokens below p times the best one's probability; 0 = off (default: the registry entry's, else 0.05).", valueName: "p"))
     var minP: Float?
 
     @Option(name: .customLong("repeat-penalty"), parsing: .unconditional, help: ArgumentHelp(
-        "Penalize the last 64 tokens; 1 = off (default 1).", valueName: "x"))
+        "Penalize the last 64 tokens; 1 = off (default: the model's repetition_penalty, else 1).", valueName: "x"))
     var repeatPenalty: Float?
 
     @Option(name: [.customShort("s"), .customLong("seed")], parsing: .unconditional, help: ArgumentHelp(

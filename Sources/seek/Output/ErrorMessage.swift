@@ -30,6 +30,15 @@ enum ErrorMessage {
         switch warning {
         case .alreadyQuantized(let folder, let stored, let requested):
             return "\(folder) is already quantized to \(stored.rawValue); --quant \(requested.rawValue) does not apply"
+        case .weightsExceedMemory(let fit):
+            var text = warning.description
+            if let range = text.range(of: "; quantized to ") {
+                text = String(text[..<range.lowerBound])
+                if let best = fit.bestFit, let size = best == .q8 ? fit.q8Bytes : fit.q4Bytes {
+                    text += "; --quant \(best.rawValue) (\(Table.gigabytes(size))) would fit (--quant auto picks it)"
+                }
+            }
+            return text
         case .contextCapped(let requested, let positions, let using):
             return "--ctx-size \(requested) is more than the model's \(positions) positions; using \(using)"
         default:

@@ -12,9 +12,15 @@ enum ModelReport {
         if c.nRoutedExperts > 0 { parts.append("\(c.nRoutedExperts) experts (\(c.numExpertsPerTok) active, \(c.nSharedExperts) shared)") }
         parts.append("kv_lora_rank \(c.kvLoraRank)")
         parts.append("vocab \(c.vocabSize)")
-        parts.append(Table.gigabytes(model.weightBytes) + " of weights")
-        if model.quantizedBytes > 0 { parts.append("quantized in memory to " + Table.gigabytes(model.quantizedBytes)) }
-        if let stored = model.storedQuantization { parts.append("\(stored.rawValue) blocks written by seek quantize") }
+        parts.append(Table.gigabytes(ModelSize.weightBytes(folder: loaded.folder)) + " of weights")
+        if model.quantizedBytes > 0 {
+            parts.append("quantized in memory" + (model.quantization.map { " to \($0.rawValue)" } ?? "") + " (" + Table.gigabytes(model.quantizedBytes) + ")")
+        }
+        if let entry = loaded.cacheEntry {
+            parts.append("\(entry.kind.rawValue) blocks from the cache (\(Table.gigabytes(entry.bytes)))")
+        } else if let stored = model.storedQuantization {
+            parts.append("\(stored.rawValue) blocks written by seek quantize")
+        }
         return parts.joined(separator: ", ")
     }
 

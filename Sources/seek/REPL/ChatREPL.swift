@@ -3,32 +3,38 @@ import SeekChat
 import SeekEngine
 
 /// The interactive chat loop: read a message (or a /command), stream the reply, repeat.
+///
+/// Only replies go to stdout; the prompt, banner, command output and notices go to the terminal
+/// (stderr, where readline writes too), so `seek > replies.txt` captures the replies alone.
 struct ChatREPL {
     let loaded: LoadedModel
     let session: ChatSession
     let history: HistoryFile
     let verbose: Bool
+    /// Styles what goes to stderr (prompt, status); `replyStyle` what goes to stdout.
+    let style: TerminalStyle
+    let replyStyle: TerminalStyle
 
     private static let prompt = ">>> "
     private static let continuationPrompt = "... "
 
     func run() {
-        let editor = LineEditor()
+        let editor = LineEditor(style: style)
         let earlier = history.load()
         for entry in earlier { editor.addToHistory(entry) }
         var lastEntry = earlier.last
         Interrupt.install()
-        Console.err("seek \(SeekVersion.string) · \(loaded.name) (\(loaded.model.config.modelType)) · "
-            + "context \(session.contextSize) tokens · /help for commands, Ctrl-D to leave\n")
+        status("seek \(SeekVersion.string) · \(loaded.name) (\(loaded.model.config.modelType)) · "
+            + "context \(session.contextSize) tokens · /help for commands, Ctrl-D to leave")
         if !session.canChat {
-            Console.err("\(loaded.name) has no chat template: each message is completed as plain text, on its own\n")
+            status("\(loaded.name) has no chat template: each message is completed as plain text, on its own")
         }
 
         var input = MultilineInput()
         while true {
             switch editor.readLine(prompt: input.isContinuing ? ChatREPL.continuationPrompt : ChatREPL.prompt) {
             case .endOfInput:
-                Console.out("\n")
+                Console.err("\n")
                 return
             case .interrupted(let partial):
                 if partial.isEmpty, !input.isContinuing { return }
@@ -39,7 +45,7 @@ struct ChatREPL {
                 if message.trimmingCharacters(in: .whitespaces).isEmpty { continue }
                 if message != lastEntry {
                     editor.addToHistory(message)
-                    do { try history.append(message) } catch { Console.warning(ErrorMessage.text(for: error)) }
+                    do { try history.append(message) } catch { warn(ErrorMessage.text(for: error)) }
                     lastEntry = message
                 }
                 if let command {
@@ -53,93 +59,104 @@ struct ChatREPL {
 
     private func reply(to message: String) {
         Interrupt.clear()
-        var endsWithNewline = true
+        var writer: ReplyWriter?
         do {
-            let completion = try session.send(message, isCancelled: { Interrupt.isPending }) { piece in
-                Console.out(piece)
-                endsWithNewline = piece.hasSuffix("\n")
+            let completion = try session.send(message, isCancelled: { Interrupt.isPending }, onWarning: { warning in
+                status("[" + ErrorMessage.text(for: warning) + "]")
+            }) { piece in
+                if writer == nil { writer = ReplyWriter(style: replyStyle, startsThinking: session.replyStartsThinking) }
+                writer?.write(piece)
             }
-            if !endsWithNewline { Console.out("\n") }
+            writer?.finish()
+            if writer == nil { Console.out("\n") }  // an empty reply still ends its line
             if completion.finishReason == .length, session.contextUsed >= session.contextSize {
-                Console.err("[the context is full: /clear to start over, or restart with a larger --ctx-size]\n")
+                status("[the context is full: the reply stopped here; the next message makes room by dropping the oldest turns]")
             }
-            if verbose { Console.err(StatsReport.oneLine(completion.stats) + "\n") }
+            if verbose { status(StatsReport.oneLine(completion.stats)) }
         } catch {
-            if !endsWithNewline { Console.out("\n") }
-            Console.error(ErrorMessage.text(for: error))
+            writer?.finish()
+            fail(ErrorMessage.text(for: error))
         }
         Interrupt.clear()
     }
+
+    /// A status line or notice: to the terminal, dimmed.
+    private func status(_ text: String) { Console.err(style.dim(text) + "\n") }
+    /// Command output: to the terminal.
+    private func show(_ text: String) { Console.err(text + "\n") }
+    private func warn(_ text: String) { Console.err(style.warning("warning: \(text)") + "\n") }
+    private func fail(_ text: String) { Console.err(style.error("error: \(text)") + "\n") }
 
     /// Runs a slash command; false means leave.
     private func handle(_ command: SlashCommand) -> Bool {
         switch command {
         case .help:
-            Console.out(SlashCommand.helpText + "\n")
+            show(SlashCommand.helpText)
         case .bye:
             return false
         case .clear:
             session.clear()
-            Console.out("Cleared the conversation.\n")
+            show("Cleared the conversation.")
         case .system(let text):
             if let text {
                 guard session.canChat else {
-                    Console.error("\(loaded.name) has no chat template, so it has no system message")
+                    fail("\(loaded.name) has no chat template, so it has no system message")
                     break
                 }
                 session.conversation.system = text
-                Console.out("Set the system message.\n")
+                show("Set the system message.")
             } else {
-                Console.out((session.conversation.system ?? "(no system message)") + "\n")
+                show((session.conversation.system ?? "(no system message)"))
             }
         case .set(let name, let value):
             do {
                 try session.set(name, to: value)
-                Console.out("Set \(name) to \(value).\n")
+                show("Set \(name) to \(value).")
             } catch {
-                Console.error(ErrorMessage.text(for: error))
+                fail(ErrorMessage.text(for: error))
             }
         case .showSettings:
-            Console.out(ModelReport.settings(session.settings) + "\n")
+            show(ModelReport.settings(session.settings))
         case .show:
-            show()
+            showModel()
         case .save(let path):
             do {
                 try session.conversation.save(to: path, model: loaded.name)
-                Console.out("Saved \(session.conversation.messages.count) messages to \(path).\n")
+                show("Saved \(session.conversation.messages.count) messages to \(path).")
             } catch {
-                Console.error(ErrorMessage.text(for: error))
+                fail(ErrorMessage.text(for: error))
             }
         case .load(let path):
             do {
                 session.conversation = try Conversation.load(from: path)
-                Console.out("Loaded \(session.conversation.messages.count) messages from \(path).\n")
+                show("Loaded \(session.conversation.messages.count) messages from \(path).")
             } catch {
-                Console.error(ErrorMessage.text(for: error))
+                fail(ErrorMessage.text(for: error))
             }
         case .stats:
             if let stats = session.lastStats {
-                Console.out(StatsReport.lines(stats).joined(separator: "\n") + "\n")
+                show(StatsReport.lines(stats).joined(separator: "\n"))
             } else {
-                Console.out("No reply yet.\n")
+                show("No reply yet.")
             }
         case .usage(let text):
-            Console.error(text)
+            fail(text)
         case .unknown(let name):
-            Console.error("unknown command \(name); type /help for the list")
+            fail("unknown command \(name); type /help for the list")
         }
         return true
     }
 
-    private func show() {
+    private func showModel() {
         let lines = [
             "model     \(loaded.name) (\(loaded.folder))",
             "config    \(ModelReport.summary(loaded))",
             "context   \(session.contextUsed) of \(session.contextSize) tokens used",
             "settings  \(ModelReport.settings(session.settings))",
             "system    \(session.conversation.system ?? "(none)")",
-            "messages  \(session.conversation.messages.count)",
+            "messages  \(session.conversation.messages.count)"
+                + (session.droppedMessages > 0 ? " (the oldest \(session.droppedMessages) no longer in the context)" : ""),
         ]
-        Console.out(lines.joined(separator: "\n") + "\n")
+        show(lines.joined(separator: "\n"))
     }
 }

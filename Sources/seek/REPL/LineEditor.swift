@@ -18,7 +18,13 @@ final class LineEditor {
     /// Set by the line handler readline calls from `rl_callback_read_char`.
     private nonisolated(unsafe) static var completed: Input?
 
-    init() {
+    private let style: TerminalStyle
+
+    /// Readline writes the prompt, the echo and its terminal codes to stderr, not stdout: stdout
+    /// carries only replies, so it can be redirected to a file.
+    init(style: TerminalStyle = .plain) {
+        self.style = style
+        rl_outstream = stderr
         rl_readline_name = UnsafePointer(LineEditor.applicationName)
         rl_catch_signals = 0
         rl_catch_sigwinch = 1
@@ -29,7 +35,7 @@ final class LineEditor {
     /// Reads one line with editing and history. Does not add it to the history.
     func readLine(prompt: String) -> Input {
         LineEditor.completed = nil
-        rl_callback_handler_install(prompt) { line in
+        rl_callback_handler_install(style.prompt(prompt)) { line in
             if let line {
                 LineEditor.completed = .line(String(cString: line))
                 free(line)
@@ -59,7 +65,7 @@ final class LineEditor {
         rl_free_line_state()
         rl_callback_sigcleanup()
         rl_callback_handler_remove()
-        Console.out("\n")
+        Console.err("\n")
         return input
     }
 

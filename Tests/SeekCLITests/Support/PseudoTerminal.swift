@@ -14,7 +14,8 @@ final class PseudoTerminal {
 
     var transcript: String { String(decoding: output, as: UTF8.self) }
 
-    init(arguments: [String], environment: [String: String]) throws {
+    /// `stdoutFile`: stdout goes to this file instead of the terminal (as with `seek > file`).
+    init(arguments: [String], environment: [String: String], stdoutFile: String? = nil) throws {
         var master: Int32 = -1, slave: Int32 = -1
         var size = winsize(ws_row: 40, ws_col: 200, ws_xpixel: 0, ws_ypixel: 0)
         var name = [CChar](repeating: 0, count: 256)
@@ -39,7 +40,11 @@ final class PseudoTerminal {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addclose(&actions, master)
         posix_spawn_file_actions_addopen(&actions, 0, slavePath, O_RDWR, 0)
-        posix_spawn_file_actions_adddup2(&actions, 0, 1)
+        if let stdoutFile {
+            posix_spawn_file_actions_addopen(&actions, 1, stdoutFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 0, 1)
+        }
         posix_spawn_file_actions_adddup2(&actions, 0, 2)
 
         let argv = ([TestPaths.seekBinary] + arguments).map { strdup($0) } + [nil]

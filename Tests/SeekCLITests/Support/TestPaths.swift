@@ -44,6 +44,7 @@ enum TestPaths {
     /// An environment with HOME and the XDG folders inside `home`, so tests never touch the user's files.
     static func isolatedEnvironment(home: String, extra: [String: String] = [:]) -> [String: String] {
         var environment = ["HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_STATE_HOME": home + "/state",
+                           "XDG_CACHE_HOME": home + "/cache",
                            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TERM": "dumb",
                            "LANG": "C.UTF-8", "SEEK_DEFAULT_MODEL": home + "/no-bundled-model"]
         environment.merge(extra) { $1 }
