@@ -11,6 +11,9 @@ public struct LoadOptions: Sendable {
     /// Tokens one forward pass computes together (all sequences of a batch counted); the activation
     /// workspace is sized for this many, and a longer call is split into passes of this size.
     public var batchSize = 512
+    /// Most bytes the KV cache and workspace may take (nil: the machine's physical memory). A context
+    /// that needs more is an error at load.
+    public var memoryLimit: Int? = nil
 
     public init() {}
 }
@@ -70,6 +73,24 @@ public final class DeepSeekModel {
         return try DeepSeekModel(config: config, store: store, folder: folder, options: options)
     }
 
+    /// Checks a folder as loading would (config, every tensor's name, shape and dtype, no tensor left
+    /// over) without building the model, and probes every float tensor for NaN or infinity at its
+    /// first and last values. Cheap: what `seek models` uses to say a folder is loadable.
+    public static func verify(folder: String) throws {
+        let modelFolder = ModelFolder(path: folder)
+        try modelFolder.check(.weights)
+        let config = try ModelConfig.load(path: modelFolder.file("config.json"))
+        let store = try TensorStore(folder: folder)
+        let binding = WeightBinding(store: store, config: config, pool: WorkerPool(threads: 1))
+        let rope = RotaryEmbedding(dim: config.qkRopeHeadDim, theta: config.ropeTheta, yarn: config.ropeScaling)
+        _ = try binding.embedding()
+        for i in 0..<config.numHiddenLayers { _ = try binding.layer(i, rope: rope) }
+        _ = try binding.finalNorm()
+        _ = try binding.lmHead()
+        try binding.requireAllUsed()
+        for name in store.names.sorted() { if let t = store[name] { try CheckpointCheck.requireSampleFinite(t) } }
+    }
+
     init(config: ModelConfig, store: TensorStore, folder: String, options: LoadOptions) throws {
         self.config = config
         self.store = store
@@ -89,9 +110,18 @@ public final class DeepSeekModel {
         layers = try (0..<config.numHiddenLayers).map { try binding.layer($0, rope: rope) }
         finalNorm = try binding.finalNorm()
         lmHead = try binding.lmHead()
+        try binding.requireAllUsed()
         contextSize = min(options.contextSize, config.maxPositionEmbeddings)
-        workspace = Workspace(config: config, tokens: options.batchSize, contextSize: contextSize,
-                              threads: workerPool.threads)
+        workspace = try Workspace(config: config, tokens: options.batchSize, contextSize: contextSize,
+                                  threads: workerPool.threads)
+        // Both are reserved, not touched; but a context they could never hold is an error now, with
+        // the size, rather than an out-of-memory kill later.
+        let physical = options.memoryLimit ?? PhysicalMemory.bytes
+        let cache = LatentKVCache.bytes(layers: config.numHiddenLayers, capacity: contextSize, latentDim: config.latentDim)
+        let needed = cache.flatMap { CheckedSize.sum([$0, workspace.byteCount]) }
+        guard let needed, needed <= physical else {
+            throw ContextError.exceedsMemory(tokens: contextSize, bytes: needed, physicalBytes: physical)
+        }
         sequences[defaultSequence] = makeCache()
     }
 
@@ -124,6 +154,7 @@ public final class DeepSeekModel {
             guard cache.count + step.tokens.count <= contextSize else {
                 throw ContextError.full(cached: cache.count, adding: step.tokens.count, capacity: contextSize)
             }
+            try cache.reserve()
             caches.append(cache)
         }
         // Passes of at most workspace.tokens rows; a step longer than what is left of a pass continues
