@@ -12,6 +12,7 @@ struct CommandStartup {
     init(registry: RegistryOptions, model: ModelChoice, runtime: RuntimeOptions, sampling: SamplingOptions) throws {
         startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
         loaded = try startup.load(runtime.loadSettings)
+        ErrorMessage.contextAtModelMaximum = loaded.model.contextSize >= loaded.model.config.maxPositionEmbeddings
         for warning in loaded.warnings { Console.warning(ErrorMessage.text(for: warning)) }
         // A random seed unless one is given; --verbose and /show report it.
         let defaults = startup.samplingDefaults(seed: UInt64.random(in: 0...UInt64(UInt32.max)))
