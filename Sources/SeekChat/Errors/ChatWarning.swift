@@ -9,6 +9,8 @@ public enum ChatWarning: Equatable, Sendable, CustomStringConvertible {
     case contextCapped(requested: Int, positions: Int, using: Int)
     /// generation_config.json is not a JSON object: its defaults are ignored.
     case generationConfigNotAnObject(file: String)
+    /// tokenizer_config.json names a special token the vocabulary does not have.
+    case unknownSpecialToken(file: String, key: String, token: String)
     /// generation_config.json exists but cannot be read: its defaults are ignored.
     case generationConfigUnreadable(file: String, problem: String)
     /// One generation_config.json value is out of range: it is ignored.
@@ -20,6 +22,8 @@ public enum ChatWarning: Equatable, Sendable, CustomStringConvertible {
             return "\(folder) is already quantized to \(stored.rawValue); quantizing to \(requested.rawValue) does not apply"
         case .contextCapped(let requested, let positions, let using):
             return "a context of \(requested) tokens is more than the model's \(positions) positions; using \(using)"
+        case .unknownSpecialToken(let file, let key, let token):
+            return "\(file): \(key) \"\(token)\" is not in the vocabulary; it is left out"
         case .generationConfigUnreadable(let file, let problem):
             return "\(file): \(problem); its sampling defaults are ignored"
         case .generationConfigNotAnObject(let file):

@@ -12,6 +12,7 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         case negative(value: Int)
         case notPositiveNumber(value: String)
         case notFinite(value: String)
+        case notAbove(value: String, limit: String)
         case notAString(value: String)
         case notABoolean(value: String)
         /// A value above another field's ("topk_group 4 is more than n_group 2").
@@ -57,6 +58,7 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         case .negative(let value): return "\(name) must be 0 or more, got \(value)"
         case .notPositiveNumber(let value): return "\(name) must be a positive number, got \(value)"
         case .notFinite(let value): return "\(name) must be a finite number, got \(value)"
+        case .notAbove(let value, let limit): return "\(name) must be above \(limit), got \(value)"
         case .notAString(let value): return "\(name) must be a string, got \(value)"
         case .notABoolean(let value): return "\(name) must be true or false, got \(value)"
         case .moreThan(let value, let limitField, let limit): return "\(name) \(value) is more than \(limitField) \(limit)"

@@ -194,7 +194,8 @@ public struct ModelConfig: Sendable {
         try positive(nGroup, "n_group")
         try positive(topkGroup, "topk_group")
         try positive(Double(rmsNormEps), "rms_norm_eps")
-        try positive(ropeTheta, "rope_theta")
+        // theta 1 makes every frequency 1 (and YaRN divides by log(theta)); real models use 10^4 and up.
+        guard ropeTheta > 1 else { throw ConfigError(file: file, field: "rope_theta", problem: .notAbove(value: "\(ropeTheta)", limit: "1")) }
         try positive(Double(routedScalingFactor), "routed_scaling_factor")
         guard qkRopeHeadDim % 2 == 0 else { throw ConfigError(file: file, field: "qk_rope_head_dim", problem: .notEven(value: qkRopeHeadDim)) }
         if let q = qLoraRank { try positive(q, "q_lora_rank") }

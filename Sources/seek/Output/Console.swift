@@ -23,12 +23,13 @@ enum Console {
     /// seek opens later can land on it.
     nonisolated(unsafe) static var stdinWasClosed = false
 
-    /// Makes the standard descriptors safe before anything else runs: SIGPIPE ignored (a closed pipe is
-    /// an EPIPE error, handled above, not a silent death), and closed descriptors 0-2 taken by
+    /// Makes the standard descriptors safe before anything else runs: SIGPIPE and SIGXFSZ ignored (a
+    /// closed pipe or a file size limit is a write error, handled, not a silent death), and closed descriptors 0-2 taken by
     /// /dev/null so that a model file opened later never becomes "stdout". A closed stdout gets a
     /// read-only /dev/null: the first write then fails (EBADF) and is reported.
     static func prepareStandardDescriptors() {
         signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)  // past a file size limit: write fails with EFBIG, reported, no signal
         for (descriptor, flags) in [(STDIN_FILENO, O_RDONLY), (STDOUT_FILENO, O_RDONLY), (STDERR_FILENO, O_WRONLY)] {
             guard fcntl(descriptor, F_GETFD) == -1, errno == EBADF else { continue }
             if descriptor == STDIN_FILENO { stdinWasClosed = true }
