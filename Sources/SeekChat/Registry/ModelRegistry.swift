@@ -160,7 +160,7 @@ public struct ModelRegistry: Sendable {
                     continue
                 }
                 // A number, as JSON writes it: `true` is not 1, and "0.7" is a string, not a temperature.
-                guard let number = JSONScalar.number(value) else { throw failure(.settingNotANumber(key: key, value: "\(value)")) }
+                guard let number = JSONScalar.number(value) else { throw failure(.settingNotANumber(key: key, value: JSONScalar.text(value))) }
                 let text = "\(number)"
                 do { try scratch.set(key, to: text) } catch let error as SettingError { throw failure(.invalidSetting(error)) }
                 entry.sampling.append((key, text))

@@ -26,8 +26,8 @@ public enum GenerationDefaults {
         for (key, setting) in mapping {
             guard let raw = json[key], !(raw is NSNull) else { continue }
             guard let value = JSONScalar.number(raw) else {
-                warnings.append(.generationConfigValueIgnored(file: path, key: key, value: "\(raw)",
-                                                              reason: SettingError(setting: setting, problem: .notANumber(text: "\(raw)"))))
+                warnings.append(.generationConfigValueIgnored(file: path, key: key, value: JSONScalar.text(raw),
+                                                              reason: SettingError(setting: setting, problem: .notANumber(text: JSONScalar.text(raw)))))
                 continue
             }
             do { try settings.set(setting, to: "\(value)") } catch let error as SettingError {

@@ -21,4 +21,16 @@ public enum JSONScalar {
         guard isBoolean(value) else { return nil }
         return value as? Bool
     }
+
+    /// A parsed JSON value as JSON would show it, for messages: `true`, `"12"`, `[1]`, `2.5`.
+    public static func text(_ value: Any) -> String {
+        if let boolean = boolean(value) { return boolean ? "true" : "false" }
+        if let string = value as? String { return "\"\(string)\"" }
+        if value is NSNull { return "null" }
+        if JSONSerialization.isValidJSONObject(value),
+           let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "\(value)"
+    }
 }

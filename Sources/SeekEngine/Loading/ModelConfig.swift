@@ -244,7 +244,7 @@ private struct FieldReader {
     private func number(_ key: String) throws -> NSNumber? {
         guard let v = json[key], !(v is NSNull) else { return nil }
         guard let n = JSONScalar.number(v) else {
-            throw ConfigError(file: file, field: prefix + key, problem: .notANumber(value: "\(v)"))
+            throw ConfigError(file: file, field: prefix + key, problem: .notANumber(value: JSONScalar.text(v)))
         }
         return n
     }
@@ -272,13 +272,13 @@ private struct FieldReader {
 
     func optionalString(_ key: String) throws -> String? {
         guard let v = json[key], !(v is NSNull) else { return nil }
-        guard let s = v as? String else { throw ConfigError(file: file, field: prefix + key, problem: .notAString(value: "\(v)")) }
+        guard let s = v as? String else { throw ConfigError(file: file, field: prefix + key, problem: .notAString(value: JSONScalar.text(v))) }
         return s
     }
 
     func optionalBool(_ key: String) throws -> Bool? {
         guard let v = json[key], !(v is NSNull) else { return nil }
-        guard let b = JSONScalar.boolean(v) else { throw ConfigError(file: file, field: prefix + key, problem: .notABoolean(value: "\(v)")) }
+        guard let b = JSONScalar.boolean(v) else { throw ConfigError(file: file, field: prefix + key, problem: .notABoolean(value: JSONScalar.text(v))) }
         return b
     }
 
