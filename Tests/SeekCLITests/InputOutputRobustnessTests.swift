@@ -65,6 +65,14 @@ final class InputOutputRobustnessTests: XCTestCase {
         assertFails(try shell("head -c 50000000 /dev/zero | tr '\\0' a | $SEEK -m $FIXTURE --raw -n 1"), saying: "stdin: the prompt is more than")
     }
 
+    func testNoAdviceToRaiseTheContextPastTheModelsMaximum() throws {
+        let long = String(repeating: "many words here ", count: 400)
+        let atMaximum = try shell("$SEEK -m $FIXTURE --raw -c 512 -p '\(long)'")
+        assertFails(atMaximum, saying: "longer than the context of 512, the model's maximum")
+        XCTAssertFalse(atMaximum.stderr.contains("raise --ctx-size"), atMaximum.stderr)
+        assertFails(try shell("$SEEK -m $FIXTURE --raw -c 64 -p '\(long)'"), saying: "(raise --ctx-size)")
+    }
+
     func testEmptyModelNameNamesTheFlag() throws {
         assertFails(try shell("$SEEK -m '' -p hi"), saying: "error: --model: the model name is empty")
     }
