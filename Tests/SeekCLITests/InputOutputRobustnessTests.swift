@@ -33,6 +33,12 @@ final class InputOutputRobustnessTests: XCTestCase {
         }
     }
 
+    /// A reader that has gone (EPIPE): seek stops quietly, and does not report success.
+    func testClosedPipeEndsQuietlyWithoutSuccess() throws {
+        let run = try shell("$SEEK -m $FIXTURE -p hi -n 50 2>err.txt | true; echo \"status ${PIPESTATUS[0]}\"; cat err.txt")
+        XCTAssertEqual(run.stdout, "status 1\n", run.stdout + run.stderr)
+    }
+
     func testStdinClosedOrADirectory() throws {
         assertFails(try shell("$SEEK -m $FIXTURE -n 3 <&-"), saying: "error: stdin: closed")
         assertFails(try shell("$SEEK -m $FIXTURE -n 3 < /tmp"), saying: "error: stdin: is a directory")

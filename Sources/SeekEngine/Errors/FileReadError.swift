@@ -28,7 +28,7 @@ public struct FileReadError: Error, CustomStringConvertible, Equatable, Sendable
 extension FileReadError.Problem: CustomStringConvertible {
     public var description: String {
         switch self {
-        case .noSuchFile: return "no such file"
+        case .noSuchFile: return "cannot open (No such file or directory)"
         case .notARegularFile(let kind): return "is \(kind), not a regular file"
         case .cannotOpen(let reason): return "cannot open (\(reason))"
         case .cannotRead(let reason): return "cannot read (\(reason))"

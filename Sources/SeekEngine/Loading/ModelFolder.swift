@@ -39,7 +39,12 @@ public struct ModelFolder: Sendable {
             if hasIndex { _ = try indexWeightMap() }
             let names = weightFileNames
             guard !names.isEmpty else { throw ModelFolderError(folder: path, problem: .noWeights) }
-            for name in names { try RegularFile.check(file(name)) }
+            for name in names {
+                if hasIndex && !exists(name) {
+                    throw ModelFileError(file: file(ModelFolder.indexName), problem: .shardMissing(shard: name))
+                }
+                try RegularFile.check(file(name))
+            }
         }
         if parts.contains(.tokenizer) {
             try requireFile("tokenizer.json", else: .noTokenizer)

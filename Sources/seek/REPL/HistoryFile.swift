@@ -59,8 +59,16 @@ struct HistoryFile {
 
     private func withLock<T>(_ body: () throws -> T) throws -> T {
         let folder = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            // Say why in words (a file where the folder should be, no permission), not an NSError dump.
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
+            throw HistoryFileError(file: folder, problem: exists && !isDirectory.boolValue
+                                   ? "is not a folder; the history is not kept" : "cannot create the history folder")
+        }
         let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lock >= 0 else { throw HistoryFileError(file: path + ".lock", problem: "cannot open (\(String(cString: strerror(errno))))") }
         defer { close(lock) }  // closing releases the lock, also when the process dies
