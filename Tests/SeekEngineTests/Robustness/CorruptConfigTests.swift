@@ -47,6 +47,12 @@ final class CorruptConfigTests: XCTestCase {
                     }
                     let outcome = LoadAttempt.run(folder.path)
                     let context = "\(fixture) \(field) = \(label)"
+                    // `seek models` says "loadable" exactly when loading works.
+                    let verified = Result { try DeepSeekModel.verify(folder: folder.path) }
+                    if case .ran = outcome, case .failure(let error) = verified { XCTFail("\(context): ran, but verify says \(error)") }
+                    if case .success = verified, let message = outcome.message, !message.contains("logits"), !message.contains("context") {
+                        XCTFail("\(context): verify passed, but loading says \(message)")
+                    }
                     switch outcome {
                     case .hung: XCTFail("\(context): hung")
                     case .ran: ran += 1
