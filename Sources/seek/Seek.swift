@@ -53,6 +53,7 @@ struct Seek: ParsableCommand {
     /// ArgumentParser's own main, except that usage errors start with "error:" like every other failure,
     /// and the subcommands in `parsedAlone` parse their own options.
     static func main() {
+        Console.prepareStandardDescriptors()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let name = arguments.first, let command = parsedAlone.first(where: { $0.configuration.commandName == name }) {
             run(command, arguments: Array(arguments.dropFirst()))
@@ -92,15 +93,19 @@ struct Seek: ParsableCommand {
     }
 
     func run() throws {
-        guard let text = try CommandFailure.reporting({ try PromptInput.read(prompt: prompt.prompt, file: prompt.file) }) else {
+        guard let source = try CommandFailure.reporting({ try PromptInput.source(prompt: prompt.prompt, file: prompt.file) }) else {
             if prompt.json { throw CommandFailure.fail("--json needs a prompt: give -p, -f or pipe text to stdin") }
             if prompt.raw { throw CommandFailure.fail("--raw needs a prompt: give -p, -f or pipe text to stdin") }
             return try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system,
                                              display: display)
         }
         try CommandFailure.reporting {
-            guard !text.isEmpty else { throw GenerationError.emptyPrompt }
+            if case .text(let text) = source, text.isEmpty { throw GenerationError.emptyPrompt }
             let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: sampling)
+            // Read only now: the context bounds how much of a file or pipe can be a prompt.
+            let context = startup.loaded.model.contextSize
+            let text = try source.read(limit: context * PromptInput.bytesPerToken, contextTokens: context)
+            guard !text.isEmpty else { throw GenerationError.emptyPrompt }
             try OneShot(startup: startup, raw: prompt.raw, json: prompt.json, logprobs: prompt.logprobs, system: chat.system,
                         verbose: runtime.verbose,
                         replyStyle: TerminalStyle.resolve(display.color, descriptor: STDOUT_FILENO))

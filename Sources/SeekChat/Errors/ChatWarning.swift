@@ -9,6 +9,10 @@ public enum ChatWarning: Equatable, Sendable, CustomStringConvertible {
     case contextCapped(requested: Int, positions: Int, using: Int)
     /// generation_config.json is not a JSON object: its defaults are ignored.
     case generationConfigNotAnObject(file: String)
+    /// tokenizer_config.json names a special token the vocabulary does not have.
+    case unknownSpecialToken(file: String, key: String, token: String)
+    /// generation_config.json exists but cannot be read: its defaults are ignored.
+    case generationConfigUnreadable(file: String, problem: String)
     /// One generation_config.json value is out of range: it is ignored.
     case generationConfigValueIgnored(file: String, key: String, value: String, reason: SettingError)
     /// The quantized-model cache could not be written: the weights were quantized in memory instead.
@@ -25,6 +29,10 @@ public enum ChatWarning: Equatable, Sendable, CustomStringConvertible {
             return "\(folder) is already quantized to \(stored.rawValue); quantizing to \(requested.rawValue) does not apply"
         case .contextCapped(let requested, let positions, let using):
             return "a context of \(requested) tokens is more than the model's \(positions) positions; using \(using)"
+        case .unknownSpecialToken(let file, let key, let token):
+            return "\(file): \(key) \"\(token)\" is not in the vocabulary; it is left out"
+        case .generationConfigUnreadable(let file, let problem):
+            return "\(file): \(problem); its sampling defaults are ignored"
         case .generationConfigNotAnObject(let file):
             return "\(file) is not a JSON object; its sampling defaults are ignored"
         case .generationConfigValueIgnored(let file, let key, let value, let reason):

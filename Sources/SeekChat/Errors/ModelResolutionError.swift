@@ -4,6 +4,8 @@ public enum ModelResolutionError: Error, CustomStringConvertible, Equatable, Sen
     case unknownName(String, registryFile: String?, known: [String])
     /// No model was asked for, the registry has no "default" and the bundled model is not installed.
     case bundledModelNotFound(folderName: String)
+    /// An empty model name or path (`-m ''`).
+    case emptyName
 
     public var description: String {
         switch self {
@@ -12,6 +14,7 @@ public enum ModelResolutionError: Error, CustomStringConvertible, Equatable, Sen
             return "unknown model \"\(name)\"\(source); known models: \(known.joined(separator: ", ")); or pass a folder path"
         case .bundledModelNotFound(let folderName):
             return "no model given and the bundled model \(folderName) was not found (set SEEK_DEFAULT_MODEL)"
+        case .emptyName: return "the model name is empty: give a registry name or a folder path"
         }
     }
 }

@@ -18,6 +18,9 @@ public struct RegistryError: Error, CustomStringConvertible, Equatable, Sendable
         case samplingNotAnObject
         case stopNotStrings
         case invalidSetting(SettingError)
+        /// A key seek does not know (a misspelling would otherwise be ignored).
+        case unknownKey(key: String, known: [String])
+        case settingNotANumber(key: String, value: String)
     }
 
     public let file: String
@@ -56,6 +59,8 @@ extension RegistryError.Problem: CustomStringConvertible {
         case .samplingNotAnObject: return "\"sampling\" must be an object"
         case .stopNotStrings: return "sampling.stop must be a list of strings"
         case .invalidSetting(let error): return "sampling: \(error)"
+        case .unknownKey(let key, let known): return "unknown key \"\(key)\" (known: \(known.joined(separator: ", ")))"
+        case .settingNotANumber(let key, let value): return "sampling: \(key) must be a number, got \(value)"
         }
     }
 }

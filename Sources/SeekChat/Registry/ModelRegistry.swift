@@ -7,7 +7,8 @@ public struct ModelEntry: Sendable {
     /// Absolute folder path, `~` and `$VAR` expanded, relative paths taken from the registry's folder.
     public var path: String
     public var description: String?
-    /// Why the entry cannot be used although the file is fine (its path names an unset variable).
+    /// Why the entry cannot be used (a bad value, an unknown key, a path naming an unset variable).
+    /// Only this entry fails: the others, and model folders given by path, still run.
     public var unavailable: RegistryError?
     /// Jinja source that replaces the tokenizer's chat template.
     public var chatTemplate: String?
@@ -64,7 +65,7 @@ public struct ModelRegistry: Sendable {
             if chosen != nil { throw RegistryError(file: path, problem: .noSuchFile) }
             return ModelRegistry(file: nil, entries: [])
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw RegistryError(file: path, problem: .unreadable) }
+        let data = try RegularFile.read(path, limit: RegularFile.smallFileLimit)
         return try ModelRegistry(path: path, data: data, environment: environment)
     }
 
@@ -76,21 +77,35 @@ public struct ModelRegistry: Sendable {
     public init(path: String, data: Data, environment: [String: String]) throws {
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw RegistryError(file: path, problem: .notJSON(detail: error.localizedDescription))
+            throw RegistryError(file: path, problem: .notJSON(detail: JSONErrorPosition.describe(error, in: data)))
         }
         guard let root = json as? [String: Any], let models = root["models"] as? [String: Any] else {
             throw RegistryError(file: path, problem: .notARegistry)
         }
+        if let key = root.keys.sorted().first(where: { $0 != "models" && !$0.hasPrefix("_") }) {
+            throw RegistryError(file: path, problem: .unknownKey(key: key, known: ["models"]))
+        }
         let folder = (path as NSString).deletingLastPathComponent
         var entries: [ModelEntry] = []
         for (name, value) in models where !name.hasPrefix("_") {
-            guard let fields = value as? [String: Any] else { throw RegistryError(file: path, model: name, problem: .entryNotAnObject) }
-            entries.append(try ModelRegistry.entry(name: name, fields: fields, file: path, folder: folder, environment: environment))
+            // A bad entry is reported when it is used (and by `seek models`), not for every model.
+            do {
+                guard let fields = value as? [String: Any] else { throw RegistryError(file: path, model: name, problem: .entryNotAnObject) }
+                entries.append(try ModelRegistry.entry(name: name, fields: fields, file: path, folder: folder, environment: environment))
+            } catch let error as RegistryError {
+                var broken = ModelEntry(name: name, path: (value as? [String: Any])?["path"] as? String ?? "")
+                broken.unavailable = error
+                entries.append(broken)
+            }
         }
         // "default" first, then alphabetical: the order listings show.
         entries.sort { ($0.name == "default" ? "" : $0.name) < ($1.name == "default" ? "" : $1.name) }
         self.init(file: path, entries: entries)
     }
+
+    /// The keys an entry may have (besides `_comments`).
+    static let entryKeys = ["path", "description", "system", "chat_template", "chat_template_file", "context_size",
+                            "quant", "sampling"]
 
     private static func entry(name: String, fields: [String: Any], file: String, folder: String,
                               environment: [String: String]) throws -> ModelEntry {
@@ -105,6 +120,9 @@ public struct ModelRegistry: Sendable {
             guard let text = value as? String else { throw failure(.notAString(key: key)) }
             return text
         }
+        if let key = fields.keys.sorted().first(where: { !ModelRegistry.entryKeys.contains($0) && !$0.hasPrefix("_") }) {
+            throw failure(.unknownKey(key: key, known: ModelRegistry.entryKeys))
+        }
         guard let rawPath = try string("path") else { throw failure(.missingPath) }
         var entry = ModelEntry(name: name, path: rawPath)
         do { entry.path = try expand(rawPath, "path") } catch let error as RegistryError {
@@ -116,13 +134,16 @@ public struct ModelRegistry: Sendable {
         if let templateFile = try string("chat_template_file") {
             if entry.chatTemplate != nil { throw failure(.bothTemplates) }
             let templatePath = try expand(templateFile, "chat_template_file")
-            guard let data = FileManager.default.contents(atPath: templatePath), let source = String(data: data, encoding: .utf8) else {
+            guard let data = try? RegularFile.read(templatePath, limit: RegularFile.smallFileLimit),
+                  let source = String(data: data, encoding: .utf8) else {
                 throw failure(.unreadableTemplateFile(path: templatePath))
             }
             entry.chatTemplate = source
         }
         if let contextValue = fields["context_size"] {
-            guard let size = contextValue as? Int, size > 0 else { throw failure(.invalidContextSize) }
+            guard let number = JSONScalar.number(contextValue), let size = Int(exactly: number.doubleValue), size > 0 else {
+                throw failure(.invalidContextSize)
+            }
             entry.contextSize = size
         }
         if let quantValue = fields["quant"] {
@@ -141,7 +162,9 @@ public struct ModelRegistry: Sendable {
                     entry.stop = stops
                     continue
                 }
-                let text = "\(value)"
+                // A number, as JSON writes it: `true` is not 1, and "0.7" is a string, not a temperature.
+                guard let number = JSONScalar.number(value) else { throw failure(.settingNotANumber(key: key, value: JSONScalar.text(value))) }
+                let text = "\(number)"
                 do { try scratch.set(key, to: text) } catch let error as SettingError { throw failure(.invalidSetting(error)) }
                 entry.sampling.append((key, text))
             }

@@ -22,6 +22,7 @@ public enum ModelResolver {
     public static func resolve(_ argument: String?, registry: ModelRegistry,
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ResolvedModel {
         guard let argument else { return try defaultModel(registry: registry, environment: environment) }
+        guard !argument.isEmpty else { throw ModelResolutionError.emptyName }
         if let entry = registry.entry(named: argument) { return try resolved(entry) }
         if argument == "default" { return try defaultModel(registry: registry, environment: environment) }
         let looksLikePath = argument.contains("/") || argument.hasPrefix("~") || argument.hasPrefix(".")

@@ -1,4 +1,5 @@
 import Foundation
+import SeekEngine
 
 /// A chat: an optional system message and the user/assistant turns, in the shape chat templates and
 /// conversation files use ({"role": …, "content": …}).
@@ -64,20 +65,36 @@ public struct Conversation: Equatable, Sendable {
         messages = all.filter { $0.role != "system" }
     }
 
-    /// Reads a conversation file.
-    public static func load(from path: String) throws -> Conversation {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConversationFileError(file: path, problem: .unreadable)
-        }
-        return try Conversation(jsonData: data, file: path)
+    /// Largest conversation file `/load` reads.
+    public static let fileLimit = 256 << 20
+
+    /// `~` and `~/…` as `$HOME` (not the passwd entry's home), as a shell would.
+    public static func expandHome(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        guard path == "~" || path.hasPrefix("~/"), let home = environment["HOME"], !home.isEmpty else { return path }
+        return home + path.dropFirst()
     }
 
-    /// Writes the conversation file, naming `model` in it.
+    /// Reads a conversation file (a regular file; `~` is $HOME).
+    public static func load(from path: String) throws -> Conversation {
+        let file = expandHome(path)
+        let data: Data
+        do { data = try RegularFile.read(file, limit: fileLimit) } catch let error as FileReadError {
+            if error.problem == .noSuchFile { throw ConversationFileError(file: file, problem: .unreadable) }
+            throw ConversationFileError(file: file, problem: .cannotRead(reason: error.problem.description))
+        }
+        return try Conversation(jsonData: data, file: file)
+    }
+
+    /// Writes the conversation file, naming `model` in it. The old file, if any, is replaced at once
+    /// (temporary file, fsync, rename): a full disk leaves it whole. `~` is $HOME.
     public func save(to path: String, model: String) throws {
+        let file = Conversation.expandHome(path)
         do {
-            try jsonData(model: model).write(to: URL(fileURLWithPath: path))
+            try AtomicFile.write(try jsonData(model: model), to: file)
+        } catch let error as AtomicFileError {
+            throw ConversationFileError(file: file, problem: .cannotWrite(reason: error.reason))
         } catch {
-            throw ConversationFileError(file: path, problem: .cannotWrite(reason: error.localizedDescription))
+            throw ConversationFileError(file: file, problem: .cannotWrite(reason: "\(error)"))
         }
     }
 }

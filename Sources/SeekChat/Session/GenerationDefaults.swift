@@ -1,4 +1,5 @@
 import Foundation
+import SeekEngine
 
 /// The model folder's own sampling defaults from Hugging Face's `generation_config.json`
 /// (`do_sample`, `temperature`, `top_k`, `top_p`, `repetition_penalty`, `max_new_tokens`), applied
@@ -7,7 +8,14 @@ public enum GenerationDefaults {
     /// `base` with the folder's defaults applied; values that cannot be used come back as warnings.
     public static func applied(folder: String, to base: SamplingSettings) -> (settings: SamplingSettings, warnings: [ChatWarning]) {
         let path = (folder as NSString).appendingPathComponent("generation_config.json")
-        guard let data = FileManager.default.contents(atPath: path) else { return (base, []) }
+        let data: Data
+        do { data = try RegularFile.read(path, limit: RegularFile.smallFileLimit) } catch let error as FileReadError {
+            // Absent is normal; present but unreadable is worth a word: the defaults it holds are lost.
+            if error.problem == .noSuchFile { return (base, []) }
+            return (base, [.generationConfigUnreadable(file: path, problem: error.problem.description)])
+        } catch {
+            return (base, [.generationConfigUnreadable(file: path, problem: "\(error)")])
+        }
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             return (base, [.generationConfigNotAnObject(file: path)])
         }
@@ -16,14 +24,19 @@ public enum GenerationDefaults {
         let mapping = [("temperature", "temperature"), ("top_k", "top_k"), ("top_p", "top_p"),
                        ("repetition_penalty", "repeat_penalty"), ("max_new_tokens", "max_tokens")]
         for (key, setting) in mapping {
-            guard let value = json[key] as? NSNumber else { continue }
+            guard let raw = json[key], !(raw is NSNull) else { continue }
+            guard let value = JSONScalar.number(raw) else {
+                warnings.append(.generationConfigValueIgnored(file: path, key: key, value: JSONScalar.text(raw),
+                                                              reason: SettingError(setting: setting, problem: .notANumber(text: JSONScalar.text(raw)))))
+                continue
+            }
             do { try settings.set(setting, to: "\(value)") } catch let error as SettingError {
                 warnings.append(.generationConfigValueIgnored(file: path, key: key, value: "\(value)", reason: error))
             } catch {
                 continue  // `set` throws only SettingError
             }
         }
-        if let sample = json["do_sample"] as? Bool, !sample { settings.parameters.temperature = 0 }  // greedy
+        if let raw = json["do_sample"], let sample = JSONScalar.boolean(raw), !sample { settings.parameters.temperature = 0 }  // greedy
         return (settings, warnings)
     }
 }

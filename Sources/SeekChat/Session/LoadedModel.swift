@@ -57,6 +57,15 @@ public final class LoadedModel {
         if let stored = model.storedQuantization, let asked = options.quantization, asked != stored {
             warnings.append(.alreadyQuantized(folder: resolved.folder, stored: stored, requested: asked))
         }
+        // A bos_token or eos_token that the vocabulary lacks would silently drop BOS from every prompt
+        // (or never match an end token): say so.
+        let configFile = (resolved.folder as NSString).appendingPathComponent("tokenizer_config.json")
+        if let bos = tokenizer.bosToken, tokenizer.bosTokenId == nil {
+            warnings.append(.unknownSpecialToken(file: configFile, key: "bos_token", token: bos))
+        }
+        if let eos = tokenizer.eosToken, tokenizer.eosTokenId == nil {
+            warnings.append(.unknownSpecialToken(file: configFile, key: "eos_token", token: eos))
+        }
         if let asked = settings.contextSize, asked > model.contextSize {
             warnings.append(.contextCapped(requested: asked, positions: model.config.maxPositionEmbeddings, using: model.contextSize))
         }

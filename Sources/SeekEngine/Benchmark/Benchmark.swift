@@ -17,6 +17,10 @@ public enum Benchmark {
 
     /// Prefills `promptTokens` pseudo-random tokens as one batch, then decodes `generateTokens` greedily.
     public static func run(model: DeepSeekModel, promptTokens: Int, generateTokens: Int, seed: UInt64 = 1) throws -> Result {
+        // Checked before the prompt is made: its length comes from a flag.
+        guard promptTokens > 0, generateTokens >= 0, promptTokens <= model.contextSize - generateTokens else {
+            throw ContextError.full(cached: 0, adding: max(0, promptTokens) + max(0, generateTokens), capacity: model.contextSize)
+        }
         var state = seed | 1
         let vocab = min(model.config.vocabSize, 100_000)
         let prompt = (0..<promptTokens).map { _ -> Int in

@@ -9,6 +9,15 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         case notAnInteger(value: String)
         case outOfRange(value: String)
         case notPositive(value: Int)
+        case negative(value: Int)
+        case notPositiveNumber(value: String)
+        case notFinite(value: String)
+        case notAbove(value: String, limit: String)
+        case notAString(value: String)
+        case notABoolean(value: String)
+        /// A value above another field's ("topk_group 4 is more than n_group 2").
+        case moreThan(value: Int, limitField: String, limit: Int)
+        case idOutsideVocabulary(id: Int, vocabularySize: Int)
         case notEven(value: Int)
         case notAnObjectOrNull
         /// A value that would change the math in a way seek does not implement.
@@ -46,6 +55,14 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         case .notAnInteger(let value): return "\(name) must be an integer, got \(value)"
         case .outOfRange(let value): return "\(name) = \(value) is out of range"
         case .notPositive(let value): return "\(name) must be positive, got \(value)"
+        case .negative(let value): return "\(name) must be 0 or more, got \(value)"
+        case .notPositiveNumber(let value): return "\(name) must be a positive number, got \(value)"
+        case .notFinite(let value): return "\(name) must be a finite number, got \(value)"
+        case .notAbove(let value, let limit): return "\(name) must be above \(limit), got \(value)"
+        case .notAString(let value): return "\(name) must be a string, got \(value)"
+        case .notABoolean(let value): return "\(name) must be true or false, got \(value)"
+        case .moreThan(let value, let limitField, let limit): return "\(name) \(value) is more than \(limitField) \(limit)"
+        case .idOutsideVocabulary(let id, let size): return "\(name) \(id) is outside the vocabulary (0..<\(size))"
         case .notEven(let value): return "\(name) must be even, got \(value)"
         case .notAnObjectOrNull: return "\(name) must be an object or null"
         case .unsupported(let value, let supported):

@@ -11,6 +11,8 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable
     case sequenceRepeated(SequenceID)
     /// LoadOptions.batchSize below 1.
     case invalidBatchSize(Int)
+    /// The model produced NaN or infinite logits (corrupt weights or a config that breaks the math).
+    case nonFiniteLogits(position: Int)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable
         case .unknownSequence(let id): return "\(id) does not exist (never made, or released)"
         case .sequenceRepeated(let id): return "\(id) appears twice in one forward pass"
         case .invalidBatchSize(let size): return "batch size must be positive, got \(size)"
+        case .nonFiniteLogits(let position):
+            return "the model computed NaN or infinite logits at position \(position): its weights or config.json are corrupt"
         }
     }
 }

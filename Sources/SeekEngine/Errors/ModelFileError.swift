@@ -29,6 +29,15 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendabl
         /// Written by another version's quantizer, whose block layout this build does not read.
         case quantizationLayout(found: String, expected: String, key: String)
         case outputFolderNotEmpty
+        /// A tensor for a layer the config does not have.
+        case layerBeyondConfig(tensor: String, layer: Int, layers: Int)
+        /// A tensor the model never reads.
+        case unusedTensor(tensor: String, modelType: String)
+        case nonFinite(tensor: String)
+        /// `seek quantize` of a folder that `seek quantize` wrote.
+        case alreadyQuantized(format: String)
+        /// Writing failed; `reason` is strerror's text.
+        case writeFailed(reason: String)
     }
 
     public let file: String
@@ -75,6 +84,13 @@ extension ModelFileError.Problem: CustomStringConvertible {
         case .quantizationLayout(let found, let expected, let key):
             return "quantized with a different layout (\(key) \(found), this seek reads \(expected)); quantize the original model again"
         case .outputFolderNotEmpty: return "output folder exists and is not empty"
+        case .layerBeyondConfig(let tensor, let layer, let layers):
+            return "tensor '\(tensor)' is for layer \(layer), but config.json num_hidden_layers is \(layers)"
+        case .unusedTensor(let tensor, let modelType):
+            return "tensor '\(tensor)' is not used by a \(modelType) model with this config.json (checkpoint and config disagree)"
+        case .nonFinite(let tensor): return "tensor '\(tensor)' holds NaN or infinite values"
+        case .alreadyQuantized(let format): return "already quantized to \(format) by seek quantize; quantize the original model"
+        case .writeFailed(let reason): return "cannot write (\(reason))"
         }
     }
 }

@@ -56,7 +56,11 @@ public final class Generator {
             cachedIds += chunk
             position += chunk.count
         }
+        try Generator.checkFinite(logits, position: position - 1)
         stats.prefillSeconds = since(start)
+        if maxTokens == 0 {  // nothing asked for: not even the first sample
+            return GenerationResult(tokens: [], finishReason: .length, stats: stats)
+        }
 
         var history = prompt
         var generated: [Int] = []
@@ -74,11 +78,21 @@ public final class Generator {
             let stepStart = clock.now
             logits = try model.forward([token], allLogits: false)
             cachedIds.append(token)
+            try Generator.checkFinite(logits, position: cachedIds.count - 1)
             stats.decodeSeconds += since(stepStart)
             stats.decodeSteps += 1
         }
         stats.generatedTokens = generated.count
         return GenerationResult(tokens: generated, finishReason: finish, stats: stats)
+    }
+
+    /// Throws `GenerationError.nonFiniteLogits` when a logit is NaN or infinite (NaN weights, a broken
+    /// config): sampling from them would quietly return token 0 over and over. One pass that
+    /// vectorizes: x * 0 is 0 for every finite x and NaN otherwise.
+    static func checkFinite(_ logits: [Float], position: Int) throws {
+        var sum: Float = 0
+        logits.withUnsafeBufferPointer { for x in $0 { sum += x * 0 } }
+        guard sum == 0 else { throw GenerationError.nonFiniteLogits(position: position) }
     }
 
     /// Context shift: drops the cached tokens in `range` and moves the later ones back (the model

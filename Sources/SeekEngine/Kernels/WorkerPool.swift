@@ -14,9 +14,13 @@ public final class WorkerPool: @unchecked Sendable {
     /// Workers a region is split into (the calling thread is one of them).
     public let threads: Int
 
-    /// A pool of `threads` workers; 0 or less means one per core.
+    /// Most workers a pool has (SeekKernels runs at most 255 threads besides the caller); more asked for
+    /// are not made, and would only size per-worker scratch.
+    public static let maxThreads = 256
+
+    /// A pool of `threads` workers (at most `maxThreads`); 0 or less means one per core.
     public init(threads: Int = 0) {
-        self.threads = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
+        self.threads = min(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount, WorkerPool.maxThreads)
         _ = WorkerPool.openBLASSingleThreaded
     }
 

@@ -68,9 +68,7 @@ public struct ModelConfig: Sendable {
     }
 
     public static func load(path: String) throws -> ModelConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, problem: .unreadable)
-        }
+        let data = try RegularFile.read(path, limit: RegularFile.smallFileLimit)
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ConfigError(file: path, problem: .notJSONObject)
         }
@@ -84,10 +82,10 @@ public struct ModelConfig: Sendable {
             throw ConfigError(file: file, field: "model_type",
                               problem: .unsupported(value: modelType, supported: "seek runs deepseek_v2 and deepseek_v3"))
         }
-        if let act = json["hidden_act"] as? String, act != "silu" {
+        if let act = try r.optionalString("hidden_act"), act != "silu" {
             throw ConfigError(file: file, field: "hidden_act", problem: .unsupported(value: act, supported: "only silu"))
         }
-        if let bias = json["attention_bias"] as? Bool, bias {
+        if try r.optionalBool("attention_bias") == true {
             throw ConfigError(file: file, field: "attention_bias", problem: .unsupported(value: "true", supported: nil))
         }
         if let q = json["quantization_config"] as? [String: Any] {
@@ -110,7 +108,7 @@ public struct ModelConfig: Sendable {
         numExpertsPerTok = try r.optionalInt("num_experts_per_tok") ?? 0
         firstKDenseReplace = try r.optionalInt("first_k_dense_replace") ?? 0
         moeLayerFreq = try r.optionalInt("moe_layer_freq") ?? 1
-        let method = (json["topk_method"] as? String) ?? (modelType == "deepseek_v3" ? "noaux_tc" : "greedy")
+        let method = try r.optionalString("topk_method") ?? (modelType == "deepseek_v3" ? "noaux_tc" : "greedy")
         switch method {
         case "greedy", "gready": topkMethod = .greedy
         case "group_limited_greedy": topkMethod = .groupLimitedGreedy
@@ -120,9 +118,9 @@ public struct ModelConfig: Sendable {
         }
         nGroup = try r.optionalInt("n_group") ?? 1
         topkGroup = try r.optionalInt("topk_group") ?? 1
-        normTopkProb = (json["norm_topk_prob"] as? Bool) ?? false
+        normTopkProb = try r.optionalBool("norm_topk_prob") ?? false
         routedScalingFactor = Float(try r.optionalDouble("routed_scaling_factor") ?? 1.0)
-        let scoring = (json["scoring_func"] as? String) ?? (modelType == "deepseek_v3" ? "sigmoid" : "softmax")
+        let scoring = try r.optionalString("scoring_func") ?? (modelType == "deepseek_v3" ? "sigmoid" : "softmax")
         guard let sf = ScoringFunction(rawValue: scoring) else {
             throw ConfigError(file: file, field: "scoring_func", problem: .unsupported(value: scoring, supported: "softmax, sigmoid"))
         }
@@ -130,22 +128,23 @@ public struct ModelConfig: Sendable {
         rmsNormEps = Float(try r.optionalDouble("rms_norm_eps") ?? 1e-6)
         ropeTheta = try r.optionalDouble("rope_theta") ?? 10000
         maxPositionEmbeddings = try r.optionalInt("max_position_embeddings") ?? 4096
-        tieWordEmbeddings = (json["tie_word_embeddings"] as? Bool) ?? false
+        tieWordEmbeddings = try r.optionalBool("tie_word_embeddings") ?? false
         numNextNPredictLayers = try r.optionalInt("num_nextn_predict_layers") ?? 0
         bosTokenId = try r.optionalInt("bos_token_id")
         if let list = json["eos_token_id"] as? [Any] {
-            eosTokenIds = list.compactMap { ($0 as? NSNumber)?.intValue }
+            // Every entry must be an id: dropping one would let generation run past that end token.
+            eosTokenIds = try list.map { try FieldReader(json: ["eos_token_id": $0], file: file).int("eos_token_id") }
         } else {
             eosTokenIds = (try r.optionalInt("eos_token_id")).map { [$0] } ?? []
         }
 
         if let rs = json["rope_scaling"], !(rs is NSNull) {
             guard let s = rs as? [String: Any] else { throw ConfigError(file: file, field: "rope_scaling", problem: .notAnObjectOrNull) }
-            let type = (s["type"] as? String) ?? (s["rope_type"] as? String) ?? "missing"
+            let sr = FieldReader(json: s, file: file, prefix: "rope_scaling.")
+            let type = try sr.optionalString("type") ?? sr.optionalString("rope_type") ?? "missing"
             guard type == "yarn" else {
                 throw ConfigError(file: file, field: "rope_scaling type", problem: .unsupported(value: type, supported: "only yarn"))
             }
-            let sr = FieldReader(json: s, file: file, prefix: "rope_scaling.")
             ropeScaling = YarnScaling(
                 factor: try sr.double("factor"),
                 originalMaxPositionEmbeddings: try sr.int("original_max_position_embeddings"),
@@ -159,23 +158,60 @@ public struct ModelConfig: Sendable {
         try validate(file: file)
     }
 
+    /// Refuses every value that would make the math meaningless or size something absurdly, naming the
+    /// field: non-positive sizes, negative counts, eps or theta ≤ 0, ids outside the vocabulary.
     private func validate(file: String) throws {
         func positive(_ v: Int, _ name: String) throws {
             guard v > 0 else { throw ConfigError(file: file, field: name, problem: .notPositive(value: v)) }
         }
+        func nonNegative(_ v: Int, _ name: String) throws {
+            guard v >= 0 else { throw ConfigError(file: file, field: name, problem: .negative(value: v)) }
+        }
+        func positive(_ v: Double, _ name: String) throws {
+            guard v > 0, v.isFinite else { throw ConfigError(file: file, field: name, problem: .notPositiveNumber(value: "\(v)")) }
+        }
+        func finite(_ v: Double, _ name: String) throws {
+            guard v.isFinite else { throw ConfigError(file: file, field: name, problem: .notFinite(value: "\(v)")) }
+        }
+        func tokenId(_ id: Int, _ name: String) throws {
+            guard id >= 0, id < vocabSize else {
+                throw ConfigError(file: file, field: name, problem: .idOutsideVocabulary(id: id, vocabularySize: vocabSize))
+            }
+        }
         try positive(vocabSize, "vocab_size"); try positive(hiddenSize, "hidden_size")
         try positive(numHiddenLayers, "num_hidden_layers"); try positive(numAttentionHeads, "num_attention_heads")
         try positive(kvLoraRank, "kv_lora_rank"); try positive(qkRopeHeadDim, "qk_rope_head_dim")
+        try nonNegative(qkNopeHeadDim, "qk_nope_head_dim")
         try positive(vHeadDim, "v_head_dim")
+        try positive(intermediateSize, "intermediate_size")
+        try positive(maxPositionEmbeddings, "max_position_embeddings")
+        try nonNegative(nRoutedExperts, "n_routed_experts")
+        try nonNegative(nSharedExperts, "n_shared_experts")
+        try nonNegative(numExpertsPerTok, "num_experts_per_tok")
+        try nonNegative(firstKDenseReplace, "first_k_dense_replace")
+        try positive(moeLayerFreq, "moe_layer_freq")
+        try nonNegative(numNextNPredictLayers, "num_nextn_predict_layers")
+        try positive(nGroup, "n_group")
+        try positive(topkGroup, "topk_group")
+        try positive(Double(rmsNormEps), "rms_norm_eps")
+        // theta 1 makes every frequency 1 (and YaRN divides by log(theta)); real models use 10^4 and up.
+        guard ropeTheta > 1 else { throw ConfigError(file: file, field: "rope_theta", problem: .notAbove(value: "\(ropeTheta)", limit: "1")) }
+        try positive(Double(routedScalingFactor), "routed_scaling_factor")
         guard qkRopeHeadDim % 2 == 0 else { throw ConfigError(file: file, field: "qk_rope_head_dim", problem: .notEven(value: qkRopeHeadDim)) }
         if let q = qLoraRank { try positive(q, "q_lora_rank") }
+        if let bos = bosTokenId { try tokenId(bos, "bos_token_id") }
+        for eos in eosTokenIds { try tokenId(eos, "eos_token_id") }
         if nRoutedExperts > 0 {
+            try positive(moeIntermediateSize, "moe_intermediate_size")
             guard numExpertsPerTok > 0, numExpertsPerTok <= nRoutedExperts else {
                 throw ConfigError(file: file, field: "num_experts_per_tok",
                                   problem: .expertsPerTokenOutOfRange(perToken: numExpertsPerTok, experts: nRoutedExperts))
             }
+            guard topkGroup <= nGroup else {
+                throw ConfigError(file: file, field: "topk_group", problem: .moreThan(value: topkGroup, limitField: "n_group", limit: nGroup))
+            }
             if topkMethod != .greedy {
-                guard nGroup > 0, nRoutedExperts % nGroup == 0, topkGroup >= 1, topkGroup <= nGroup else {
+                guard nRoutedExperts % nGroup == 0 else {
                     throw ConfigError(file: file, field: "n_group", problem: .groupsDoNotDivideExperts(
                         groups: nGroup, topkGroup: topkGroup, experts: nRoutedExperts))
                 }
@@ -189,9 +225,12 @@ public struct ModelConfig: Sendable {
             }
         }
         if let y = ropeScaling {
-            guard y.factor > 0, y.originalMaxPositionEmbeddings > 0 else {
+            guard y.factor > 0, y.factor.isFinite, y.originalMaxPositionEmbeddings > 0 else {
                 throw ConfigError(file: file, field: "rope_scaling", problem: .yarnNotPositive)
             }
+            // The correction range takes their logarithm.
+            try positive(y.betaFast, "rope_scaling.beta_fast"); try positive(y.betaSlow, "rope_scaling.beta_slow")
+            try finite(y.mscale, "rope_scaling.mscale"); try finite(y.mscaleAllDim, "rope_scaling.mscale_all_dim")
         }
     }
 }
@@ -204,8 +243,8 @@ private struct FieldReader {
 
     private func number(_ key: String) throws -> NSNumber? {
         guard let v = json[key], !(v is NSNull) else { return nil }
-        guard let n = v as? NSNumber else {
-            throw ConfigError(file: file, field: prefix + key, problem: .notANumber(value: "\(v)"))
+        guard let n = JSONScalar.number(v) else {
+            throw ConfigError(file: file, field: prefix + key, problem: .notANumber(value: JSONScalar.text(v)))
         }
         return n
     }
@@ -224,7 +263,24 @@ private struct FieldReader {
         return v
     }
 
-    func optionalDouble(_ key: String) throws -> Double? { try number(key)?.doubleValue }
+    func optionalDouble(_ key: String) throws -> Double? {
+        guard let n = try number(key) else { return nil }
+        let d = n.doubleValue
+        guard d.isFinite, abs(d) <= 1e30 else { throw ConfigError(file: file, field: prefix + key, problem: .outOfRange(value: "\(n)")) }
+        return d
+    }
+
+    func optionalString(_ key: String) throws -> String? {
+        guard let v = json[key], !(v is NSNull) else { return nil }
+        guard let s = v as? String else { throw ConfigError(file: file, field: prefix + key, problem: .notAString(value: JSONScalar.text(v))) }
+        return s
+    }
+
+    func optionalBool(_ key: String) throws -> Bool? {
+        guard let v = json[key], !(v is NSNull) else { return nil }
+        guard let b = JSONScalar.boolean(v) else { throw ConfigError(file: file, field: prefix + key, problem: .notABoolean(value: JSONScalar.text(v))) }
+        return b
+    }
 
     func double(_ key: String) throws -> Double {
         guard let v = try optionalDouble(key) else { throw ConfigError(file: file, field: prefix + key, problem: .missing) }

@@ -68,14 +68,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         let name = (path as NSString).lastPathComponent
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw ModelFileError(file: path, problem: .cannotOpen(reason: String(cString: strerror(errno))))
-        }
+        // Only a regular file (a FIFO would block open, a directory fails mmap with a puzzling error).
+        let (fd, fileSize) = try RegularFile.open(path)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ModelFileError(file: path, problem: .cannotStat) }
-        let fileSize = Int(st.st_size)
         guard fileSize >= 8 else {
             throw ModelFileError(file: name, problem: .tooShort(bytes: fileSize))
         }

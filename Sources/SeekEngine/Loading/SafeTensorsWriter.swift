@@ -62,21 +62,20 @@ public struct SafeTensorsWriter {
         return out
     }
 
-    /// Writes the file, one tensor at a time; returns its size in bytes.
+    /// Writes the file, one tensor at a time, and flushes it to disk; returns its size in bytes. Errors
+    /// name the file and say why (strerror: "No space left on device").
     @discardableResult
     public func write(to path: String) throws -> Int {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw ModelFileError(file: path, problem: .cannotCreate)
-        }
-        defer { try? handle.close() }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ModelFileError(file: path, problem: .writeFailed(reason: String(cString: strerror(errno)))) }
+        defer { close(fd) }
         let header = try headerBytes()
         do {
-            try handle.write(contentsOf: header)
-            for e in sortedEntries { try handle.write(contentsOf: try bytes(of: e, file: path)) }
-        } catch let error as ModelFileError {
-            throw error
-        } catch {
-            throw ModelFileError(file: path, problem: .cannotWrite)
+            try AtomicFile.writeAll(header, to: fd, file: path)
+            for e in sortedEntries { try AtomicFile.writeAll(try bytes(of: e, file: path), to: fd, file: path) }
+            guard fsync(fd) == 0 else { throw AtomicFileError(file: path, reason: String(cString: strerror(errno))) }
+        } catch let error as AtomicFileError {
+            throw ModelFileError(file: path, problem: .writeFailed(reason: error.reason))
         }
         return header.count + dataByteCount
     }

@@ -10,6 +10,17 @@ struct WeightBinding {
     var arena = WeightArena()
     /// Copies rearranged at load time (the attention's transposed key up-projections).
     var rearranged = WeightArena()
+    /// The names bound so far: whatever is left in the checkpoint at the end is an error.
+    let used = UsedNames()
+
+    final class UsedNames {
+        var names = Set<String>()
+    }
+
+    /// Throws for a tensor of the checkpoint that nothing bound (see `CheckpointCheck`).
+    func requireAllUsed() throws {
+        try CheckpointCheck.requireAllUsed(store: store, used: used.names, config: config)
+    }
 
     /// The matrices worth quantizing: every projection and the lm_head. Embeddings (one row read per
     /// token), the router gate (small, decides routing) and kv_b_proj (small, split per head and partly
@@ -24,6 +35,7 @@ struct WeightBinding {
         guard let t = store[name] else {
             throw ModelFileError(file: store.folder, problem: .missingTensor(tensor: name))
         }
+        used.names.insert(name)
         guard t.shape == shape else {
             throw ModelFileError(file: t.file, problem: .shapeMismatch(tensor: name, shape: t.shape, expected: shape, format: nil))
         }
@@ -34,6 +46,7 @@ struct WeightBinding {
         guard let t = store[name] else {
             throw ModelFileError(file: store.folder, problem: .missingTensor(tensor: name))
         }
+        used.names.insert(name)
         if t.dtype == .u8 { return try prequantized(t, rows: rows, cols: cols) }
         _ = try tensor(name, shape: [rows, cols])
         let stored = try WeightBinding.storedMatrix(t, rows: rows, cols: cols)
@@ -72,8 +85,12 @@ struct WeightBinding {
         return WeightMatrix(rows: rows, cols: cols, storage: format == .q8 ? .q8(t.data) : .q4(t.data))
     }
 
+    /// A small float tensor (a norm, a bias), checked finite: it is copied anyway.
     func vector(_ name: String, count: Int) throws -> [Float] {
-        try tensor(name, shape: [count]).floats()
+        let t = try tensor(name, shape: [count])
+        let values = try t.floats()
+        try CheckpointCheck.requireFinite(values, tensor: t)
+        return values
     }
 
     func feedForward(_ prefix: String, hidden: Int) throws -> FeedForward {

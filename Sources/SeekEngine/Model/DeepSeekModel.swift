@@ -13,6 +13,9 @@ public struct LoadOptions: Sendable {
     public var batchSize = 512
     /// Hears each layer bound (and quantized): for a front end's progress display.
     public var progress: ProgressHandler? = nil
+    /// Most bytes the KV cache and workspace may take (nil: the machine's physical memory). A context
+    /// that needs more is an error at load.
+    public var memoryLimit: Int? = nil
 
     public init() {}
 }
@@ -72,6 +75,24 @@ public final class DeepSeekModel {
         return try DeepSeekModel(config: config, store: store, folder: folder, options: options)
     }
 
+    /// Checks a folder as loading would (config, every tensor's name, shape and dtype, no tensor left
+    /// over) without building the model, and probes every float tensor for NaN or infinity at its
+    /// first and last values. Cheap: what `seek models` uses to say a folder is loadable.
+    public static func verify(folder: String) throws {
+        let modelFolder = ModelFolder(path: folder)
+        try modelFolder.check(.weights)
+        let config = try ModelConfig.load(path: modelFolder.file("config.json"))
+        let store = try TensorStore(folder: folder)
+        let binding = WeightBinding(store: store, config: config, pool: WorkerPool(threads: 1))
+        let rope = RotaryEmbedding(dim: config.qkRopeHeadDim, theta: config.ropeTheta, yarn: config.ropeScaling)
+        _ = try binding.embedding()
+        for i in 0..<config.numHiddenLayers { _ = try binding.layer(i, rope: rope) }
+        _ = try binding.finalNorm()
+        _ = try binding.lmHead()
+        try binding.requireAllUsed()
+        for name in store.names.sorted() { if let t = store[name] { try CheckpointCheck.requireSampleFinite(t) } }
+    }
+
     init(config: ModelConfig, store: TensorStore, folder: String, options: LoadOptions) throws {
         self.config = config
         self.store = store
@@ -96,9 +117,18 @@ public final class DeepSeekModel {
         }
         finalNorm = try binding.finalNorm()
         lmHead = try binding.lmHead()
+        try binding.requireAllUsed()
         contextSize = min(options.contextSize, config.maxPositionEmbeddings)
-        workspace = Workspace(config: config, tokens: options.batchSize, contextSize: contextSize,
-                              threads: workerPool.threads)
+        workspace = try Workspace(config: config, tokens: options.batchSize, contextSize: contextSize,
+                                  threads: workerPool.threads)
+        // Both are reserved, not touched; but a context they could never hold is an error now, with
+        // the size, rather than an out-of-memory kill later.
+        let physical = options.memoryLimit ?? PhysicalMemory.bytes
+        let cache = LatentKVCache.bytes(layers: config.numHiddenLayers, capacity: contextSize, latentDim: config.latentDim)
+        let needed = cache.flatMap { CheckedSize.sum([$0, workspace.byteCount]) }
+        guard let needed, needed <= physical else {
+            throw ContextError.exceedsMemory(tokens: contextSize, bytes: needed, physicalBytes: physical)
+        }
         sequences[defaultSequence] = makeCache()
     }
 
@@ -131,6 +161,7 @@ public final class DeepSeekModel {
             guard cache.count + step.tokens.count <= contextSize else {
                 throw ContextError.full(cached: cache.count, adding: step.tokens.count, capacity: contextSize)
             }
+            try cache.reserve()
             caches.append(cache)
         }
         // Passes of at most workspace.tokens rows; a step longer than what is left of a pass continues

@@ -26,17 +26,32 @@ final class LatentKVCache {
         if let storage { munmap(storage, reservedBytes) }
     }
 
-    /// Row-major [capacity, latentDim] block of one layer: [latent | rope key] per token.
+    /// Row-major [capacity, latentDim] block of one layer: [latent | rope key] per token. The cache must
+    /// be reserved (`reserve()`, which every forward pass calls before it writes).
     func layer(_ i: Int) -> UnsafeMutablePointer<Float> {
-        if storage == nil { reserve() }
-        return storage! + i * capacity * latentDim
+        guard let storage else { preconditionFailure("the KV cache is used before it is reserved") }
+        return storage + i * capacity * latentDim
     }
 
-    private func reserve() {
-        let bytes = max(1, layers * capacity * latentDim * MemoryLayout<Float>.size)
+    /// Bytes the whole cache takes, or nil when the product overflows.
+    static func bytes(layers: Int, capacity: Int, latentDim: Int) -> Int? {
+        CheckedSize.product(layers, capacity, latentDim, MemoryLayout<Float>.size)
+    }
+
+    /// Reserves the address space for the whole context, once. Throws `ContextError.exceedsMemory` when
+    /// the size overflows or the system refuses it.
+    func reserve() throws {
+        guard storage == nil else { return }
+        let size = LatentKVCache.bytes(layers: layers, capacity: capacity, latentDim: latentDim)
+        guard let size else {
+            throw ContextError.exceedsMemory(tokens: capacity, bytes: nil, physicalBytes: PhysicalMemory.bytes)
+        }
+        let bytes = max(1, size)
         let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-        guard let p, p != MAP_FAILED else { fatalError("cannot reserve \(bytes) bytes for the KV cache") }
-        storage = p.bindMemory(to: Float.self, capacity: layers * capacity * latentDim)
+        guard let p, p != MAP_FAILED else {
+            throw ContextError.exceedsMemory(tokens: capacity, bytes: bytes, physicalBytes: PhysicalMemory.bytes)
+        }
+        storage = p.bindMemory(to: Float.self, capacity: max(1, layers * capacity * latentDim))
         reservedBytes = bytes
     }
 

@@ -69,67 +69,79 @@ final class Workspace {
     let jobs: UnsafeMutablePointer<ProductJob>
     let jobCapacity: Int
 
-    init(config c: ModelConfig, tokens: Int, contextSize: Int, threads: Int) {
+    /// Throws `ContextError.exceedsMemory` when a size overflows or cannot be reserved (sizes come from
+    /// config.json and flags: every product is checked).
+    init(config c: ModelConfig, tokens: Int, contextSize: Int, threads: Int) throws {
         precondition(tokens > 0 && threads > 0)
         self.tokens = tokens
         var regions: [(UnsafeMutableRawPointer, Int)] = []
         var total = 0
-        func reserve<T>(_ count: Int, _ type: T.Type = T.self) -> UnsafeMutablePointer<T> {
+        func tooLarge(_ bytes: Int?) -> ContextError {
+            for (region, size) in regions { munmap(region, size) }  // init fails: nothing is kept
+            regions = []
+            return ContextError.exceedsMemory(tokens: contextSize, bytes: bytes, physicalBytes: PhysicalMemory.bytes)
+        }
+        func n(_ factors: Int...) throws -> Int {
+            guard let count = CheckedSize.product(factors) else { throw tooLarge(nil) }
+            return count
+        }
+        func reserve<T>(_ count: Int, _ type: T.Type = T.self) throws -> UnsafeMutablePointer<T> {
             // Each buffer starts at another offset within its page (in steps of a cache line): buffers
             // that all began on a page boundary would share cache sets and stall on 4K aliasing (a load
             // from one row waiting on a store to another with the same low 12 address bits).
             let skew = (regions.count * 64 * 11) % 4096
-            let bytes = max(1, count) * MemoryLayout<T>.stride
+            let bytes = try n(max(1, count), MemoryLayout<T>.stride)
+            guard bytes < Int.max - 2 * 4096, let sum = CheckedSize.sum([total, bytes]) else { throw tooLarge(nil) }
             let length = (skew + bytes + 4095) / 4096 * 4096
             let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-            guard let p, p != MAP_FAILED else { fatalError("cannot reserve \(bytes) bytes of workspace") }
+            guard let p, p != MAP_FAILED else { throw tooLarge(sum) }
             regions.append((p, length))
-            total += count * MemoryLayout<T>.stride
+            total = sum
             return (p + skew).bindMemory(to: T.self, capacity: max(1, count))
         }
         let dim = c.hiddenSize, heads = c.numAttentionHeads
         let latentDim = c.latentDim, kvRank = c.kvLoraRank
-        hidden = reserve(tokens * dim)
-        normed = reserve(tokens * dim)
-        delta = reserve(tokens * dim)
+        hidden = try reserve(try n(tokens, dim))
+        normed = try reserve(try n(tokens, dim))
+        delta = try reserve(try n(tokens, dim))
 
-        query = reserve(tokens * heads * c.qHeadDim)
-        queryLowRank = reserve(tokens * (c.qLoraRank ?? 0))
-        newLatents = reserve(tokens * latentDim)
-        ropeCos = reserve(c.qkRopeHeadDim / 2)
-        ropeSin = reserve(c.qkRopeHeadDim / 2)
-        absorbed = reserve(tokens * heads * latentDim)
+        query = try reserve(try n(tokens, heads, c.qHeadDim))
+        queryLowRank = try reserve(try n(tokens, (c.qLoraRank ?? 0)))
+        newLatents = try reserve(try n(tokens, latentDim))
+        ropeCos = try reserve(c.qkRopeHeadDim / 2)
+        ropeSin = try reserve(c.qkRopeHeadDim / 2)
+        absorbed = try reserve(try n(tokens, heads, latentDim))
         // A block of query rows sees at most the whole context; blocks are cut to keep the scores under
         // 8M floats (32 MB), except that one token always fits.
-        scoreCapacity = max(min(tokens * heads * contextSize, Workspace.scoreBound), heads * contextSize)
-        scores = reserve(scoreCapacity)
-        latentOut = reserve(tokens * heads * kvRank)
-        headQueries = reserve(threads * tokens * c.qkNopeHeadDim)
-        headLatents = reserve(threads * tokens * kvRank)
-        attended = reserve(tokens * heads * c.vHeadDim)
+        scoreCapacity = max(min(try n(tokens, heads, contextSize), Workspace.scoreBound), try n(heads, contextSize))
+        scores = try reserve(scoreCapacity)
+        latentOut = try reserve(try n(tokens, heads, kvRank))
+        headQueries = try reserve(try n(threads, tokens, c.qkNopeHeadDim))
+        headLatents = try reserve(try n(threads, tokens, kvRank))
+        attended = try reserve(try n(tokens, heads, c.vHeadDim))
 
-        let sharedHidden = c.moeIntermediateSize * c.nSharedExperts
+        let sharedHidden = try n(c.moeIntermediateSize, c.nSharedExperts)
         let widest = max(c.intermediateSize, c.moeIntermediateSize, sharedHidden)
         let hasExperts = c.nRoutedExperts > 0
         let small = min(tokens, MixtureOfExperts.smallBatch)
-        let smallBatchHidden = hasExperts ? small * (c.numExpertsPerTok * c.moeIntermediateSize + sharedHidden) : 0
-        let gateCapacity = max(tokens * widest, smallBatchHidden)
-        gate = reserve(gateCapacity)
-        up = reserve(gateCapacity)
-        let expertRows = max(tokens, small * (c.numExpertsPerTok + 1))
-        expertInput = reserve(expertRows * dim)
-        expertOutput = reserve(expertRows * dim)
-        routerLogits = reserve(tokens * c.nRoutedExperts)
-        router = Router.Scratch(scores: reserve(c.nRoutedExperts), choice: reserve(c.nRoutedExperts),
-                                groupScores: reserve(max(1, c.nGroup)), groupOrder: reserve(max(1, c.nGroup)),
-                                chosen: reserve(max(1, c.numExpertsPerTok) + 1))
-        routeExperts = reserve(tokens * c.numExpertsPerTok)
-        routeWeights = reserve(tokens * c.numExpertsPerTok)
-        expertStarts = reserve(c.nRoutedExperts + 1)
-        slotTokens = reserve(tokens * c.numExpertsPerTok)
-        slotWeights = reserve(tokens * c.numExpertsPerTok)
-        jobCapacity = 2 * (min(small * c.numExpertsPerTok, c.nRoutedExperts) + 1)
-        jobs = reserve(jobCapacity)
+        let smallBatchHidden = hasExperts ? try n(small, try n(c.numExpertsPerTok, c.moeIntermediateSize) + sharedHidden) : 0
+        let gateCapacity = max(try n(tokens, widest), smallBatchHidden)
+        gate = try reserve(gateCapacity)
+        up = try reserve(gateCapacity)
+        let expertRows = max(tokens, try n(small, c.numExpertsPerTok + 1))
+        expertInput = try reserve(try n(expertRows, dim))
+        expertOutput = try reserve(try n(expertRows, dim))
+        routerLogits = try reserve(try n(tokens, c.nRoutedExperts))
+        router = Router.Scratch(scores: try reserve(c.nRoutedExperts), choice: try reserve(c.nRoutedExperts),
+                                groupScores: try reserve(max(1, c.nGroup)), groupOrder: try reserve(max(1, c.nGroup)),
+                                chosen: try reserve(max(1, c.numExpertsPerTok) + 1))
+        routeExperts = try reserve(try n(tokens, c.numExpertsPerTok))
+        routeWeights = try reserve(try n(tokens, c.numExpertsPerTok))
+        expertStarts = try reserve(c.nRoutedExperts + 1)
+        slotTokens = try reserve(try n(tokens, c.numExpertsPerTok))
+        slotWeights = try reserve(try n(tokens, c.numExpertsPerTok))
+        jobCapacity = 2 * (min(try n(small, c.numExpertsPerTok), c.nRoutedExperts) + 1)
+        jobs = try reserve(jobCapacity)
         self.regions = regions
         byteCount = total
     }

@@ -14,8 +14,6 @@ public enum ModelQuantizer {
         public var shards: Int
     }
 
-    /// Writes `folder` quantized to `format` into `output` (a new or empty folder). `progress` hears the
-    /// source bytes done after each tensor; `fileWritten` each weight file's name and size when done.
     /// Bytes the weight files of `folder` would take quantized to `format` (tensor data; the headers
     /// add a little): the quantizable matrices as blocks, everything else as stored.
     public static func quantizedBytes(folder: String, format: QuantFormat) throws -> Int {
@@ -27,18 +25,52 @@ public enum ModelQuantizer {
         }
     }
 
+    /// Writes `folder` quantized to `format` into `output` (a new or empty folder). `progress` hears the
+    /// source bytes done after each tensor; `fileWritten` each weight file's name and size when done.
+    /// Writes the copy into a temporary folder beside `output` and renames it into place at the end:
+    /// on any error nothing half-written is left behind.
     public static func quantize(folder: String, format: QuantFormat, output: String, threads: Int = 0,
                                 progress: ProgressHandler? = nil,
                                 fileWritten: (_ name: String, _ bytes: Int) -> Void = { _, _ in }) throws -> Summary {
+        let store = try TensorStore(folder: folder)
+        if let tag = store.quantizationTag {
+            throw ModelFileError(file: folder, problem: .alreadyQuantized(format: tag))
+        }
+        // The whole model is checked first (names, shapes, nothing left over), as loading would.
+        try DeepSeekModel.verify(folder: folder)
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: output, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue, ((try? fm.contentsOfDirectory(atPath: output)) ?? ["?"]).isEmpty else {
+                throw ModelFileError(file: output, problem: .outputFolderNotEmpty)
+            }
+        }
+        let parent = (output as NSString).deletingLastPathComponent
+        var template = Array(((parent.isEmpty ? "." : parent) + "/." + (output as NSString).lastPathComponent + ".tmp-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw ModelFileError(file: output, problem: .writeFailed(reason: String(cString: strerror(errno))))
+        }
+        let staging = AtomicFile.string(template)
+        do {
+            let summary = try write(store: store, folder: folder, format: format, into: staging, threads: threads,
+                                    progress: progress, fileWritten: fileWritten)
+            chmod(staging, 0o755)
+            if fm.fileExists(atPath: output) { rmdir(output) }  // the empty folder the user made
+            guard rename(staging, output) == 0 else {
+                throw ModelFileError(file: output, problem: .writeFailed(reason: String(cString: strerror(errno))))
+            }
+            AtomicFile.syncFolder(parent.isEmpty ? "." : parent)
+            return summary
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            throw error
+        }
+    }
+
+    private static func write(store: TensorStore, folder: String, format: QuantFormat, into output: String, threads: Int,
+                              progress: ProgressHandler?, fileWritten: (_ name: String, _ bytes: Int) -> Void) throws -> Summary {
         let pool = WorkerPool(threads: threads)
         let fm = FileManager.default
-        let config = try ModelConfig.load(path: (folder as NSString).appendingPathComponent("config.json"))
-        let store = try TensorStore(folder: folder)
-        _ = config
-        if fm.fileExists(atPath: output), !((try? fm.contentsOfDirectory(atPath: output)) ?? []).isEmpty {
-            throw ModelFileError(file: output, problem: .outputFolderNotEmpty)
-        }
-        try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
 
         // Plan every tensor's output dtype, shape and size, then cut the list into shards.
         struct Planned { let view: TensorView; let quantized: Bool; let dtype: TensorDType; let shape: [Int]; let bytes: Int }
@@ -96,18 +128,48 @@ public enum ModelQuantizer {
         }
         if shards.count > 1 {
             let index: [String: Any] = ["metadata": ["total_size": summary.outputBytes], "weight_map": weightMap]
-            try JSONSerialization.data(withJSONObject: index, options: [.prettyPrinted, .sortedKeys])
-                .write(to: URL(fileURLWithPath: (output as NSString).appendingPathComponent("model.safetensors.index.json")))
+            let path = (output as NSString).appendingPathComponent("model.safetensors.index.json")
+            try copy(JSONSerialization.data(withJSONObject: index, options: [.prettyPrinted, .sortedKeys]), to: path)
         }
-        // Config, tokenizer and anything else small travel unchanged.
-        for name in try fm.contentsOfDirectory(atPath: folder).sorted()
-        where !name.hasSuffix(".safetensors") && name != "model.safetensors.index.json" {
-            var isDirectory: ObjCBool = false
+        // Config, tokenizer and the other regular files travel unchanged: their content, not a symlink
+        // (a Hugging Face cache's relative links would dangle in the copy).
+        for name in ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        where !name.hasSuffix(".safetensors") && name != ModelFolder.indexName && !name.hasPrefix(".") {
             let src = (folder as NSString).appendingPathComponent(name)
-            guard fm.fileExists(atPath: src, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            try fm.copyItem(atPath: src, toPath: (output as NSString).appendingPathComponent(name))
+            guard RegularFile.exists(src) else { continue }  // folders, FIFOs, devices: not model files
+            try copyFile(src, to: (output as NSString).appendingPathComponent(name))
         }
         return summary
+    }
+
+    private static func copy(_ data: Data, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ModelFileError(file: path, problem: .writeFailed(reason: String(cString: strerror(errno)))) }
+        defer { close(fd) }
+        do { try AtomicFile.writeAll(data, to: fd, file: path) } catch let error as AtomicFileError {
+            throw ModelFileError(file: path, problem: .writeFailed(reason: error.reason))
+        }
+    }
+
+    /// Streams a file's content to `path` (however large: 1 MiB at a time).
+    private static func copyFile(_ source: String, to path: String) throws {
+        let (input, _) = try RegularFile.open(source)
+        defer { close(input) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ModelFileError(file: path, problem: .writeFailed(reason: String(cString: strerror(errno)))) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileReadError(file: source, problem: .cannotRead(reason: String(cString: strerror(errno))))
+            }
+            if count == 0 { return }
+            do { try AtomicFile.writeAll(Data(buffer[0..<count]), to: fd, file: path) } catch let error as AtomicFileError {
+                throw ModelFileError(file: path, problem: .writeFailed(reason: error.reason))
+            }
+        }
     }
 }
 

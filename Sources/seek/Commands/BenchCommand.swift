@@ -56,6 +56,10 @@ struct BenchCommand: ParsableCommand {
         }
         guard promptTokens >= 1 else { throw ValidationError("-p must be at least 1, got \(promptTokens)") }
         guard generateTokens >= 1 else { throw ValidationError("-n must be at least 1, got \(generateTokens)") }
+        // No context is larger (config values are bounded the same way); the sum sizes the cache.
+        let most = 1 << 24
+        guard promptTokens <= most else { throw ValidationError("-p must be at most \(most), got \(promptTokens)") }
+        guard generateTokens <= most else { throw ValidationError("-n must be at most \(most), got \(generateTokens)") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads)") }
     }

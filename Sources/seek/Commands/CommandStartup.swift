@@ -15,6 +15,7 @@ struct CommandStartup {
         defer { display.finish() }
         loaded = try startup.load(runtime.loadSettings, progress: display.handler)
         display.finish()
+        ErrorMessage.contextAtModelMaximum = loaded.model.contextSize >= loaded.model.config.maxPositionEmbeddings
         for warning in loaded.warnings { Console.warning(ErrorMessage.text(for: warning)) }
         if loaded.cacheBuilt, let entry = loaded.cacheEntry {
             Console.err("note: stored the \(entry.kind.rawValue) weights (\(Table.gigabytes(entry.bytes))) in \(entry.folder) "

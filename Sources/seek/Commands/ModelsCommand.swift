@@ -52,7 +52,8 @@ struct ModelsCommand: ParsableCommand {
 
     private func row(name: String, folder: String, description: String?, cached: [QuantizedModelCache.Entry]) -> [String] {
         let modelFolder = ModelFolder(path: folder)
-        do { try modelFolder.check(.all) } catch let error as ModelFolderError {
+        // Loadable means it loads: every tensor's name, shape and span checked, finite at a sample.
+        do { try modelFolder.check(.all); try DeepSeekModel.verify(folder: folder) } catch let error as ModelFolderError {
             return [name, "no", "", folder, error.problem.description]
         } catch {
             return [name, "no", "", folder, ErrorMessage.text(for: error)]

@@ -41,6 +41,7 @@ struct QuantizeCommand: ParsableCommand {
         case (.some, .some): throw ValidationError("give the output folder once (either OUT or -o)")
         default: break
         }
+        if output.isEmpty { throw ValidationError("the output folder name is empty") }
     }
 
     func run() throws {

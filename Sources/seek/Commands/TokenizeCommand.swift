@@ -27,10 +27,13 @@ struct TokenizeCommand: ParsableCommand {
     @Argument(help: "The text (default: read stdin).")
     var text: String?
 
+    /// Largest text read from stdin.
+    static let inputLimit = 256 << 20
+
     func run() throws {
         try CommandFailure.reporting {
             let tokenizer = try ModelStartup(registryFile: registry.registryFile, model: model.model).loadTokenizer()
-            guard let input = try text ?? PromptInput.read(prompt: nil, file: nil) else {
+            guard let input = try text ?? PromptInput.read(prompt: nil, file: nil, limit: TokenizeCommand.inputLimit) else {
                 throw CommandFailure.fail("no text: give it as an argument or on stdin")
             }
             let ids = tokenizer.encode(input, addSpecialTokens: !noBOS)

@@ -4,12 +4,21 @@ import SeekEngine
 /// The words the command line uses for the libraries' typed errors and warnings: their own
 /// description, plus, where the fix is one of seek's flags or commands, that flag or command.
 enum ErrorMessage {
+    /// Set once a model is loaded: whether its context is already the model's maximum, so that no
+    /// message suggests raising --ctx-size when that cannot help.
+    nonisolated(unsafe) static var contextAtModelMaximum = false
+
     static func text(for error: any Error) -> String {
         switch error {
         case ContextError.promptTooLong:
-            return "\(error) (raise --ctx-size)"
+            return contextAtModelMaximum ? "\(error), the model's maximum" : "\(error) (raise --ctx-size)"
         case ChatError.conversationTooLong:
-            return "\(error): /clear to start over, or restart with a larger --ctx-size"
+            return contextAtModelMaximum ? "\(error): /clear to start over"
+                : "\(error): /clear to start over, or restart with a larger --ctx-size"
+        case ContextError.exceedsMemory:
+            return "--ctx-size: \(error) (lower --ctx-size)"
+        case ModelResolutionError.emptyName:
+            return "--model: \(error)"
         case ChatError.noChatTemplate:
             return "\(error) (use --raw, or add chat_template to its registry entry)"
         case ChatError.systemMessageNeedsTemplate(let model):

@@ -9,9 +9,10 @@ struct SeekRun {
 }
 
 enum SeekProcess {
-    static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String]) throws -> SeekRun {
+    static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String],
+                    executable: String = TestPaths.seekBinary) throws -> SeekRun {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestPaths.seekBinary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
         let input = Pipe(), output = Pipe(), errors = Pipe()

@@ -23,8 +23,10 @@ final class LayerBatchingTests: XCTestCase {
         }
     }
 
-    private func newCache(_ model: DeepSeekModel) -> LatentKVCache {
-        LatentKVCache(layers: model.config.numHiddenLayers, capacity: model.contextSize, latentDim: model.config.latentDim)
+    private func newCache(_ model: DeepSeekModel) throws -> LatentKVCache {
+        let cache = LatentKVCache(layers: model.config.numHiddenLayers, capacity: model.contextSize, latentDim: model.config.latentDim)
+        try cache.reserve()
+        return cache
     }
 
     func testAttentionTokenByTokenEqualsOneBatch() throws {
@@ -34,7 +36,7 @@ final class LayerBatchingTests: XCTestCase {
             for (index, layer) in model.layers.enumerated() {
                 let x = inputs(n * dim, seed: UInt64(7 + index))
                 var batched = [Float](repeating: 0, count: n * dim), stepped = batched
-                let batchCache = newCache(model), stepCache = newCache(model)
+                let batchCache = try newCache(model), stepCache = try newCache(model)
                 x.withUnsafeBufferPointer { x in
                     layer.attention(x.baseAddress!, &batched, count: n, spans: [SequenceSpan(row: 0, count: n, position: 0, cache: batchCache)],
                                     layer: index, workspace: model.workspace, pool: model.workerPool)
@@ -62,7 +64,7 @@ final class LayerBatchingTests: XCTestCase {
             let dim = model.config.hiddenSize, layer = model.layers[0]
             let prefix = inputs(9 * dim, seed: 3), x = inputs(6 * dim, seed: 4)
             // Sequence A has 9 tokens cached and gets 1 more; sequence B gets its first 5.
-            let a = newCache(model), b = newCache(model), aloneA = newCache(model), aloneB = newCache(model)
+            let a = try newCache(model), b = try newCache(model), aloneA = try newCache(model), aloneB = try newCache(model)
             var scratch = [Float](repeating: 0, count: 9 * dim)
             var mixed = [Float](repeating: 0, count: 6 * dim), alone = mixed
             prefix.withUnsafeBufferPointer { p in
