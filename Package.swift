@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers (dependencies run one way):
 //   CBLAS, CReadline (system libraries) → SeekKernels (C SIMD kernels) → SeekEngine (model math)
+//   SeekJSON (the one JSON reader and writer, used by every layer above it)
 //   SeekTokenizer, SeekTemplate (text in / text out, no model math)
 //   seek (the command line; the only target that links readline)
 let optimized: [SwiftSetting] = [
@@ -16,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "seek", targets: ["seek"]),
         .library(name: "SeekEngine", targets: ["SeekEngine"]),
+        .library(name: "SeekJSON", targets: ["SeekJSON"]),
         .library(name: "SeekTokenizer", targets: ["SeekTokenizer"]),
         .library(name: "SeekTemplate", targets: ["SeekTemplate"]),
     ],
@@ -29,10 +31,11 @@ let package = Package(
                        providers: [.apt(["libreadline-dev"])]),
         .target(name: "SeekKernels", path: "Sources/SeekKernels",
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
-        .target(name: "SeekEngine", dependencies: ["CBLAS", "SeekKernels"],
+        .target(name: "SeekJSON", swiftSettings: optimized),
+        .target(name: "SeekEngine", dependencies: ["CBLAS", "SeekKernels", "SeekJSON"],
                 swiftSettings: optimized),
-        .target(name: "SeekTokenizer", swiftSettings: optimized),
-        .target(name: "SeekTemplate"),
+        .target(name: "SeekTokenizer", dependencies: ["SeekJSON"], swiftSettings: optimized),
+        .target(name: "SeekTemplate", dependencies: ["SeekJSON"], swiftSettings: optimized),
         .executableTarget(name: "seek", dependencies: [
             "SeekEngine", "SeekTokenizer", "SeekTemplate", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -42,6 +45,7 @@ let package = Package(
         .target(name: "VNNIEmulation", dependencies: ["SeekKernels"], path: "Tests/VNNIEmulation",
                 cSettings: [.unsafeFlags(["-O2"])]),
         .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "VNNIEmulation"]),
+        .testTarget(name: "SeekJSONTests", dependencies: ["SeekJSON"]),
         .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer"]),
         .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer"]),
         .testTarget(name: "SeekCLITests", dependencies: ["seek"]),

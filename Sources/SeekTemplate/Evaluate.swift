@@ -1,8 +1,16 @@
 /// Expression evaluation with Python semantics for operators, indexing and attribute lookup.
 extension Interpreter {
     func evaluate(_ expr: Expr) throws -> Value {
+        try tick(expr.line)
+        try enter(expr.line)
+        defer { leave() }
         do {
-            return try evaluateUnchecked(expr)
+            let value = try evaluateUnchecked(expr)
+            switch expr.kind {
+            case .binary, .filter, .call, .list, .dict, .slice: try charge(value, line: expr.line)
+            default: break
+            }
+            return value
         } catch let problem as ValueError {
             throw error(problem.message, line: expr.line)
         }

@@ -71,8 +71,22 @@ enum ScalarText {
         return parts
     }
 
+    /// Refuses a join whose result would exceed the template text limit, before building it.
+    static func checkJoinedSize(_ texts: [String], separator: String) throws {
+        var total = 0
+        for text in texts {
+            total += text.utf8.count + separator.utf8.count
+            if total > TemplateBudget.maxTextBytes {
+                throw ValueError("join: the result would be larger than \(TemplateBudget.maxTextBytes) bytes")
+            }
+        }
+    }
+
+    /// Python `str.replace`; stops early once the result passes the template text limit (the caller
+    /// then refuses the oversized string).
     static func replace(_ s: String, _ old: String, _ new: String, count: Int = -1) -> String {
         let h = Array(s.unicodeScalars), o = Array(old.unicodeScalars)
+        let limit = TemplateBudget.maxTextBytes / 4 + 1  // in scalars, each at most 4 bytes
         var out = String.UnicodeScalarView()
         var start = 0
         var done = 0
@@ -80,6 +94,7 @@ enum ScalarText {
             for (i, c) in h.enumerated() {
                 if count < 0 || i < count { out.append(contentsOf: new.unicodeScalars) }
                 out.append(c)
+                if out.count > limit * 4 { break }
             }
             if count < 0 || h.count < count { out.append(contentsOf: new.unicodeScalars) }
             return String(out)
@@ -89,6 +104,7 @@ enum ScalarText {
             out.append(contentsOf: new.unicodeScalars)
             start = i + o.count
             done += 1
+            if out.count > limit * 4 { break }
         }
         out.append(contentsOf: h[start...])
         return String(out)
