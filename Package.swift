@@ -44,10 +44,12 @@ let package = Package(
         // Test support: the AVX-512 VNNI quantized kernels built for AVX2 with vpdpbusd emulated.
         .target(name: "VNNIEmulation", dependencies: ["SeekKernels"], path: "Tests/VNNIEmulation",
                 cSettings: [.unsafeFlags(["-O2"])]),
-        .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "VNNIEmulation"]),
-        .testTarget(name: "SeekJSONTests", dependencies: ["SeekJSON"]),
-        .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer"]),
-        .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer"]),
+        .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "VNNIEmulation", "SeekJSON", "CorruptInputs"]),
+        // Test support: systematically corrupted variants of valid inputs.
+        .target(name: "CorruptInputs", dependencies: ["SeekJSON"], path: "Tests/CorruptInputs"),
+        .testTarget(name: "SeekJSONTests", dependencies: ["SeekJSON", "CorruptInputs"]),
+        .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer", "SeekJSON", "CorruptInputs"]),
+        .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer", "CorruptInputs"]),
         .testTarget(name: "SeekCLITests", dependencies: ["seek"]),
     ]
 )

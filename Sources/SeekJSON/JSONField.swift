@@ -74,10 +74,10 @@ public struct JSONField: Sendable {
         let i: Int
         switch v {
         case .int(let n): i = n
-        case .double(let d) where d.isFinite && d == d.rounded():
-            throw error("expected an integer, got \(PythonFloat.repr(d)) (write it without a fraction)")
         case .double(let d) where d.isFinite && abs(d) >= 0x1p63:
             throw error("\(PythonFloat.repr(d)) is out of range")
+        case .double(let d) where d.isFinite && d == d.rounded():
+            throw error("expected an integer, got \(PythonFloat.repr(d)) (write it without a fraction)")
         default: throw wrongType("an integer", v)
         }
         if let range, !range.contains(i) {

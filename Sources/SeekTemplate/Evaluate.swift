@@ -169,9 +169,7 @@ extension Interpreter {
             return .array(try indices(count: items.count).map { items[$0] })
         case .string(let s):
             let scalars = Array(s.unicodeScalars)
-            var out = String.UnicodeScalarView()
-            for i in try indices(count: scalars.count) { out.append(scalars[i]) }
-            return .string(String(out))
+            return .string(ScalarText.string(try indices(count: scalars.count).map { scalars[$0] }))
         default:
             throw ValueError("'\(value.typeName)' object is not subscriptable")
         }

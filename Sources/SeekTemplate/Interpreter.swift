@@ -231,7 +231,7 @@ final class Interpreter {
             return .normal
         }
         for (i, item) in items.enumerated() {
-            try tick(line)
+            try tick(line, TemplateBudget.stepsPerIteration)
             let child = Scope(parent: outer)
             try bind(item, into: child)
             child.set("loop", loopObject(index: i, items: items))

@@ -304,14 +304,14 @@ struct Parser {
     }
 
     private mutating func parseNot() throws -> Expr {
-        try enter()
-        defer { depth -= 1 }
-        if isName("not") {
-            let opLine = line
+        var lines: [Int] = []  // `not not … x` is read in a loop, so a long run cannot recurse
+        while isName("not") {
+            lines.append(line)
             _ = advance()
-            return try node(.not(try parseNot()), line: opLine)
         }
-        return try parseCompare()
+        var expr = try parseCompare()
+        for opLine in lines.reversed() { expr = try node(.not(expr), line: opLine) }
+        return expr
     }
 
     private mutating func parseCompare() throws -> Expr {

@@ -2,7 +2,7 @@
 /// a hostile or broken one fail with a `TemplateError` naming its line, instead of running for hours,
 /// filling memory or overflowing the stack. Real templates use a tiny fraction (see `TemplateUsage`).
 public struct TemplateBudget: Sendable, Equatable {
-    /// Expressions evaluated, statements run and loop iterations, plus one step per 64 bytes of text
+    /// Expressions evaluated and statements run, 8 per loop iteration, plus one step per 64 bytes of text
     /// or 4 list items a step creates (so copying big values costs what it takes).
     public var maxSteps: Int
     /// Bytes of rendered text (and of any block captured by `set` or a macro).
@@ -10,7 +10,7 @@ public struct TemplateBudget: Sendable, Equatable {
     /// Recursion of the evaluator: nested expressions, statements and macro calls together.
     public var maxDepth: Int
 
-    public init(maxSteps: Int = 2_000_000, maxOutputBytes: Int = 16 << 20, maxDepth: Int = 600) {
+    public init(maxSteps: Int = 1_000_000, maxOutputBytes: Int = 16 << 20, maxDepth: Int = 600) {
         self.maxSteps = maxSteps
         self.maxOutputBytes = maxOutputBytes
         self.maxDepth = maxDepth
@@ -29,6 +29,8 @@ public struct TemplateBudget: Sendable, Equatable {
     static let maxItems = 1 << 20
     /// Lists and dicts inside each other, in values a template builds or is given.
     static let maxValueDepth = 128
+    /// Steps one loop iteration costs (it builds the `loop` object).
+    static let stepsPerIteration = 8
 }
 
 /// What one render used, to compare with its `TemplateBudget`.

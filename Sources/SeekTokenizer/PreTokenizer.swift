@@ -133,8 +133,9 @@ struct PreTokenizer {
             out.append(segment)  // bytes are mapped when the words are encoded
         case .byteLevel(let addPrefixSpace, let regex):
             var piece = segment
-            if addPrefixSpace && buffer[segment.start] != 0x20 {
-                // Hugging Face prepends the space to every segment that lacks one.
+            if addPrefixSpace && segment.start < segment.end && buffer[segment.start] != 0x20 {
+                // Hugging Face prepends the space to every segment that lacks one (not to empty text:
+                // its NormalizedString.prepend does nothing there).
                 let start = buffer.count
                 buffer.append(0x20)
                 buffer.append(contentsOf: buffer[segment.start..<segment.end])

@@ -56,12 +56,16 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
     /// Loads a tokenizer.json and an optional tokenizer_config.json. Every problem (not JSON, a field of
     /// the wrong kind, an id out of range, a token the vocabulary lacks) is a `TokenizerError` naming the
     /// file; memory stays proportional to the files.
-    public init(tokenizerFile: String, configFile: String?) throws {
-        let json = try Self.readJSON(tokenizerFile)
+    public convenience init(tokenizerFile: String, configFile: String?) throws {
+        try self.init(json: try Self.readJSON(tokenizerFile), config: try configFile.map { path throws(TokenizerError) in try Self.readJSON(path) },
+                      tokenizerFile: tokenizerFile, configFile: configFile)
+    }
+
+    /// Builds the tokenizer from parsed documents; the file names are for messages only.
+    init(json: JSONField, config configJSON: JSONField?, tokenizerFile: String, configFile: String?) throws {
         let config: TokenizerConfig
-        if let configFile {
-            let configJSON = try Self.readJSON(configFile)
-            do { config = try TokenizerConfig(json: configJSON) } catch { throw TokenizerError(file: configFile, error) }
+        if let configJSON {
+            do { config = try TokenizerConfig(json: configJSON) } catch { throw TokenizerError(file: configFile ?? "tokenizer_config.json", error) }
         } else {
             config = TokenizerConfig()
         }
@@ -146,8 +150,8 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
             for (flag, name, text, tokenId) in [(config.addBosToken, "bos_token", bosToken, bosTokenId),
                                                 (config.addEosToken, "eos_token", eosToken, eosTokenId)]
             where flag == true && tokenId == nil {
-                let problem = text.map { "\"\($0)\" is not a token of \((file as NSString).lastPathComponent)" } ?? "not set"
-                throw TokenizerError("\(configFile ?? file): add_\(name) is true but \(name) is \(problem)")
+                let problem = text.map { "\"\($0)\" is not a token of \((file as NSString).lastPathComponent)" } ?? "is not set"
+                throw TokenizerError("\(configFile ?? file): add_\(name) is true but \(name) \(problem)")
             }
             prefixIds = config.addBosToken == true ? [bosTokenId].compactMap { $0 } : []
             suffixIds = config.addEosToken == true ? [eosTokenId].compactMap { $0 } : []

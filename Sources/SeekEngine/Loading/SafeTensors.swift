@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 
 /// The element types a safetensors file can hold that seek understands.
 public enum TensorDType: String, Sendable {
@@ -110,43 +111,74 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return sum
     }
 
-    private static func parseHeader(base: UnsafeRawPointer, fileSize: Int, name: String) throws
+    /// The largest header the safetensors format allows (its reference implementation refuses more).
+    static let maxHeaderBytes = 100_000_000
+
+    /// Validates the header of a mapped file and returns views of its tensors. Every way a header can be
+    /// wrong (length, JSON, entry kinds, dtype, shape, offsets, overlaps) is a one-line error naming
+    /// the file; nothing read from it sizes an allocation or an arithmetic step unchecked.
+    static func parseHeader(base: UnsafeRawPointer, fileSize: Int, name: String) throws
         -> ([String: TensorView], [String: String])
     {
+        guard fileSize >= 8 else {
+            throw SeekError("\(name): file is \(fileSize) bytes, too short for a safetensors header")
+        }
         let rawLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
-        guard rawLength > 0, rawLength <= UInt64(fileSize - 8) else {
+        guard rawLength > 0 else {
+            throw SeekError("\(name): header length is 0: not a safetensors file")
+        }
+        guard rawLength <= UInt64(fileSize - 8) else {
             throw SeekError("\(name): header length \(rawLength) is larger than the file (\(fileSize) bytes): truncated or not safetensors")
         }
+        guard rawLength <= UInt64(maxHeaderBytes) else {
+            throw SeekError("\(name): header length \(rawLength) is over the format's limit of \(maxHeaderBytes) bytes")
+        }
         let headerLength = Int(rawLength)
-        let headerData = Data(bytes: base + 8, count: headerLength)
-        guard let json = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw SeekError("\(name): header is not a JSON object")
+        let root: JSON
+        do {
+            root = try JSONParser.parse(UnsafeRawBufferPointer(start: base + 8, count: headerLength), maxDepth: 8)
+        } catch {
+            throw SeekError("\(name): header is not a JSON object: invalid JSON at \(error)")
+        }
+        guard case .object(let entries) = root else {
+            throw SeekError("\(name): header is not a JSON object (it is \(root.typeName))")
         }
         let dataStart = 8 + headerLength
         let dataSize = fileSize - dataStart
         var tensors: [String: TensorView] = [:]
         var metadata: [String: String] = [:]
         var spans: [(begin: Int, end: Int, name: String)] = []
-        for (key, value) in json {
+        for (key, value) in zip(entries.keys, entries.values) {
             if key == "__metadata__" {
-                for (k, v) in value as? [String: Any] ?? [:] { metadata[k] = "\(v)" }
+                guard case .object(let pairs) = value else {
+                    throw SeekError("\(name): __metadata__ must be an object of strings, got \(value.typeName)")
+                }
+                for (k, v) in pairs.members {
+                    metadata[k] = v.stringValue ?? ((try? JSONWriter.compact.string(v)) ?? "")
+                }
                 continue
             }
-            guard let entry = value as? [String: Any],
-                  let dtypeName = entry["dtype"] as? String,
-                  let shapeAny = entry["shape"] as? [Any],
-                  let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2
-            else { throw SeekError("\(name): tensor '\(key)' has a malformed header entry") }
+            guard tensors[key] == nil else { throw SeekError("\(name): tensor '\(key)' appears twice in the header") }
+            let field = JSONField(value, path: key)
+            let dtypeName: String
+            let shape: [Int]
+            let offsets: [Int]
+            do {
+                _ = try field.object()
+                dtypeName = try field["dtype"].string()
+                shape = try field["shape"].array().map { dimension throws(JSONFieldError) in try dimension.int(in: 0...Int.max) }
+                offsets = try field["data_offsets"].array().map { offset throws(JSONFieldError) in try offset.int(in: 0...Int.max) }
+            } catch {
+                throw SeekError("\(name): tensor '\(key)' has a malformed header entry: \(error)")
+            }
+            guard offsets.count == 2 else {
+                throw SeekError("\(name): tensor '\(key)' has \(offsets.count) data_offsets, expected [begin, end]")
+            }
             guard let dtype = TensorDType(rawValue: dtypeName) else {
                 throw SeekError("\(name): tensor '\(key)' has unsupported dtype \(dtypeName)")
             }
-            let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
-            let offsets = offsetsAny.compactMap { ($0 as? NSNumber)?.intValue }
-            guard shape.count == shapeAny.count, shape.allSatisfy({ $0 >= 0 }), offsets.count == 2 else {
-                throw SeekError("\(name): tensor '\(key)' has a malformed shape or offsets")
-            }
             let (begin, end) = (offsets[0], offsets[1])
-            guard begin >= 0, begin <= end, end <= dataSize else {
+            guard begin <= end, end <= dataSize else {
                 throw SeekError("\(name): tensor '\(key)' data [\(begin), \(end)) lies outside the data block (\(dataSize) bytes): file truncated?")
             }
             // Checked arithmetic: a corrupt header must give an error, not an overflow trap.
