@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers (dependencies run one way):
 //   CBLAS, CReadline (system libraries) → SeekKernels (C SIMD kernels) → SeekEngine (model math)
+//   SeekJSON (the one JSON reader and writer, used by every layer above it)
 //   SeekTokenizer, SeekTemplate (text in / text out, no model math)
 //   SeekChat (models by name, loading, prompts, conversations, generation with text; prints nothing)
 //   SeekServer (OpenAI-compatible HTTP server, slot scheduler), SeekRemote (OpenAI-compatible client)
@@ -18,6 +19,7 @@ let package = Package(
     products: [
         .executable(name: "seek", targets: ["seek"]),
         .library(name: "SeekEngine", targets: ["SeekEngine"]),
+        .library(name: "SeekJSON", targets: ["SeekJSON"]),
         .library(name: "SeekTokenizer", targets: ["SeekTokenizer"]),
         .library(name: "SeekTemplate", targets: ["SeekTemplate"]),
         .library(name: "SeekChat", targets: ["SeekChat"]),
@@ -38,10 +40,11 @@ let package = Package(
                        providers: [.apt(["libreadline-dev"])]),
         .target(name: "SeekKernels", path: "Sources/SeekKernels",
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
-        .target(name: "SeekEngine", dependencies: ["CBLAS", "SeekKernels"],
+        .target(name: "SeekJSON", swiftSettings: optimized),
+        .target(name: "SeekEngine", dependencies: ["CBLAS", "SeekKernels", "SeekJSON"],
                 swiftSettings: optimized),
-        .target(name: "SeekTokenizer", swiftSettings: optimized),
-        .target(name: "SeekTemplate"),
+        .target(name: "SeekTokenizer", dependencies: ["SeekJSON"], swiftSettings: optimized),
+        .target(name: "SeekTemplate", dependencies: ["SeekJSON"], swiftSettings: optimized),
         .target(name: "SeekChat", dependencies: ["SeekEngine", "SeekTokenizer", "SeekTemplate"]),
         .target(name: "SeekServer", dependencies: [
             "SeekEngine", "SeekTokenizer",
@@ -61,9 +64,12 @@ let package = Package(
         // Test support: the AVX-512 VNNI quantized kernels built for AVX2 with vpdpbusd emulated.
         .target(name: "VNNIEmulation", dependencies: ["SeekKernels"], path: "Tests/VNNIEmulation",
                 cSettings: [.unsafeFlags(["-O2"])]),
-        .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "VNNIEmulation"]),
-        .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer"]),
-        .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer"]),
+        .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "VNNIEmulation", "SeekJSON", "CorruptInputs"]),
+        // Test support: systematically corrupted variants of valid inputs.
+        .target(name: "CorruptInputs", dependencies: ["SeekJSON"], path: "Tests/CorruptInputs"),
+        .testTarget(name: "SeekJSONTests", dependencies: ["SeekJSON", "CorruptInputs"]),
+        .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer", "SeekJSON", "CorruptInputs"]),
+        .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer", "CorruptInputs"]),
         .testTarget(name: "SeekChatTests", dependencies: ["SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate"]),
         // Help/ holds the expected `--help` texts, read from the source tree.
         .testTarget(name: "SeekCLITests", dependencies: ["seek", "SeekChat", "SeekEngine"], exclude: ["Help"]),

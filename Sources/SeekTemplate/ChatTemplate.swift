@@ -1,15 +1,30 @@
 import Foundation
+import SeekJSON
 
 /// A Hugging Face chat template (the Jinja `chat_template` of tokenizer_config.json), parsed once and
 /// rendered the way transformers' `apply_chat_template` does: jinja2 with `trim_blocks` and
 /// `lstrip_blocks`, undefined variables that print as nothing, `raise_exception`, and `tojson`
 /// without ASCII escaping.
+///
+/// Every render runs within a `TemplateBudget` (steps, output size, recursion depth); a template that
+/// exceeds it fails with a `TemplateError` naming its line. A template that renders nothing returns ""
+/// as is: the caller decides what an empty prompt means.
 public struct ChatTemplate: Sendable {
     private let program: Program
+    /// The name errors carry ("tokenizer_config.json chat_template"); nil prints "chat template".
+    public let name: String?
+    public let budget: TemplateBudget
 
-    /// Parses `source`; syntax errors are `TemplateError`s naming the template line.
-    public init(source: String) throws {
-        program = Program(statements: try Parser.parse(try Lexer.tokenize(source)))
+    /// Parses `source`; syntax errors are `TemplateError`s naming the template line (and `name`).
+    public init(source: String, name: String? = nil, budget: TemplateBudget = .default) throws {
+        self.name = name
+        self.budget = budget
+        do {
+            program = Program(statements: try Parser.parse(try Lexer.tokenize(source)))
+        } catch var problem as TemplateError {
+            problem.template = name
+            throw problem
+        }
     }
 
     /// Renders a conversation.
@@ -23,24 +38,56 @@ public struct ChatTemplate: Sendable {
                        bosToken: String?, eosToken: String?, tools: [Any]? = nil,
                        extraContext: [String: Any] = [:]) throws -> String {
         var context: [String: Value] = [:]
-        for (key, value) in extraContext { context[key] = try Value(any: value) }
-        context["messages"] = try Value(any: messages)
+        do {
+            for (key, value) in extraContext { context[key] = try Value(any: value) }
+            context["messages"] = try Value(any: messages)
+            context["tools"] = try tools.map { try Value(any: $0) } ?? Value.none
+        } catch let problem as ValueError {
+            throw TemplateError(message: "the render context: \(problem.message)", line: nil, template: name)
+        }
         context["add_generation_prompt"] = .bool(addGenerationPrompt)
-        context["tools"] = try tools.map { try Value(any: $0) } ?? Value.none
         if let bosToken { context["bos_token"] = .string(bosToken) }
         if let eosToken { context["eos_token"] = .string(eosToken) }
-        return try program.render(context)
+        return try run(context).output
     }
 
     /// Renders with the variables of a JSON object (`{"messages": [...], "add_generation_prompt": true,
     /// "bos_token": "…", "tools": [...]}`), keeping its key order, as Python's json.loads does.
     public func render(contextJSON: String) throws -> String {
-        guard case .object(let object) = try JSONReader.parse(contextJSON) else {
+        try run(try Self.context(json: contextJSON)).output
+    }
+
+    /// Renders like `render(contextJSON:)` and reports what the render used of the budget.
+    public func usage(contextJSON: String) throws -> TemplateUsage {
+        try run(try Self.context(json: contextJSON)).usage
+    }
+
+    private static func context(json text: String) throws -> [String: Value] {
+        let json: JSON
+        do { json = try JSONParser.parse(text) } catch {
+            throw TemplateError(message: "the render context is not JSON: \(error)", line: nil)
+        }
+        guard case .object(let object) = json else {
             throw TemplateError(message: "the render context must be a JSON object", line: nil)
         }
         var context: [String: Value] = [:]
-        for (key, value) in object.pairs { context[key] = value }
-        return try program.render(context)
+        do {
+            for (key, value) in object.members { context[key] = try Value(json: value) }
+        } catch let problem as ValueError {
+            throw TemplateError(message: "the render context: \(problem.message)", line: nil)
+        }
+        return context
+    }
+
+    private func run(_ context: [String: Value]) throws -> (output: String, usage: TemplateUsage) {
+        do {
+            return try program.render(context, budget: budget)
+        } catch var problem as TemplateError {
+            problem.template = name
+            throw problem
+        } catch let problem as ValueError {
+            throw TemplateError(message: problem.message, line: nil, template: name)
+        }
     }
 }
 
@@ -49,16 +96,17 @@ private final class Program: @unchecked Sendable {
     let statements: [Stmt]
     init(statements: [Stmt]) { self.statements = statements }
 
-    func render(_ context: [String: Value]) throws -> String {
-        let interpreter = Interpreter(context: context)
+    func render(_ context: [String: Value], budget: TemplateBudget) throws -> (output: String, usage: TemplateUsage) {
+        let interpreter = Interpreter(context: context, budget: budget)
         _ = try interpreter.execute(statements)
-        return interpreter.output
+        return (interpreter.output, interpreter.usage)
     }
 }
 
 extension Value {
     /// Converts Swift / Foundation JSON-like values (including what JSONSerialization returns).
-    init(any: Any) throws {
+    init(any: Any, depth: Int = 0) throws {
+        guard depth <= TemplateBudget.maxValueDepth else { throw Value.tooDeep }
         switch any {
         case let v as Value: self = v
         case is NSNull: self = .none
@@ -76,14 +124,20 @@ extension Value {
         case let f as Float: self = .double(Double(f))
         case let i as Int64: self = .int(Int(i))
         case let i as Int32: self = .int(Int(i))
-        case let array as [Any]: self = .array(try array.map { try Value(any: $0) })
+        case let array as [Any]: self = .array(try array.map { try Value(any: $0, depth: depth + 1) })
         case let dict as [String: Any]:
             var object = OrderedObject()
-            for key in dict.keys.sorted() { object[key] = try Value(any: dict[key]!) }
+            for key in dict.keys.sorted() { object[key] = try Value(any: dict[key]!, depth: depth + 1) }
             self = .object(object)
-        case let optional as Optional<Any>:
-            guard let wrapped = optional else { self = .none; return }
-            self = try Value(any: wrapped)
+        default:
+            // Every value casts to Optional<Any>, so unwrap real optionals by reflection (a cast would
+            // recurse forever on an unsupported type).
+            let mirror = Mirror(reflecting: any)
+            guard mirror.displayStyle == .optional else {
+                throw ValueError("a \(type(of: any)) cannot be passed to a template (JSON-like values only)")
+            }
+            guard let wrapped = mirror.children.first?.value else { self = .none; return }
+            self = try Value(any: wrapped, depth: depth + 1)
         }
     }
 }

@@ -1,8 +1,16 @@
 /// Expression evaluation with Python semantics for operators, indexing and attribute lookup.
 extension Interpreter {
     func evaluate(_ expr: Expr) throws -> Value {
+        try tick(expr.line)
+        try enter(expr.line)
+        defer { leave() }
         do {
-            return try evaluateUnchecked(expr)
+            let value = try evaluateUnchecked(expr)
+            switch expr.kind {
+            case .binary, .filter, .call, .list, .dict, .slice: try charge(value, line: expr.line)
+            default: break
+            }
+            return value
         } catch let problem as ValueError {
             throw error(problem.message, line: expr.line)
         }
@@ -161,9 +169,7 @@ extension Interpreter {
             return .array(try indices(count: items.count).map { items[$0] })
         case .string(let s):
             let scalars = Array(s.unicodeScalars)
-            var out = String.UnicodeScalarView()
-            for i in try indices(count: scalars.count) { out.append(scalars[i]) }
-            return .string(String(out))
+            return .string(ScalarText.string(try indices(count: scalars.count).map { scalars[$0] }))
         default:
             throw ValueError("'\(value.typeName)' object is not subscriptable")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 
 /// The `| filter` functions: jinja2's built-ins that chat templates use, plus transformers' `tojson`
 /// (json.dumps with `ensure_ascii=False`, `indent`, `separators`, `sort_keys`, no HTML escaping).
@@ -52,7 +53,10 @@ extension Interpreter {
             if let attribute = args.value(1, "attribute"), !attribute.isNone {
                 items = try items.map { try lookupPath($0, attribute) }
             }
-            return .string(items.map(PythonText.str).joined(separator: string(0, "d", "")))
+            let texts = items.map(PythonText.str)
+            let separator = string(0, "d", "")
+            try ScalarText.checkJoinedSize(texts, separator: separator)
+            return .string(texts.joined(separator: separator))
         case "first":
             return try sequence().first ?? .undefined(hint: "No first item, sequence was empty.")
         case "last":
@@ -70,7 +74,10 @@ extension Interpreter {
             return .array(try sequence().reversed())
         case "unique":
             var seen: [Value] = []
-            for item in try sequence() where !seen.contains(where: { Comparison.equal($0, item) }) { seen.append(item) }
+            for item in try sequence() {
+                try tick(line, 1 + seen.count >> 4)  // quadratic: charge for the comparisons
+                if !seen.contains(where: { Comparison.equal($0, item) }) { seen.append(item) }
+            }
             return .array(seen)
         case "sort":
             let reverse = bool(0, "reverse"), caseSensitive = bool(1, "case_sensitive")
@@ -125,8 +132,12 @@ extension Interpreter {
             return float(value, fallback: args.value(0, "default") ?? .double(0))
         case "indent":
             let width = args.value(0, "width")
-            let pad = width.flatMap { $0.asInt.map { String(repeating: " ", count: $0) } } ?? width.map(PythonText.str) ?? "    "
+            if let n = width?.asInt, n > 1 << 12 { throw ValueError("indent width \(n) is too large") }
+            let pad = width.flatMap { $0.asInt.map { String(repeating: " ", count: max(0, $0)) } } ?? width.map(PythonText.str) ?? "    "
             let lines = ScalarText.split(text(), separator: "\n")
+            guard lines.count.multipliedReportingOverflow(by: pad.utf8.count + 1).partialValue <= TemplateBudget.maxTextBytes else {
+                throw ValueError("indent: the result would be larger than \(TemplateBudget.maxTextBytes) bytes")
+            }
             let blank = bool(2, "blank")
             var out = lines.first.map { bool(1, "first") && (blank || !$0.isEmpty) ? pad + $0 : $0 } ?? ""
             for line in lines.dropFirst() { out += "\n" + (blank || !line.isEmpty ? pad + line : line) }
@@ -192,25 +203,33 @@ extension Interpreter {
         return current
     }
 
+    /// transformers' `tojson`: `json.dumps(value, ensure_ascii=False, indent=…, separators=…, sort_keys=…)`.
     private func toJSON(_ value: Value, _ args: Arguments) throws -> String {
-        var json = JSONText()
-        json.ensureASCII = args.value(0, "ensure_ascii")?.isTruthy ?? false
+        var indent: String?
         switch args.value(1, "indent") {
         case nil, .none?: break
-        case .int(let n)?: json.indent = String(repeating: " ", count: max(0, n))
-        case .string(let s)?: json.indent = s
+        case .int(let n)?:
+            guard n <= 1 << 12 else { throw ValueError("tojson: indent \(n) is too large") }
+            indent = String(repeating: " ", count: max(0, n))
+        case .string(let s)?: indent = s
         case let other?: throw ValueError("tojson: indent must be an integer or a string, not \(other.typeName)")
         }
-        if json.indent != nil { json.itemSeparator = "," }
+        var writer = JSONWriter(ensureASCII: args.value(0, "ensure_ascii")?.isTruthy ?? false, indent: indent,
+                                sortKeys: args.value(3, "sort_keys")?.isTruthy ?? false,
+                                maxDepth: TemplateBudget.maxValueDepth)
+        writer.maxBytes = TemplateBudget.maxTextBytes
         switch args.value(2, "separators") {
         case nil, .none?: break
         case .array(let parts)? where parts.count == 2:
-            json.itemSeparator = PythonText.str(parts[0])
-            json.keySeparator = PythonText.str(parts[1])
+            writer.itemSeparator = PythonText.str(parts[0])
+            writer.keySeparator = PythonText.str(parts[1])
         default: throw ValueError("tojson: separators must be a pair of strings")
         }
-        json.sortKeys = args.value(3, "sort_keys")?.isTruthy ?? false
-        return try json.dumps(value)
+        do {
+            return try writer.string(try value.json())
+        } catch let problem as JSONFieldError {
+            throw ValueError("tojson: \(problem)")
+        }
     }
 
     /// jinja2's `int`: numbers truncate, numeric strings parse (also "3.7" → 3), anything else is the default.

@@ -34,13 +34,72 @@ final class Interpreter {
     /// Macro calls in progress; bounded so a macro calling itself fails instead of overflowing the stack.
     private var callDepth = 0
     private static let maxCallDepth = 64
+    let budget: TemplateBudget
+    private(set) var usage = TemplateUsage()
+    /// Current recursion of `evaluate` and `execute`, checked against `budget.maxDepth`.
+    private var depth = 0
 
-    init(context: [String: Value]) {
+    init(context: [String: Value], budget: TemplateBudget = .default) {
         globals = Scope(parent: nil, variables: Globals.all)
         scope = Scope(parent: globals, variables: context)
+        self.budget = budget
     }
 
     func error(_ message: String, line: Int) -> TemplateError { TemplateError(message: message, line: line) }
+
+    // MARK: Budget
+
+    /// Counts `steps` of work done at `line`; fails once the render has used its budget.
+    @inline(__always)
+    func tick(_ line: Int, _ steps: Int = 1) throws {
+        usage.steps += steps
+        if usage.steps > budget.maxSteps {
+            throw error("the template needs more than \(budget.maxSteps) evaluation steps (an endless or huge loop?)", line: line)
+        }
+    }
+
+    /// Counts the work of building `value` and refuses values beyond the fixed size limits.
+    func charge(_ value: Value, line: Int) throws {
+        switch value {
+        case .string(let s):
+            let bytes = s.utf8.count
+            if bytes > TemplateBudget.maxTextBytes {
+                throw error("the template builds a string of more than \(TemplateBudget.maxTextBytes) bytes", line: line)
+            }
+            if bytes >= 64 { try tick(line, bytes >> 6) }
+        case .array(let items):
+            if items.count > TemplateBudget.maxItems {
+                throw error("the template builds a list of more than \(TemplateBudget.maxItems) items", line: line)
+            }
+            if items.count >= 4 { try tick(line, items.count >> 2) }
+        default:
+            break
+        }
+    }
+
+    /// Enters one level of recursion (an expression, a statement); `leave()` must follow.
+    @inline(__always)
+    func enter(_ line: Int) throws {
+        depth += 1
+        if depth > usage.depth { usage.depth = depth }
+        if depth > budget.maxDepth {
+            depth -= 1
+            throw error("the template nests or recurses more than \(budget.maxDepth) levels deep", line: line)
+        }
+    }
+
+    @inline(__always)
+    func leave() { depth -= 1 }
+
+    /// Appends rendered text, within the output budget.
+    private func emit(_ text: String, line: Int) throws {
+        output += text
+        usage.outputBytes = max(usage.outputBytes, output.utf8.count)
+        if output.utf8.count > budget.maxOutputBytes {
+            throw error("the template writes more than \(budget.maxOutputBytes) bytes", line: line)
+        }
+        if text.utf8.count >= 64 { try tick(line, text.utf8.count >> 6) }
+    }
 
     // MARK: Statements
 
@@ -54,11 +113,15 @@ final class Interpreter {
     }
 
     private func execute(_ statement: Stmt) throws -> Flow {
+        let line = statement.line
+        try tick(line)
+        try enter(line)
+        defer { leave() }
         switch statement {
-        case .text(let text):
-            output += text
+        case .text(let text, let line):
+            try emit(text, line: line)
         case .output(let expr):
-            output += PythonText.str(try evaluate(expr))
+            try emit(PythonText.str(try evaluate(expr)), line: expr.line)
         case .ifChain(let branches, let otherwise):
             for (condition, body) in branches where try evaluate(condition).isTruthy {
                 return try execute(body)
@@ -74,7 +137,7 @@ final class Interpreter {
             if let filter { value = try applyBlockFilter(filter, to: value) }
             try assign(target, value, line: line)
         case .filterBlock(let filter, let body):
-            output += PythonText.str(try applyBlockFilter(filter, to: .string(try capture(body))))
+            try emit(PythonText.str(try applyBlockFilter(filter, to: .string(try capture(body)))), line: filter.line)
         case .macro(let name, let parameters, let body):
             scope.set(name, .function(makeMacro(name: name, parameters: parameters, body: body)))
         case .breakLoop:
@@ -114,6 +177,11 @@ final class Interpreter {
             guard case .namespace(let ns) = scope.lookup(objectName) ?? .undefinedName(objectName) else {
                 throw error("cannot assign attribute '\(attribute)' on '\(objectName)': it is not a namespace", line: line)
             }
+            // Values only accumulate across loop iterations through namespaces: bound their nesting here.
+            var visited = 0
+            let levels = value.nestingDepth(limit: TemplateBudget.maxValueDepth, visited: &visited)
+            try tick(line, visited >> 2)
+            guard levels <= TemplateBudget.maxValueDepth else { throw error(Value.tooDeep.message, line: line) }
             ns.attributes[attribute] = value
         case .names(let names):
             let items = try unpack(value, count: names.count, line: line)
@@ -149,6 +217,7 @@ final class Interpreter {
         }
         if let condition {  // jinja2 filters first, so loop.length counts only the kept items
             items = try items.filter { item in
+                try tick(line)
                 let child = Scope(parent: outer)
                 try bind(item, into: child)
                 scope = child
@@ -162,6 +231,7 @@ final class Interpreter {
             return .normal
         }
         for (i, item) in items.enumerated() {
+            try tick(line, TemplateBudget.stepsPerIteration)
             let child = Scope(parent: outer)
             try bind(item, into: child)
             child.set("loop", loopObject(index: i, items: items))
@@ -234,9 +304,26 @@ final class Interpreter {
         case .undefined: return []
         case .array(let items): return items
         case .object(let o): return o.keys.map { .string($0) }
-        case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
+        case .string(let s):
+            try tick(line, s.utf8.count >> 2)
+            return s.unicodeScalars.map { .string(String($0)) }
         case .namespace(let ns): return ns.attributes.keys.map { .string($0) }
         default: throw error("'\(value.typeName)' object is not iterable", line: line)
+        }
+    }
+}
+
+extension Stmt {
+    /// The template line a statement starts on (0 when none is recorded).
+    var line: Int {
+        switch self {
+        case .text(_, let line): return line
+        case .output(let expr): return expr.line
+        case .ifChain(let branches, _): return branches.first?.0.line ?? 0
+        case .forLoop(_, _, _, _, _, let line), .set(_, _, let line), .setBlock(_, _, _, let line): return line
+        case .macro: return 0
+        case .filterBlock(let filter, _): return filter.line
+        case .breakLoop(let line), .continueLoop(let line): return line
         }
     }
 }

@@ -285,7 +285,7 @@ struct Lexer {
     /// its backslash, as Python does.
     private mutating func lexString(quote: Unicode.Scalar) throws {
         let startLine = line
-        var out = String.UnicodeScalarView()
+        var out: [Unicode.Scalar] = []  // an array: appending to a UnicodeScalarView is not O(1)
         var j = pos + 1
         while true {
             guard let c = at(j) else { throw fail("unterminated string", line: startLine) }
@@ -329,7 +329,7 @@ struct Lexer {
                 out.append(e)
             }
         }
-        tokens.append(Token(kind: .string(String(out)), line: startLine))
+        tokens.append(Token(kind: .string(String(String.UnicodeScalarView(out))), line: startLine))
         pos = j + 1
     }
 }

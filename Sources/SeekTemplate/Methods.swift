@@ -82,12 +82,14 @@ enum Methods {
                 guard case .array(let items)? = args.value(0, "iterable") else {
                     throw ValueError("join() argument must be a list of strings")
                 }
-                return .string(try items.map { item -> String in
+                let texts = try items.map { item -> String in
                     guard case .string(let text) = item else {
                         throw ValueError("sequence item: expected str instance, \(item.typeName) found")
                     }
                     return text
-                }.joined(separator: s))
+                }
+                try ScalarText.checkJoinedSize(texts, separator: s)
+                return .string(texts.joined(separator: s))
             }
         case "splitlines":
             return method(name) { _ in

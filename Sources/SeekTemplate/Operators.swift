@@ -4,7 +4,13 @@ import Foundation
 /// gives a float, `//` and `%` floor like Python, `~` joins the `str()` of both sides.
 enum Arithmetic {
     static func apply(_ op: String, _ l: Value, _ r: Value) throws -> Value {
-        if op == "~" { return .string(PythonText.str(l) + PythonText.str(r)) }
+        if op == "~" {
+            let a = PythonText.str(l), b = PythonText.str(r)
+            guard a.utf8.count + b.utf8.count <= TemplateBudget.maxTextBytes else {
+                throw ValueError("'~' would build a string of more than \(TemplateBudget.maxTextBytes) bytes")
+            }
+            return .string(a + b)
+        }
         if case .undefined(let hint) = l { throw ValueError(hint) }
         if case .undefined(let hint) = r { throw ValueError(hint) }
         switch (op, l, r) {
@@ -13,11 +19,11 @@ enum Arithmetic {
         case ("+", .string, _): throw ValueError("can only concatenate str (not \"\(r.typeName)\") to str")
         case ("+", .array, _): throw ValueError("can only concatenate list (not \"\(r.typeName)\") to list")
         case ("*", .string(let s), _) where r.asInt != nil:
-            return .string(String(repeating: s, count: try repeatCount(r.asInt!, s.utf8.count)))
+            return .string(String(repeating: s, count: try repeatCount(r.asInt!, s.utf8.count, limit: TemplateBudget.maxTextBytes)))
         case ("*", _, .string(let s)) where l.asInt != nil:
-            return .string(String(repeating: s, count: try repeatCount(l.asInt!, s.utf8.count)))
-        case ("*", .array(let a), _) where r.asInt != nil: return .array(repeated(a, try repeatCount(r.asInt!, a.count)))
-        case ("*", _, .array(let a)) where l.asInt != nil: return .array(repeated(a, try repeatCount(l.asInt!, a.count)))
+            return .string(String(repeating: s, count: try repeatCount(l.asInt!, s.utf8.count, limit: TemplateBudget.maxTextBytes)))
+        case ("*", .array(let a), _) where r.asInt != nil: return .array(repeated(a, try repeatCount(r.asInt!, a.count, limit: TemplateBudget.maxItems)))
+        case ("*", _, .array(let a)) where l.asInt != nil: return .array(repeated(a, try repeatCount(l.asInt!, a.count, limit: TemplateBudget.maxItems)))
         default: break
         }
         guard l.isNumber, r.isNumber else {
@@ -47,9 +53,9 @@ enum Arithmetic {
     }
 
     /// Repetition is capped (a prompt is never this big) so a bad template cannot exhaust memory.
-    private static func repeatCount(_ times: Int, _ unit: Int) throws -> Int {
+    private static func repeatCount(_ times: Int, _ unit: Int, limit: Int) throws -> Int {
         let count = max(0, times)
-        guard unit == 0 || count <= 10_000_000 / unit else { throw ValueError("repetition result too large") }
+        guard unit == 0 || count <= limit / unit else { throw ValueError("repetition result too large") }
         return count
     }
 

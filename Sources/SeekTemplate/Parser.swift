@@ -5,7 +5,7 @@ struct Parser {
     private var index = 0
     /// Nesting of blocks and sub-expressions; a bound keeps hostile templates from exhausting the stack.
     private var depth = 0
-    private static let maxDepth = 256
+    private static let maxDepth = TemplateBudget.maxParserDepth
 
     static func parse(_ tokens: [Token]) throws -> [Stmt] {
         var parser = Parser(tokens: tokens)
@@ -89,7 +89,7 @@ struct Parser {
             let token = advance()
             switch token.kind {
             case .text(let text):
-                body.append(.text(text))
+                body.append(.text(text, line: token.line))
             case .variableBegin:
                 let expr = try parseExpression()
                 guard current.kind == .variableEnd else {
@@ -131,7 +131,7 @@ struct Parser {
         case "set": return try parseSet(line: tagLine)
         case "macro": return try parseMacro(line: tagLine)
         case "filter":
-            let first = try parseFilter(on: Expr(kind: .name(blockValuePlaceholder), line: tagLine), line: tagLine)
+            let first = try parseFilter(on: try node(.name(blockValuePlaceholder), line: tagLine), line: tagLine)
             let chain = try parseFilterChain(on: first)
             try expectBlockEnd()
             let (body, _) = try parseBody(until: ["endfilter"], opener: ("filter", tagLine))
@@ -142,7 +142,7 @@ struct Parser {
             try expectBlockEnd()
             let (body, _) = try parseBody(until: ["endgeneration"], opener: ("generation", tagLine))
             try expectBlockEnd()
-            return .ifChain([(Expr(kind: .literal(.bool(true)), line: tagLine), body)], otherwise: [])
+            return .ifChain([(try node(.literal(.bool(true)), line: tagLine), body)], otherwise: [])
         case "break":
             try expectBlockEnd()
             return .breakLoop(line: tagLine)
@@ -227,14 +227,14 @@ struct Parser {
                     _ = advance()
                     items.append(try parseExpression())
                 }
-                value = Expr(kind: .list(items), line: line)
+                value = try node(.list(items), line: line)
             }
             try expectBlockEnd()
             return .set(target, value, line: line)
         }
         var filter: Expr?
         if isOp("|") {
-            filter = try parseFilterChain(on: Expr(kind: .name(blockValuePlaceholder), line: line))
+            filter = try parseFilterChain(on: try node(.name(blockValuePlaceholder), line: line))
         }
         try expectBlockEnd()
         let (body, _) = try parseBody(until: ["endset"], opener: ("set", line))
@@ -278,7 +278,7 @@ struct Parser {
                 _ = advance()
                 otherwise = try parseExpression()
             }
-            expr = Expr(kind: .conditional(test: test, then: expr, otherwise: otherwise), line: exprLine)
+            expr = try node(.conditional(test: test, then: expr, otherwise: otherwise), line: exprLine)
         }
         return expr
     }
@@ -288,7 +288,7 @@ struct Parser {
         while isName("or") {
             let opLine = line
             _ = advance()
-            left = Expr(kind: .or(left, try parseAnd()), line: opLine)
+            left = try node(.or(left, try parseAnd()), line: opLine)
         }
         return left
     }
@@ -298,18 +298,20 @@ struct Parser {
         while isName("and") {
             let opLine = line
             _ = advance()
-            left = Expr(kind: .and(left, try parseNot()), line: opLine)
+            left = try node(.and(left, try parseNot()), line: opLine)
         }
         return left
     }
 
     private mutating func parseNot() throws -> Expr {
-        if isName("not") {
-            let opLine = line
+        var lines: [Int] = []  // `not not … x` is read in a loop, so a long run cannot recurse
+        while isName("not") {
+            lines.append(line)
             _ = advance()
-            return Expr(kind: .not(try parseNot()), line: opLine)
         }
-        return try parseCompare()
+        var expr = try parseCompare()
+        for opLine in lines.reversed() { expr = try node(.not(expr), line: opLine) }
+        return expr
     }
 
     private mutating func parseCompare() throws -> Expr {
@@ -331,7 +333,7 @@ struct Parser {
                 break
             }
         }
-        return rest.isEmpty ? left : Expr(kind: .compare(left, rest), line: exprLine)
+        return rest.isEmpty ? left : try node(.compare(left, rest), line: exprLine)
     }
 
     private mutating func parseBinary(_ ops: Set<String>, next: (inout Parser) throws -> Expr) throws -> Expr {
@@ -339,7 +341,7 @@ struct Parser {
         while case .op(let op) = current.kind, ops.contains(op) {
             let opLine = line
             _ = advance()
-            left = Expr(kind: .binary(op, left, try next(&self)), line: opLine)
+            left = try node(.binary(op, left, try next(&self)), line: opLine)
         }
         return left
     }
@@ -350,6 +352,16 @@ struct Parser {
         try parseBinary(["*", "/", "//", "%"]) { try $0.parsePow() }
     }
     private mutating func parsePow() throws -> Expr { try parseBinary(["**"]) { try $0.parseUnary() } }
+
+    /// Every expression node is built here, so no tree can grow deeper than the budget allows (a chain
+    /// of 50,000 `~` is a loop in the parser but would be 50,000 levels of recursion to evaluate).
+    private func node(_ kind: Expr.Kind, line: Int) throws -> Expr {
+        let e = Expr(kind: kind, line: line)
+        guard e.depth <= TemplateBudget.maxExpressionDepth else {
+            throw fail("the expression nests too deeply (more than \(TemplateBudget.maxExpressionDepth) levels)", line: line)
+        }
+        return e
+    }
 
     private mutating func enter() throws {
         depth += 1
@@ -363,10 +375,10 @@ struct Parser {
         var expr: Expr
         if isOp("-") {
             _ = advance()
-            expr = Expr(kind: .negate(try parseUnary(withFilters: false)), line: exprLine)
+            expr = try node(.negate(try parseUnary(withFilters: false)), line: exprLine)
         } else if isOp("+") {
             _ = advance()
-            expr = Expr(kind: .plus(try parseUnary(withFilters: false)), line: exprLine)
+            expr = try node(.plus(try parseUnary(withFilters: false)), line: exprLine)
         } else {
             expr = try parsePrimary()
         }
@@ -381,10 +393,10 @@ struct Parser {
         case .name(let name):
             _ = advance()
             switch name {
-            case "true", "True": return Expr(kind: .literal(.bool(true)), line: token.line)
-            case "false", "False": return Expr(kind: .literal(.bool(false)), line: token.line)
-            case "none", "None": return Expr(kind: .literal(.none), line: token.line)
-            default: return Expr(kind: .name(name), line: token.line)
+            case "true", "True": return try node(.literal(.bool(true)), line: token.line)
+            case "false", "False": return try node(.literal(.bool(false)), line: token.line)
+            case "none", "None": return try node(.literal(.none), line: token.line)
+            default: return try node(.name(name), line: token.line)
             }
         case .string(var text):
             _ = advance()
@@ -392,18 +404,18 @@ struct Parser {
                 text += more
                 _ = advance()
             }
-            return Expr(kind: .literal(.string(text)), line: token.line)
+            return try node(.literal(.string(text)), line: token.line)
         case .integer(let i):
             _ = advance()
-            return Expr(kind: .literal(.int(i)), line: token.line)
+            return try node(.literal(.int(i)), line: token.line)
         case .float(let d):
             _ = advance()
-            return Expr(kind: .literal(.double(d)), line: token.line)
+            return try node(.literal(.double(d)), line: token.line)
         case .op("("):
             _ = advance()
             if isOp(")") {
                 _ = advance()
-                return Expr(kind: .list([]), line: token.line)
+                return try node(.list([]), line: token.line)
             }
             let first = try parseExpression()
             if isOp(",") {  // a tuple; templates only iterate or index them, so a list serves
@@ -414,7 +426,7 @@ struct Parser {
                     items.append(try parseExpression())
                 }
                 try expectOp(")")
-                return Expr(kind: .list(items), line: token.line)
+                return try node(.list(items), line: token.line)
             }
             try expectOp(")")
             return first
@@ -429,7 +441,7 @@ struct Parser {
                 items.append(try parseExpression())
             }
             _ = advance()
-            return Expr(kind: .list(items), line: token.line)
+            return try node(.list(items), line: token.line)
         case .op("{"):
             _ = advance()
             var pairs: [(Expr, Expr)] = []
@@ -443,7 +455,7 @@ struct Parser {
                 pairs.append((key, try parseExpression()))
             }
             _ = advance()
-            return Expr(kind: .dict(pairs), line: token.line)
+            return try node(.dict(pairs), line: token.line)
         case .variableEnd, .blockEnd, .end:
             throw fail("expected an expression, got \(Parser.describe(token.kind))")
         default:
@@ -460,10 +472,10 @@ struct Parser {
                 switch current.kind {
                 case .name(let name):
                     _ = advance()
-                    expr = Expr(kind: .attribute(expr, name), line: opLine)
+                    expr = try node(.attribute(expr, name), line: opLine)
                 case .integer(let i):
                     _ = advance()
-                    expr = Expr(kind: .index(expr, Expr(kind: .literal(.int(i)), line: opLine)), line: opLine)
+                    expr = try node(.index(expr, try node(.literal(.int(i)), line: opLine)), line: opLine)
                 default:
                     throw fail("expected an attribute name after '.', got \(Parser.describe(current.kind))")
                 }
@@ -484,7 +496,7 @@ struct Parser {
             start = try parseExpression()
             if isOp("]") {
                 _ = advance()
-                return Expr(kind: .index(base, start!), line: line)
+                return try node(.index(base, start!), line: line)
             }
         }
         try expectOp(":")
@@ -496,7 +508,7 @@ struct Parser {
             if !isOp("]") { step = try parseExpression() }
         }
         try expectOp("]")
-        return Expr(kind: .slice(base, start: start, stop: stop, step: step), line: line)
+        return try node(.slice(base, start: start, stop: stop, step: step), line: line)
     }
 
     private mutating func parseArguments() throws -> ([Expr], [(String, Expr)]) {
@@ -524,7 +536,7 @@ struct Parser {
     private mutating func parseCall(_ callee: Expr) throws -> Expr {
         let callLine = line
         let (positional, keywords) = try parseArguments()
-        return Expr(kind: .call(callee, positional, keywords), line: callLine)
+        return try node(.call(callee, positional, keywords), line: callLine)
     }
 
     /// `| filter(args)`, `is [not] test [arg]` and calls, in any order after a unary expression.
@@ -549,7 +561,7 @@ struct Parser {
                 } else if startsTestArgument {
                     arguments = [try parsePostfix(try parsePrimary())]
                 }
-                expr = Expr(kind: .test(expr, name: name, arguments, negated: negated), line: opLine)
+                expr = try node(.test(expr, name: name, arguments, negated: negated), line: opLine)
             } else if isOp("(") {
                 expr = try parseCall(expr)
             } else {
@@ -568,7 +580,7 @@ struct Parser {
         var positional: [Expr] = []
         var keywords: [(String, Expr)] = []
         if isOp("(") { (positional, keywords) = try parseArguments() }
-        return Expr(kind: .filter(base, name: name, positional, keywords), line: line)
+        return try node(.filter(base, name: name, positional, keywords), line: line)
     }
 
     /// jinja2 lets a test take one argument without parentheses: `x is divisibleby 3`.

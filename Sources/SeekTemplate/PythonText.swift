@@ -1,3 +1,5 @@
+import SeekJSON
+
 /// Text forms of values exactly as Python prints them: `str()` for `{{ }}` output and `~`, `repr()` inside
 /// lists and dicts, and the shortest round-trip float form (`1e-05`, `1e+16`, `2.0`).
 enum PythonText {
@@ -10,8 +12,47 @@ enum PythonText {
         }
     }
 
-    /// Python `repr(value)`.
+    /// Python `repr(value)`. Stops early once the text passes the template text limit (callers refuse
+    /// oversized strings) and prints `...` for lists and dicts nested too deeply or inside themselves.
     static func repr(_ value: Value) -> String {
+        var out = ""
+        appendRepr(value, depth: 0, to: &out)
+        return out
+    }
+
+    private static func appendRepr(_ value: Value, depth: Int, to out: inout String) {
+        guard out.utf8.count <= TemplateBudget.maxTextBytes else { return }
+        switch value {
+        case .array(let items):
+            guard depth < TemplateBudget.maxValueDepth else { out += "[...]"; return }
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", " }
+                appendRepr(item, depth: depth + 1, to: &out)
+                if out.utf8.count > TemplateBudget.maxTextBytes { return }
+            }
+            out += "]"
+        case .object(let o):
+            guard depth < TemplateBudget.maxValueDepth else { out += "{...}"; return }
+            out += "{"
+            for (i, (key, item)) in o.pairs.enumerated() {
+                if i > 0 { out += ", " }
+                out += quoted(key) + ": "
+                appendRepr(item, depth: depth + 1, to: &out)
+                if out.utf8.count > TemplateBudget.maxTextBytes { return }
+            }
+            out += "}"
+        case .namespace(let ns):
+            guard depth < TemplateBudget.maxValueDepth else { out += "<Namespace ...>"; return }
+            out += "<Namespace "
+            appendRepr(.object(ns.attributes), depth: depth + 1, to: &out)
+            out += ">"
+        default:
+            out += scalarRepr(value)
+        }
+    }
+
+    private static func scalarRepr(_ value: Value) -> String {
         switch value {
         case .undefined: return "Undefined"
         case .none: return "None"
@@ -19,11 +60,8 @@ enum PythonText {
         case .int(let i): return String(i)
         case .double(let d): return float(d)
         case .string(let s): return quoted(s)
-        case .array(let items): return "[" + items.map(repr).joined(separator: ", ") + "]"
-        case .object(let o):
-            return "{" + o.pairs.map { quoted($0.0) + ": " + repr($0.1) }.joined(separator: ", ") + "}"
-        case .namespace(let ns): return "<Namespace " + repr(.object(ns.attributes)) + ">"
         case .function(let f): return "<function \(f.name)>"
+        case .array, .object, .namespace: return repr(value)
         }
     }
 
@@ -51,57 +89,7 @@ enum PythonText {
         return out
     }
 
-    /// Python `repr(float)`: shortest digits that round-trip, fixed notation for exponents -4...15,
-    /// scientific (`1e-05`, `1.5e+300`) otherwise, and always a `.0` on whole numbers.
-    static func float(_ d: Double) -> String {
-        if d.isNaN { return "nan" }
-        if d.isInfinite { return d < 0 ? "-inf" : "inf" }
-        if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
-        let (digits, pointPosition) = shortestDigits(abs(d))
-        let sign = d < 0 ? "-" : ""
-        if pointPosition > -4 && pointPosition <= 16 {
-            if pointPosition <= 0 {
-                return sign + "0." + String(repeating: "0", count: -pointPosition) + digits
-            }
-            if pointPosition >= digits.count {
-                return sign + digits + String(repeating: "0", count: pointPosition - digits.count) + ".0"
-            }
-            let split = digits.index(digits.startIndex, offsetBy: pointPosition)
-            return sign + digits[..<split] + "." + digits[split...]
-        }
-        let exponent = pointPosition - 1
-        var mantissa = String(digits.first!)
-        if digits.count > 1 { mantissa += "." + digits.dropFirst() }
-        let expDigits = String(abs(exponent))
-        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+")
-            + (expDigits.count < 2 ? "0" + expDigits : expDigits)
-    }
-
-    /// The shortest round-trip decimal digits of a positive finite double (Swift's `description` already
-    /// finds them) and where the decimal point goes: value = 0.DIGITS × 10^pointPosition.
-    private static func shortestDigits(_ d: Double) -> (String, Int) {
-        let text = d.description  // "123.45", "1e-05", "1.2345e+16"
-        var mantissa = Substring(text)
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = text[..<e]
-            exponent = Int(text[text.index(after: e)...]) ?? 0
-        }
-        var intPart = Substring(mantissa)
-        var fracPart = Substring("")
-        if let dot = mantissa.firstIndex(of: ".") {
-            intPart = mantissa[..<dot]
-            fracPart = mantissa[mantissa.index(after: dot)...]
-        }
-        var digits = String(intPart) + fracPart
-        var point = intPart.count + exponent
-        while digits.hasPrefix("0") && digits.count > 1 {
-            digits.removeFirst()
-            point -= 1
-        }
-        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
-        return (digits, point)
-    }
+    static func float(_ d: Double) -> String { PythonFloat.repr(d) }
 
     static func hex(_ value: UInt32, width: Int) -> String {
         let s = String(value, radix: 16)

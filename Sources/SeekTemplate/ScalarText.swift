@@ -71,27 +71,43 @@ enum ScalarText {
         return parts
     }
 
+    /// Refuses a join whose result would exceed the template text limit, before building it.
+    static func checkJoinedSize(_ texts: [String], separator: String) throws {
+        var total = 0
+        for text in texts {
+            total += text.utf8.count + separator.utf8.count
+            if total > TemplateBudget.maxTextBytes {
+                throw ValueError("join: the result would be larger than \(TemplateBudget.maxTextBytes) bytes")
+            }
+        }
+    }
+
+    /// Python `str.replace`; stops early once the result passes the template text limit (the caller
+    /// then refuses the oversized string).
     static func replace(_ s: String, _ old: String, _ new: String, count: Int = -1) -> String {
-        let h = Array(s.unicodeScalars), o = Array(old.unicodeScalars)
-        var out = String.UnicodeScalarView()
+        let h = Array(s.unicodeScalars), o = Array(old.unicodeScalars), n = Array(new.unicodeScalars)
+        let limit = TemplateBudget.maxTextBytes  // in scalars: at least that many bytes
+        var out: [Unicode.Scalar] = []  // an array: appending to a UnicodeScalarView is not O(1)
         var start = 0
         var done = 0
         if o.isEmpty {  // Python inserts `new` between every character and at both ends
             for (i, c) in h.enumerated() {
-                if count < 0 || i < count { out.append(contentsOf: new.unicodeScalars) }
+                if count < 0 || i < count { out += n }
                 out.append(c)
+                if out.count > limit { break }
             }
-            if count < 0 || h.count < count { out.append(contentsOf: new.unicodeScalars) }
-            return String(out)
+            if count < 0 || h.count < count { out += n }
+            return string(out)
         }
         while count < 0 || done < count, let i = find(o, in: h, from: start) {
-            out.append(contentsOf: h[start..<i])
-            out.append(contentsOf: new.unicodeScalars)
+            out += h[start..<i]
+            out += n
             start = i + o.count
             done += 1
+            if out.count > limit { break }
         }
-        out.append(contentsOf: h[start...])
-        return String(out)
+        out += h[start...]
+        return string(out)
     }
 
     /// Python `str.strip(chars)` on either or both ends; `nil` chars means whitespace.

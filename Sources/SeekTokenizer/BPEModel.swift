@@ -1,3 +1,5 @@
+import SeekJSON
+
 /// The byte-level BPE model of tokenizer.json: vocabulary, merges by rank, and the merge loop.
 struct BPEModel {
     /// Vocabulary string → id.
@@ -12,39 +14,47 @@ struct BPEModel {
     let ignoreMerges: Bool
     private let unknownId: Int?
 
-    init(model: JSONValue, file: String) throws(TokenizerError) {
-        let type = model["type"]?.string ?? "BPE"
+    init(model: JSONField, file: String) throws {
+        let type = try model["type"].optionalString() ?? "BPE"
         guard type == "BPE" else {
             throw TokenizerError("\(file): unsupported model type \"\(type)\" (only byte-level BPE is supported)")
         }
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
-            if let value = model[key], !value.isNull, value.string != "" {
+            if let value = try model[key].optionalString(), value != "" {
                 throw TokenizerError("\(file): BPE option \(key) is not supported")
             }
         }
-        guard let vocabObject = model["vocab"]?.object else {
-            throw TokenizerError("\(file): model.vocab is missing or not an object")
-        }
-        var vocab = TokenTable(capacity: vocabObject.keys.count)
+        let vocabObject = try model["vocab"].object()
+        // An id sizes the id tables, so it must stay near the number of entries the file holds.
+        let idLimit = 2 * vocabObject.count + 1024
+        var vocab = TokenTable(capacity: vocabObject.count)
         var entries: [(text: String, id: Int)] = []
-        entries.reserveCapacity(vocabObject.keys.count)
+        entries.reserveCapacity(vocabObject.count)
+        var owner = [Int32](repeating: -1, count: min(idLimit, Int(Int32.max)))  // entry index of each id
+        var replaced = false
         for (key, value) in zip(vocabObject.keys, vocabObject.values) {
-            guard let id = value.int, id >= 0, id < Int(Int32.max) else {
-                throw TokenizerError("\(file): vocab entry \"\(key)\" has no valid id")
+            guard case .int(let id) = value else {
+                throw TokenizerError("\(file): model.vocab.\(key): expected an integer id, got \(value.typeName)")
+            }
+            guard id >= 0, id < idLimit else {
+                throw TokenizerError("\(file): model.vocab.\(key): id \(id) is out of range (the vocabulary has \(vocabObject.count) entries)")
             }
             var text = key
-            text.withUTF8 { vocab.insert($0, id: id) }
+            if text.withUTF8({ vocab.insert($0, id: id) }) { replaced = true }  // a repeated key: the last wins
+            if owner[id] >= 0, entries[Int(owner[id])].text != key {
+                throw TokenizerError("\(file): model.vocab: \"\(entries[Int(owner[id])].text)\" and \"\(key)\" have the same id \(id)")
+            }
+            owner[id] = Int32(entries.count)
             entries.append((key, id))
         }
+        if replaced { entries = entries.filter { vocab.lookup($0.text) == $0.id } }
         self.vocab = vocab
         self.entries = entries
         byteIds = ByteLevel.characterForByte.map { Int32(vocab.lookup(String($0)) ?? -1) }
-        ignoreMerges = model["ignore_merges"]?.bool ?? false
-        unknownId = model["unk_token"]?.string.flatMap { vocab.lookup($0) }
+        ignoreMerges = try model["ignore_merges"].optionalBool() ?? false
+        unknownId = try model["unk_token"].optionalString().flatMap { vocab.lookup($0) }
 
-        guard let mergeList = model["merges"]?.array else {
-            throw TokenizerError("\(file): model.merges is missing or not an array")
-        }
+        let mergeList = try model["merges"].array()
         var merges = [UInt64: UInt64](minimumCapacity: mergeList.count)
         var joined: [UInt8] = []
         for (rank, entry) in mergeList.enumerated() {
@@ -52,7 +62,7 @@ struct BPEModel {
             var found: (Int?, Int?, Int?)
             var halves: (String, String)?  // for the error message; only the pair form keeps them
             var line = ""
-            if var text = entry.string {
+            if case .string(var text)? = entry.value {
                 // The "a b" form: exactly one separating space, as Hugging Face requires.
                 line = text
                 let parsed: (Int?, Int?, Int?)? = text.withUTF8 { bytes in
@@ -69,7 +79,7 @@ struct BPEModel {
                     throw TokenizerError("\(file): merge #\(rank) \"\(line)\" is not two tokens separated by a space")
                 }
                 found = parsed
-            } else if let pair = entry.array, pair.count == 2, let a = pair[0].string, let b = pair[1].string {
+            } else if case .array(let pair)? = entry.value, pair.count == 2, let a = pair[0].stringValue, let b = pair[1].stringValue {
                 found = (vocab.lookup(a), vocab.lookup(b), vocab.lookup(a + b))
                 halves = (a, b)
             } else {

@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 
 /// The tokenizer.json normalizers that byte-level BPE tokenizers use: Unicode normalization forms.
 struct Normalizer {
@@ -6,18 +7,18 @@ struct Normalizer {
     let forms: [Form]
 
     /// Nil when the normalizer is absent or does nothing (null, or an empty Sequence).
-    static func load(_ json: JSONValue?, file: String) throws(TokenizerError) -> Normalizer? {
+    static func load(_ json: JSONField, file: String) throws -> Normalizer? {
         var forms: [Form] = []
         try collect(json, into: &forms, file: file)
         return forms.isEmpty ? nil : Normalizer(forms: forms)
     }
 
-    private static func collect(_ json: JSONValue?, into forms: inout [Form], file: String) throws(TokenizerError) {
-        guard let json, !json.isNull else { return }
-        let type = json["type"]?.string ?? ""
+    private static func collect(_ json: JSONField, into forms: inout [Form], file: String) throws {
+        guard !json.isAbsent else { return }
+        let type = try json["type"].string()
         switch type {
         case "Sequence":
-            for item in json["normalizers"]?.array ?? [] { try collect(item, into: &forms, file: file) }
+            for item in try json["normalizers"].array() { try collect(item, into: &forms, file: file) }
         case "NFC": forms.append(.nfc)
         case "NFKC": forms.append(.nfkc)
         case "NFD": forms.append(.nfd)

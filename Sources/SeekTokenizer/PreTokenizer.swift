@@ -1,3 +1,5 @@
+import SeekJSON
+
 /// The pre-tokenizer of tokenizer.json: a sequence of steps, each cutting every text segment further.
 struct PreTokenizer {
     enum Step {
@@ -11,37 +13,37 @@ struct PreTokenizer {
 
     let steps: [Step]
 
-    static func load(_ json: JSONValue?, file: String) throws(TokenizerError) -> PreTokenizer {
+    static func load(_ json: JSONField, file: String) throws -> PreTokenizer {
         var steps: [Step] = []
         try collect(json, into: &steps, file: file)
         return PreTokenizer(steps: steps)
     }
 
-    private static func collect(_ json: JSONValue?, into steps: inout [Step], file: String) throws(TokenizerError) {
-        guard let json, !json.isNull else { return }
-        let type = json["type"]?.string ?? ""
+    private static func collect(_ json: JSONField, into steps: inout [Step], file: String) throws {
+        guard !json.isAbsent else { return }
+        let type = try json["type"].string()
         switch type {
         case "Sequence":
-            for item in json["pretokenizers"]?.array ?? [] { try collect(item, into: &steps, file: file) }
+            for item in try json["pretokenizers"].array() { try collect(item, into: &steps, file: file) }
         case "Split":
             let pattern: String
-            if let regex = json["pattern"]?["Regex"]?.string {
+            if let regex = try json["pattern"]["Regex"].optionalString() {
                 pattern = regex
-            } else if let literal = json["pattern"]?["String"]?.string {
+            } else if let literal = try json["pattern"]["String"].optionalString() {
                 pattern = escapedLiteral(literal)
             } else {
                 throw TokenizerError("\(file): Split pre-tokenizer without a Regex or String pattern")
             }
-            let behaviorName = json["behavior"]?.string ?? "Isolated"
+            let behaviorName = try json["behavior"].optionalString() ?? "Isolated"
             guard let behavior = SplitBehavior(rawValue: behaviorName) else {
                 throw TokenizerError("\(file): unknown Split behavior \"\(behaviorName)\"")
             }
-            steps.append(.split(try compile(pattern, file: file), behavior, invert: json["invert"]?.bool ?? false))
+            steps.append(.split(try compile(pattern, file: file), behavior, invert: try json["invert"].optionalBool() ?? false))
         case "Digits":
-            steps.append(.digits(individual: json["individual_digits"]?.bool ?? false))
+            steps.append(.digits(individual: try json["individual_digits"].optionalBool() ?? false))
         case "ByteLevel":
-            let useRegex = json["use_regex"]?.bool ?? true
-            steps.append(.byteLevel(addPrefixSpace: json["add_prefix_space"]?.bool ?? true,
+            let useRegex = try json["use_regex"].optionalBool() ?? true
+            steps.append(.byteLevel(addPrefixSpace: try json["add_prefix_space"].optionalBool() ?? true,
                                     regex: useRegex ? try compile(gpt2Pattern, file: file) : nil))
         default:
             throw TokenizerError("\(file): unsupported pre_tokenizer type \"\(type)\"")
@@ -131,8 +133,9 @@ struct PreTokenizer {
             out.append(segment)  // bytes are mapped when the words are encoded
         case .byteLevel(let addPrefixSpace, let regex):
             var piece = segment
-            if addPrefixSpace && buffer[segment.start] != 0x20 {
-                // Hugging Face prepends the space to every segment that lacks one.
+            if addPrefixSpace && segment.start < segment.end && buffer[segment.start] != 0x20 {
+                // Hugging Face prepends the space to every segment that lacks one (not to empty text:
+                // its NormalizedString.prepend does nothing there).
                 let start = buffer.count
                 buffer.append(0x20)
                 buffer.append(contentsOf: buffer[segment.start..<segment.end])

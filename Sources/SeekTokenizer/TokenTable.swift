@@ -30,19 +30,21 @@ struct TokenTable {
         return true
     }
 
-    /// Adds or replaces an entry.
-    mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, id: Int) {
+    /// Adds or replaces an entry; true when it replaced one.
+    @discardableResult
+    mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, id: Int) -> Bool {
         var slot = Self.hash(bytes) & mask
         while slots[slot] >= 0 {
             let entry = Int(slots[slot])
-            if equals(entry, bytes) { ids[entry] = Int32(id); return }
+            if equals(entry, bytes) { ids[entry] = Int32(id); return true }
             slot = (slot + 1) & mask
         }
-        if (ids.count + 1) * 2 > slots.count { grow(); insert(bytes, id: id); return }
+        if (ids.count + 1) * 2 > slots.count { grow(); return insert(bytes, id: id) }
         slots[slot] = Int32(ids.count)
         arena.append(contentsOf: bytes)
         starts.append(arena.count)
         ids.append(Int32(id))
+        return false
     }
 
     func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {

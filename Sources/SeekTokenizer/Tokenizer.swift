@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 
 /// A Hugging Face byte-level BPE tokenizer (tokenizer.json + tokenizer_config.json), producing the same
 /// ids as the `tokenizers` library for DeepSeek, GPT-2, Llama-3 and Qwen style tokenizers.
@@ -12,6 +13,9 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
     /// Ids put around the text when special tokens are added (BOS, and EOS where configured).
     private let prefixIds: [Int]
     private let suffixIds: [Int]
+    /// What tokenizer.json's post-processor alone would add (tokenizer_config.json may override it).
+    private let prefixIdsFromFile: [Int]
+    private let suffixIdsFromFile: [Int]
     /// Vocabulary string of each id (nil for gaps).
     private let pieces: [String?]
     /// Decoded bytes of each id: `tokenBytes[tokenOffsets[id]..<tokenOffsets[id + 1]]`.
@@ -37,6 +41,9 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
     public let chatTemplate: String?
     /// One past the largest id the tokenizer knows (vocab and added tokens).
     public let vocabularySize: Int
+    /// Problems that do not stop the tokenizer from working but that a user should hear about
+    /// (a `bos_token`/`eos_token` the vocabulary lacks). Each names the file.
+    public let warnings: [String]
 
     /// Loads `tokenizer.json` and, when present, `tokenizer_config.json` from a model folder.
     public convenience init(folder: String) throws {
@@ -46,47 +53,62 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
                       configFile: FileManager.default.fileExists(atPath: config) ? config : nil)
     }
 
-    /// Loads a tokenizer.json and an optional tokenizer_config.json.
-    public init(tokenizerFile: String, configFile: String?) throws {
-        let json = try Self.readJSON(tokenizerFile)
-        guard json.object != nil else { throw TokenizerError("\(tokenizerFile): expected a JSON object") }
-        let config = try configFile.map { path throws(TokenizerError) in
-            try TokenizerConfig(json: try Self.readJSON(path), file: path)
-        } ?? TokenizerConfig()
+    /// Loads a tokenizer.json and an optional tokenizer_config.json. Every problem (not JSON, a field of
+    /// the wrong kind, an id out of range, a token the vocabulary lacks) is a `TokenizerError` naming the
+    /// file; memory stays proportional to the files.
+    public convenience init(tokenizerFile: String, configFile: String?) throws {
+        try self.init(json: try Self.readJSON(tokenizerFile), config: try configFile.map { path throws(TokenizerError) in try Self.readJSON(path) },
+                      tokenizerFile: tokenizerFile, configFile: configFile)
+    }
 
-        guard let modelJSON = json["model"], modelJSON.object != nil else {
-            throw TokenizerError("\(tokenizerFile): no \"model\" object")
+    /// Builds the tokenizer from parsed documents; the file names are for messages only.
+    init(json: JSONField, config configJSON: JSONField?, tokenizerFile: String, configFile: String?) throws {
+        let config: TokenizerConfig
+        if let configJSON {
+            do { config = try TokenizerConfig(json: configJSON) } catch { throw TokenizerError(file: configFile ?? "tokenizer_config.json", error) }
+        } else {
+            config = TokenizerConfig()
         }
-        model = try BPEModel(model: modelJSON, file: tokenizerFile)
-        normalizer = try Normalizer.load(json["normalizer"], file: tokenizerFile)
-        preTokenizer = try PreTokenizer.load(json["pre_tokenizer"], file: tokenizerFile)
-        try Self.checkDecoder(json["decoder"], file: tokenizerFile)
-
-        var added: [AddedToken] = []
-        for entry in json["added_tokens"]?.array ?? [] {
-            guard let id = entry["id"]?.int, id >= 0, let content = entry["content"]?.string else {
-                throw TokenizerError("\(tokenizerFile): an added_tokens entry lacks an id or content")
-            }
-            added.append(AddedToken(
-                id: id, content: content, special: entry["special"]?.bool ?? false,
-                singleWord: entry["single_word"]?.bool ?? false, leftStrip: entry["lstrip"]?.bool ?? false,
-                rightStrip: entry["rstrip"]?.bool ?? false, normalized: entry["normalized"]?.bool ?? false))
+        let file = tokenizerFile
+        do {
+            _ = try json.object()
+            _ = try json["model"].object()
+            model = try BPEModel(model: json["model"], file: file)
+            normalizer = try Normalizer.load(json["normalizer"], file: file)
+            preTokenizer = try PreTokenizer.load(json["pre_tokenizer"], file: file)
+            try Self.checkDecoder(json["decoder"], file: file)
+            addedTokens = try Self.readAddedTokens(json["added_tokens"])
+            (prefixIdsFromFile, suffixIdsFromFile) = try Self.templateIds(json["post_processor"])
+        } catch let error as JSONFieldError {
+            throw TokenizerError(file: file, error)
         }
-        addedTokens = added
+        let added = addedTokens
         rawMatcher = AddedTokenMatcher(added.filter { !$0.normalized }, patternFor: \.content)
         let normalizer = self.normalizer
         normalizedMatcher = AddedTokenMatcher(added.filter { $0.normalized }) { token in
             normalizer?.normalize(token.content) ?? token.content
         }
 
-        // Id tables: added tokens take precedence over the model's vocab, as in Hugging Face.
+        // Id tables: added tokens take precedence over the model's vocab, as in Hugging Face. An id sizes
+        // the tables, so it must stay near the number of tokens the file defines.
+        let limit = 2 * (model.entries.count + added.count) + 1024
         var size = 0
         for entry in model.entries where entry.id >= size { size = entry.id + 1 }
-        for token in added where token.id >= size { size = token.id + 1 }
+        for token in added {
+            guard token.id < limit else {
+                throw TokenizerError("\(file): added token \"\(token.content)\" has id \(token.id), far beyond the \(model.entries.count + added.count) tokens the file defines")
+            }
+            if token.id >= size { size = token.id + 1 }
+        }
         var pieces = [String?](repeating: nil, count: size)
         var special = [Bool](repeating: false, count: size)
+        var addedSeen = [Bool](repeating: false, count: size)
         for entry in model.entries { pieces[entry.id] = entry.text }
         for token in added {
+            guard !addedSeen[token.id] else {
+                throw TokenizerError("\(file): two added tokens share id \(token.id)")
+            }
+            addedSeen[token.id] = true
             pieces[token.id] = token.content
             special[token.id] = token.special
         }
@@ -113,39 +135,75 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
         bosTokenId = id(config.bosToken)
         eosTokenId = id(config.eosToken)
         chatTemplate = config.chatTemplate
+        // transformers would silently grow the vocabulary with an unknown special token; a model never
+        // saw such an id. Encoding with it is an error (below); otherwise the caller is told.
+        var warnings: [String] = []
+        for (name, text, tokenId) in [("bos_token", bosToken, bosTokenId), ("eos_token", eosToken, eosTokenId)] {
+            if let text, tokenId == nil {
+                warnings.append("\(configFile ?? file): \(name) \"\(text)\" is not a token of \((file as NSString).lastPathComponent); it is ignored")
+            }
+        }
+        self.warnings = warnings
 
         if config.addBosToken != nil || config.addEosToken != nil {
             // transformers rebuilds the post-processor from these flags (LlamaTokenizerFast and kin).
+            for (flag, name, text, tokenId) in [(config.addBosToken, "bos_token", bosToken, bosTokenId),
+                                                (config.addEosToken, "eos_token", eosToken, eosTokenId)]
+            where flag == true && tokenId == nil {
+                let problem = text.map { "\"\($0)\" is not a token of \((file as NSString).lastPathComponent)" } ?? "is not set"
+                throw TokenizerError("\(configFile ?? file): add_\(name) is true but \(name) \(problem)")
+            }
             prefixIds = config.addBosToken == true ? [bosTokenId].compactMap { $0 } : []
             suffixIds = config.addEosToken == true ? [eosTokenId].compactMap { $0 } : []
         } else {
-            (prefixIds, suffixIds) = try Self.templateIds(json["post_processor"], file: tokenizerFile)
+            (prefixIds, suffixIds) = (prefixIdsFromFile, suffixIdsFromFile)
+        }
+        for id in prefixIds + suffixIds where id >= size {
+            throw TokenizerError("\(file): post_processor adds token id \(id), which is not in the vocabulary")
         }
         addBosToken = bosTokenId != nil && prefixIds.first == bosTokenId
     }
 
-    private static func readJSON(_ path: String) throws(TokenizerError) -> JSONValue {
+    private static func readJSON(_ path: String) throws(TokenizerError) -> JSONField {
         let name = (path as NSString).lastPathComponent
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw TokenizerError("\(name) not found: \(path)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TokenizerError("\(path): cannot be read")
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw TokenizerError("\(path): cannot be read\(isDirectory.boolValue ? " (it is a directory)" : "")")
         }
         do {
-            return try JSONParser.parse([UInt8](data))
+            return JSONField(try data.withUnsafeBytes { buffer in
+                Result { () throws(JSONSyntaxError) -> JSON in try JSONParser.parse(buffer) }
+            }.get())
         } catch {
-            throw TokenizerError("\(path): \(error.message)")
+            throw TokenizerError("\(path): invalid JSON: \(error)")
         }
     }
 
-    private static func checkDecoder(_ json: JSONValue?, file: String) throws(TokenizerError) {
-        guard let json, !json.isNull else { return }
-        let type = json["type"]?.string ?? ""
+    private static func readAddedTokens(_ json: JSONField) throws(JSONFieldError) -> [AddedToken] {
+        var added: [AddedToken] = []
+        for entry in try json.optionalArray() ?? [] {
+            added.append(AddedToken(
+                id: try entry["id"].int(in: 0...Int(Int32.max - 1)), content: try entry["content"].string(),
+                special: try entry["special"].optionalBool() ?? false,
+                singleWord: try entry["single_word"].optionalBool() ?? false,
+                leftStrip: try entry["lstrip"].optionalBool() ?? false,
+                rightStrip: try entry["rstrip"].optionalBool() ?? false,
+                normalized: try entry["normalized"].optionalBool() ?? false))
+            if added.last!.content.isEmpty { throw entry["content"].error("an added token cannot be empty") }
+        }
+        return added
+    }
+
+    private static func checkDecoder(_ json: JSONField, file: String) throws {
+        guard !json.isAbsent else { return }
+        let type = try json["type"].string()
         switch type {
         case "ByteLevel": return
         case "Sequence":
-            for item in json["decoders"]?.array ?? [] { try checkDecoder(item, file: file) }
+            for item in try json["decoders"].array() { try checkDecoder(item, file: file) }
         default:
             throw TokenizerError("\(file): unsupported decoder type \"\(type)\" (only ByteLevel is supported)")
         }
@@ -153,13 +211,13 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
 
     /// The special-token ids before and after the text in a TemplateProcessing post-processor's
     /// `single` template (ByteLevel and other post-processors add none).
-    private static func templateIds(_ json: JSONValue?, file: String) throws(TokenizerError) -> ([Int], [Int]) {
-        guard let json, !json.isNull else { return ([], []) }
-        switch json["type"]?.string ?? "" {
+    private static func templateIds(_ json: JSONField) throws(JSONFieldError) -> ([Int], [Int]) {
+        guard !json.isAbsent else { return ([], []) }
+        switch try json["type"].string() {
         case "Sequence":
             var prefix: [Int] = [], suffix: [Int] = []
-            for item in json["processors"]?.array ?? [] {
-                let (p, s) = try templateIds(item, file: file)
+            for item in try json["processors"].array() {
+                let (p, s) = try templateIds(item)
                 prefix += p
                 suffix = s + suffix
             }
@@ -167,11 +225,11 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
         case "TemplateProcessing":
             var prefix: [Int] = [], suffix: [Int] = []
             var seenSequence = false
-            for piece in json["single"]?.array ?? [] {
-                if piece["Sequence"] != nil { seenSequence = true; continue }
-                guard let name = piece["SpecialToken"]?["id"]?.string else { continue }
-                guard let ids = json["special_tokens"]?[name]?["ids"]?.array?.compactMap(\.int) else {
-                    throw TokenizerError("\(file): post_processor template uses \"\(name)\" without its ids")
+            for piece in try json["single"].array() {
+                if !piece["Sequence"].isAbsent { seenSequence = true; continue }
+                guard let name = try piece["SpecialToken"]["id"].optionalString() else { continue }
+                let ids = try json["special_tokens"][name]["ids"].array().map { id throws(JSONFieldError) in
+                    try id.int(in: 0...Int(Int32.max - 1))
                 }
                 if seenSequence { suffix += ids } else { prefix += ids }
             }
@@ -208,7 +266,7 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
         for segment in segments {
             if !segment.isText { ids.append(segment.addedTokenId); continue }
             word.removeAll(keepingCapacity: true)
-            for i in segment.start..<segment.end { appendUTF8(Unicode.Scalar(buffer[i]) ?? "\u{FFFD}", to: &word) }
+            for i in segment.start..<segment.end { UTF8Bytes.append(Unicode.Scalar(buffer[i]) ?? "\u{FFFD}", to: &word) }
             if let cached = cache[word] {
                 ids.append(contentsOf: cached)
                 continue
@@ -222,6 +280,56 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
         }
         if addSpecialTokens { ids += suffixIds }
         return ids
+    }
+
+    /// `encode(_:addSpecialTokens:)` for text that must fit in `maxTokens` ids (special tokens included).
+    ///
+    /// Long text is first counted piece by piece (64 KiB pieces cut at line starts, where the
+    /// pre-tokenizers of real models split anyway), stopping as soon as the count is beyond doubt, so
+    /// a 50 MB prompt fails after its first piece instead of being tokenized whole. Text that may fit
+    /// is then tokenized exactly, so the ids are always those of `encode`.
+    public func encode(_ text: String, addSpecialTokens: Bool = true, maxTokens: Int) throws(TokenLimitExceeded) -> [Int] {
+        let utf8 = text.utf8
+        if utf8.count > Self.pieceBytes {
+            var counted = addSpecialTokens ? prefixIds.count + suffixIds.count : 0
+            var boundaries = 0
+            var start = utf8.startIndex
+            while start < utf8.endIndex {
+                let end = Self.pieceEnd(utf8, from: start)
+                counted += encode(String(Substring(text.unicodeScalars[start..<end])), addSpecialTokens: false).count
+                // A cut can at worst split a word the whole text would have kept as fewer tokens.
+                let atLeast = counted - boundaries * Self.slackPerCut
+                if atLeast > maxTokens { throw TokenLimitExceeded(limit: maxTokens, counted: atLeast) }
+                if end < utf8.endIndex { boundaries += 1 }
+                start = end
+            }
+        }
+        let ids = encode(text, addSpecialTokens: addSpecialTokens)
+        guard ids.count <= maxTokens else { throw TokenLimitExceeded(limit: maxTokens, counted: ids.count) }
+        return ids
+    }
+
+    private static let pieceBytes = 64 * 1024
+    private static let slackPerCut = 16
+
+    /// Where the piece starting at `start` ends: after the last newline that is followed by a
+    /// non-space character in the next 64 KiB, else at the last character boundary there.
+    private static func pieceEnd(_ utf8: String.UTF8View, from start: String.Index) -> String.Index {
+        guard let limit = utf8.index(start, offsetBy: pieceBytes, limitedBy: utf8.endIndex), limit < utf8.endIndex else {
+            return utf8.endIndex
+        }
+        var i = limit
+        var fallback: String.Index?
+        while i > start {
+            let previous = utf8.index(before: i)
+            let byte = utf8[i]
+            if fallback == nil && byte & 0xC0 != 0x80 { fallback = i }
+            if utf8[previous] == 0x0A && byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 && byte & 0xC0 != 0x80 {
+                return i
+            }
+            i = previous
+        }
+        return fallback ?? limit
     }
 
     // MARK: Decoding

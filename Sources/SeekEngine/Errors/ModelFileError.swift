@@ -10,6 +10,12 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendabl
         case tooShort(bytes: Int)
         case headerLengthBeyondFile(headerLength: UInt64, fileSize: Int)
         case headerNotJSONObject
+        case headerLengthZero
+        case headerTooLarge(headerLength: UInt64, limit: Int)
+        case headerNotJSON(detail: String)
+        case metadataNotObject
+        case duplicateInHeader(tensor: String)
+        case malformedField(tensor: String, detail: String)
         case malformedEntry(tensor: String)
         case unsupportedDType(tensor: String, dtype: String)
         case malformedShapeOrOffsets(tensor: String)
@@ -63,6 +69,12 @@ extension ModelFileError.Problem: CustomStringConvertible {
         case .headerLengthBeyondFile(let length, let size):
             return "header length \(length) is larger than the file (\(size) bytes): truncated or not safetensors"
         case .headerNotJSONObject: return "header is not a JSON object"
+        case .headerLengthZero: return "header length is 0: not a safetensors file"
+        case .headerTooLarge(let length, let limit): return "header length \(length) is over the format's limit of \(limit) bytes"
+        case .headerNotJSON(let detail): return "header is not a JSON object: invalid JSON at \(detail)"
+        case .metadataNotObject: return "__metadata__ must be an object of strings"
+        case .duplicateInHeader(let tensor): return "tensor '\(tensor)' appears twice in the header"
+        case .malformedField(let tensor, let detail): return "tensor '\(tensor)' has a malformed header entry: \(detail)"
         case .malformedEntry(let tensor): return "tensor '\(tensor)' has a malformed header entry"
         case .unsupportedDType(let tensor, let dtype): return "tensor '\(tensor)' has unsupported dtype \(dtype)"
         case .malformedShapeOrOffsets(let tensor): return "tensor '\(tensor)' has a malformed shape or offsets"

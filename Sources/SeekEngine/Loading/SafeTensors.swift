@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 
 /// The element types a safetensors file can hold that seek understands.
 public enum TensorDType: String, Sendable {
@@ -105,40 +106,65 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return sum
     }
 
-    private static func parseHeader(base: UnsafeRawPointer, fileSize: Int, name: String) throws
+    /// The largest header the safetensors format allows (its reference implementation refuses more).
+    static let maxHeaderBytes = 100_000_000
+
+    /// Validates the header of a mapped file and returns views of its tensors. Every way a header can be
+    /// wrong (length, JSON, entry kinds, dtype, shape, offsets, overlaps) is a typed error naming the
+    /// file; nothing read from it sizes an allocation or an arithmetic step unchecked.
+    static func parseHeader(base: UnsafeRawPointer, fileSize: Int, name: String) throws
         -> ([String: TensorView], [String: String])
     {
+        guard fileSize >= 8 else { throw ModelFileError(file: name, problem: .tooShort(bytes: fileSize)) }
         let rawLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
-        guard rawLength > 0, rawLength <= UInt64(fileSize - 8) else {
+        guard rawLength > 0 else { throw ModelFileError(file: name, problem: .headerLengthZero) }
+        guard rawLength <= UInt64(fileSize - 8) else {
             throw ModelFileError(file: name, problem: .headerLengthBeyondFile(headerLength: rawLength, fileSize: fileSize))
         }
-        let headerLength = Int(rawLength)
-        let headerData = Data(bytes: base + 8, count: headerLength)
-        guard let json = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw ModelFileError(file: name, problem: .headerNotJSONObject)
+        guard rawLength <= UInt64(maxHeaderBytes) else {
+            throw ModelFileError(file: name, problem: .headerTooLarge(headerLength: rawLength, limit: maxHeaderBytes))
         }
+        let headerLength = Int(rawLength)
+        let root: JSON
+        do {
+            root = try JSONParser.parse(UnsafeRawBufferPointer(start: base + 8, count: headerLength), maxDepth: 8)
+        } catch {
+            throw ModelFileError(file: name, problem: .headerNotJSON(detail: "\(error)"))
+        }
+        guard case .object(let entries) = root else { throw ModelFileError(file: name, problem: .headerNotJSONObject) }
         let dataStart = 8 + headerLength
         let dataSize = fileSize - dataStart
         var tensors: [String: TensorView] = [:]
         var metadata: [String: String] = [:]
         var spans: [(begin: Int, end: Int, name: String)] = []
-        for (key, value) in json {
+        for (key, value) in zip(entries.keys, entries.values) {
             if key == "__metadata__" {
-                for (k, v) in value as? [String: Any] ?? [:] { metadata[k] = "\(v)" }
+                guard case .object(let pairs) = value else {
+                    throw ModelFileError(file: name, problem: .metadataNotObject)
+                }
+                for (k, v) in pairs.members {
+                    metadata[k] = v.stringValue ?? ((try? JSONWriter.compact.string(v)) ?? "")
+                }
                 continue
             }
-            guard let entry = value as? [String: Any],
-                  let dtypeName = entry["dtype"] as? String,
-                  let shapeAny = entry["shape"] as? [Any],
-                  let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2
-            else { throw ModelFileError(file: name, problem: .malformedEntry(tensor: key)) }
+            guard tensors[key] == nil else { throw ModelFileError(file: name, problem: .duplicateInHeader(tensor: key)) }
+            let field = JSONField(value, path: key)
+            let dtypeName: String
+            let shape: [Int]
+            let offsets: [Int]
+            do {
+                _ = try field.object()
+                dtypeName = try field["dtype"].string()
+                shape = try field["shape"].array().map { dimension throws(JSONFieldError) in try dimension.int(in: 0...Int.max) }
+                offsets = try field["data_offsets"].array().map { offset throws(JSONFieldError) in try offset.int(in: 0...Int.max) }
+            } catch {
+                throw ModelFileError(file: name, problem: .malformedField(tensor: key, detail: "\(error)"))
+            }
+            guard offsets.count == 2 else {
+                throw ModelFileError(file: name, problem: .malformedShapeOrOffsets(tensor: key))
+            }
             guard let dtype = TensorDType(rawValue: dtypeName) else {
                 throw ModelFileError(file: name, problem: .unsupportedDType(tensor: key, dtype: dtypeName))
-            }
-            let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
-            let offsets = offsetsAny.compactMap { ($0 as? NSNumber)?.intValue }
-            guard shape.count == shapeAny.count, shape.allSatisfy({ $0 >= 0 }), offsets.count == 2 else {
-                throw ModelFileError(file: name, problem: .malformedShapeOrOffsets(tensor: key))
             }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, begin <= end, end <= dataSize else {
