@@ -68,7 +68,8 @@ let package = Package(
         // Test support: systematically corrupted variants of valid inputs.
         .target(name: "CorruptInputs", dependencies: ["SeekJSON"], path: "Tests/CorruptInputs"),
         .testTarget(name: "SeekJSONTests", dependencies: ["SeekJSON", "CorruptInputs"]),
-        .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer", "SeekJSON", "CorruptInputs"]),
+        .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer", "SeekJSON", "CorruptInputs"],
+                    exclude: ["Regressions"]),
         .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer", "CorruptInputs"]),
         .testTarget(name: "SeekChatTests", dependencies: ["SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate"]),
         // Help/ holds the expected `--help` texts, read from the source tree.
