@@ -132,20 +132,24 @@ final class InputOutputRobustnessTests: XCTestCase {
         assertFails(try shell("$SEEK -m typo -p hi -n 1", home: home), saying: "temperature must be a number")
     }
 
-    func testUnknownBOSTokenAndUnreadableGenerationConfigAreWarnings() throws {
+    func testUnknownBOSTokenIsAnErrorAndUnreadableGenerationConfigAWarning() throws {
         let home = try TestPaths.temporaryFolder(for: self)
         let folder = home + "/model"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for name in ["config.json", "model.safetensors", "tokenizer.json"] {
             try FileManager.default.createSymbolicLink(atPath: folder + "/" + name, withDestinationPath: fixture + "/" + name)
         }
-        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture + "/tokenizer_config.json"))) as! [String: Any]
+        let original = try Data(contentsOf: URL(fileURLWithPath: fixture + "/tokenizer_config.json"))
+        var config = try JSONSerialization.jsonObject(with: original) as! [String: Any]
         config["bos_token"] = "<|no such token|>"
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: folder + "/tokenizer_config.json"))
         try FileManager.default.createDirectory(atPath: folder + "/generation_config.json", withIntermediateDirectories: false)
+        // add_bos_token is true here, so an unknown BOS cannot be dropped silently: the run stops.
+        assertFails(try shell("$SEEK -m \(folder) --raw -p hi -n 1", home: home),
+                    saying: "\(folder)/tokenizer_config.json: add_bos_token is true but bos_token \"<|no such token|>\" is not a token")
+        try original.write(to: URL(fileURLWithPath: folder + "/tokenizer_config.json"))
         let run = try shell("$SEEK -m \(folder) --raw -p hi -n 1", home: home)
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stderr.contains("warning: \(folder)/tokenizer_config.json: bos_token \"<|no such token|>\" is not in the vocabulary"), run.stderr)
         XCTAssertTrue(run.stderr.contains("warning: \(folder)/generation_config.json: is a directory"), run.stderr)
     }
 

@@ -16,6 +16,7 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendabl
         case metadataNotObject
         case duplicateInHeader(tensor: String)
         case malformedField(tensor: String, detail: String)
+        case offsetCount(tensor: String, count: Int)
         case malformedEntry(tensor: String)
         case unsupportedDType(tensor: String, dtype: String)
         case malformedShapeOrOffsets(tensor: String)
@@ -75,6 +76,7 @@ extension ModelFileError.Problem: CustomStringConvertible {
         case .metadataNotObject: return "__metadata__ must be an object of strings"
         case .duplicateInHeader(let tensor): return "tensor '\(tensor)' appears twice in the header"
         case .malformedField(let tensor, let detail): return "tensor '\(tensor)' has a malformed header entry: \(detail)"
+        case .offsetCount(let tensor, let count): return "tensor '\(tensor)' has \(count) data_offsets, expected [begin, end]"
         case .malformedEntry(let tensor): return "tensor '\(tensor)' has a malformed header entry"
         case .unsupportedDType(let tensor, let dtype): return "tensor '\(tensor)' has unsupported dtype \(dtype)"
         case .malformedShapeOrOffsets(let tensor): return "tensor '\(tensor)' has a malformed shape or offsets"

@@ -161,7 +161,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 throw ModelFileError(file: name, problem: .malformedField(tensor: key, detail: "\(error)"))
             }
             guard offsets.count == 2 else {
-                throw ModelFileError(file: name, problem: .malformedShapeOrOffsets(tensor: key))
+                throw ModelFileError(file: name, problem: .offsetCount(tensor: key, count: offsets.count))
             }
             guard let dtype = TensorDType(rawValue: dtypeName) else {
                 throw ModelFileError(file: name, problem: .unsupportedDType(tensor: key, dtype: dtypeName))
