@@ -23,7 +23,7 @@ sources() {
     json) ;;
     template) ls Sources/SeekTemplate/*.swift ;;
     tokenizer) ls Sources/SeekTokenizer/*.swift Sources/SeekTokenizer/Regex/*.swift ;;
-    safetensors) echo Sources/SeekEngine/Loading/SafeTensors.swift Sources/SeekEngine/Errors/ModelFileError.swift Fuzz/Support/ConvertShim.swift ;;
+    safetensors) echo Sources/SeekEngine/Loading/SafeTensors.swift Sources/SeekEngine/Loading/RegularFile.swift Sources/SeekEngine/Errors/ModelFileError.swift Sources/SeekEngine/Errors/FileReadError.swift Fuzz/Support/ConvertShim.swift ;;
     *) usage ;;
   esac
 }
