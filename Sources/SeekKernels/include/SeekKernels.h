@@ -31,8 +31,6 @@ int sk_simd_level(void);
 /// Uses `level` (clamped to [portable, supported]) from now on; for tests and benchmarks. Returns the
 /// level in effect. Not meant to be changed while other threads run kernels.
 int sk_set_simd_level(int level);
-/// 0: force the portable path; non-zero: back to the best supported level.
-void sk_set_simd_enabled(int enabled);
 /// A short name of the level in use, e.g. "avx512-vnni", "avx2", "portable".
 const char *sk_simd_name(void);
 
@@ -116,6 +114,27 @@ void sk_matmul_q8(const void *w, const float *x, float *y, size_t n, size_t row_
                   size_t cols, size_t ldy);
 void sk_matmul_q4(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
                   size_t cols, size_t ldy);
+
+// --- quantized weights times int8 tokens (prefill with q8 / q4 weights) ----------------------------
+// The integer path for quantized models: each token is quantized to int8 blocks of 32 exactly as the
+// quantized matrix-vector products quantize x (block amax / 127, round to nearest even), and every
+// 32-column block is an exact integer dot product scaled by the weight row's and the token's block
+// scales (llama.cpp's Q8_0 x Q8_0 scheme). Portable and SIMD results share the integers and differ only
+// in float32 summation order. Compared with sk_matmul_q8 / sk_matmul_q4 (float tokens), the token
+// rounding adds a relative error of about 1 / 254 of each block's largest |x| per element.
+
+/// Bytes of n tokens of `cols` values quantized for sk_matmul_qN_int8.
+size_t sk_quantized_tokens_bytes(size_t n, size_t cols);
+/// Quantizes tokens [t0, t1) of X[n, cols] (row-major) into `tokens` (sk_quantized_tokens_bytes(n, cols)
+/// bytes, 4-byte aligned, shared by all n tokens: threads may fill disjoint token ranges at once).
+void sk_quantize_tokens(const float *x, size_t n, size_t cols, size_t t0, size_t t1, void *tokens);
+/// y[t * ldy + r] = sum_c W[r, c] * x[t, c] for t < n and r in [row_begin, row_end), from the
+/// quantized tokens. Single-threaded and allocation-free (about 75 KB of stack); callers split the
+/// rows, best on multiples of 16.
+void sk_matmul_q8_int8(const void *w, const void *tokens, float *y, size_t n, size_t row_begin, size_t row_end,
+                       size_t cols, size_t ldy);
+void sk_matmul_q4_int8(const void *w, const void *tokens, float *y, size_t n, size_t row_begin, size_t row_end,
+                       size_t cols, size_t ldy);
 
 // --- attention (one query token) -------------------------------------------------------------------
 /// out[h * ldo + d] = sum_{j < ctx} p[h * ldp + j] * cache[j * ldc + d] for h < heads and d in [d0, d1):
