@@ -35,6 +35,10 @@ extension WeightMatrix {
     func productOnThisThread(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, ldy: Int) {
         if n == 1 {
             matvecRows(x, y, 0, rows)
+        } else if int8Tokens && isQuantized {
+            let tokens = QuantizedTokens(x, count: n, cols: cols, parallel: false)
+            defer { tokens.deallocate() }
+            int8Product(tokens, y, count: n, 0, rows, ldy: ldy)
         } else {
             matmulRows(x, y, count: n, 0, rows, ldy: ldy)
         }

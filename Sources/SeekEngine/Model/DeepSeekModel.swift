@@ -9,6 +9,12 @@ public struct LoadOptions: Sendable {
     public var threads = 0
     /// Quantize the projections and lm_head while loading (nil: run in the stored dtype).
     public var quantization: QuantFormat? = nil
+    /// q8/q4 weights: prefill quantizes the tokens to int8 and multiplies integers (true, the default);
+    /// false keeps float32 tokens in batched products (slower; for comparing the two).
+    public var int8Tokens = true
+    /// The lm_head's format when quantizing at load (nil: the same as `quantization`); for measuring
+    /// what the output projection's precision costs.
+    var lmHeadQuantization: QuantFormat? = nil
 
     public init() {}
 }
@@ -75,6 +81,8 @@ public final class DeepSeekModel {
 
         var binding = WeightBinding(store: store, config: config)
         binding.quantization = options.quantization
+        binding.int8Tokens = options.int8Tokens
+        binding.lmHeadQuantization = options.lmHeadQuantization
         arena = binding.arena
         rearranged = binding.rearranged
         let rope = RotaryEmbedding(dim: config.qkRopeHeadDim, theta: config.ropeTheta, yarn: config.ropeScaling)

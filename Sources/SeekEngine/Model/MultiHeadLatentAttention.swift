@@ -31,6 +31,9 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
     let softmaxScale: Float
     let rope: RotaryEmbedding
     let eps: Float
+    /// kv_b_proj's key up-projection per head as stored ([nopeDim, kvRank]), for the expanded prefill
+    /// (ExpandedPrefillAttention.swift); empty: prefill stays absorbed.
+    var keyUp: [WeightMatrix] = []
 
     var qHeadDim: Int { nopeDim + ropeDim }
     var latentDim: Int { kvRank + ropeDim }
@@ -82,6 +85,12 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
 
         let attended = UnsafeMutablePointer<Float>.allocate(capacity: n * heads * valueDim)
         defer { attended.deallocate() }
+        // Long prompts: the expanded form (ExpandedPrefillAttention.swift).
+        if expandedPrefillPays(tokens: n) {
+            attendExpanded(q: q, tokens: n, firstPosition: start, cache: cache, out: attended)
+            output.matmul(attended, out, count: n)
+            return
+        }
         // Bound the score matrix (rows x context) by processing the query tokens in blocks.
         let context = start + n
         let blockTokens = max(1, min(n, (8 << 20) / max(1, heads * context)))
