@@ -19,13 +19,13 @@ struct DecoderLayer: @unchecked Sendable {
         defer { normed.deallocate(); delta.deallocate() }
 
         normalize(h, into: normed, weight: inputNorm, count: n, dim: dim, eps: eps)
-        attention(normed, delta, count: n, start: start, cache: cache)
+        PhaseClock.measure(.attention) { attention(normed, delta, count: n, start: start, cache: cache) }
         for i in 0..<(n * dim) { h[i] += delta[i] }
 
         normalize(h, into: normed, weight: postAttentionNorm, count: n, dim: dim, eps: eps)
         switch feedForward {
-        case .dense(let mlp): mlp(normed, delta, count: n)
-        case .moe(let moe): moe(normed, delta, count: n, dim: dim)
+        case .dense(let mlp): PhaseClock.measure(.dense) { mlp(normed, delta, count: n) }
+        case .moe(let moe): PhaseClock.measure(.experts) { moe(normed, delta, count: n, dim: dim) }
         }
         for i in 0..<(n * dim) { h[i] += delta[i] }
     }

@@ -128,7 +128,7 @@ public final class DeepSeekModel {
         }
         var logits = [Float](repeating: 0, count: rows * config.vocabSize)
         logits.withUnsafeMutableBufferPointer { out in
-            lmHead.matmul(normed, out.baseAddress!, count: rows)
+            PhaseClock.measure(.lmHead) { lmHead.matmul(normed, out.baseAddress!, count: rows) }
         }
         return logits
     }

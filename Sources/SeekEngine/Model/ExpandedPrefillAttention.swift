@@ -97,18 +97,9 @@ extension MultiHeadLatentAttention {
                             let visible = min(keys, firstPosition + t + 1 - j0)  // causal: keys at positions <= t's
                             let row = scores + i * keys
                             let state = h * n + t
-                            var blockMax = -Float.infinity
-                            for j in 0..<visible {
-                                row[j] *= softmaxScale
-                                blockMax = max(blockMax, row[j])
-                            }
-                            let newMax = max(maxima[state], blockMax)
+                            let newMax = max(maxima[state], softmaxScale * sk_max_f32(row, visible))
                             let rescale = maxima[state] == -.infinity ? 0 : exp(maxima[state] - newMax)
-                            var sum: Float = 0
-                            for j in 0..<visible {
-                                row[j] = exp(row[j] - newMax)
-                                sum += row[j]
-                            }
+                            let sum = sk_exp_sum_f32(row, visible, softmaxScale, newMax)
                             if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
                             normalisers[state] = normalisers[state] * rescale + sum
                             maxima[state] = newMax

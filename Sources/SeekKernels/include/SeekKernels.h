@@ -136,6 +136,15 @@ void sk_matmul_q8_int8(const void *w, const void *tokens, float *y, size_t n, si
 void sk_matmul_q4_int8(const void *w, const void *tokens, float *y, size_t n, size_t row_begin, size_t row_end,
                        size_t cols, size_t ldy);
 
+// --- activations and softmax rows (SIMD exp within 2 ulp of libm's expf; below e^-87.3, 0) ------------
+/// gate[i] = silu(gate[i]) * up[i] = gate[i] / (1 + e^-gate[i]) * up[i].
+void sk_silu_mul_f32(float *gate, const float *up, size_t n);
+/// x[i] = e^(x[i] * scale - shift); returns the sum of the new x (a softmax row's numerators and
+/// normaliser, with shift = scale * max).
+float sk_exp_sum_f32(float *x, size_t n, float scale, float shift);
+/// The largest of x[0..<n] (-infinity for n = 0).
+float sk_max_f32(const float *x, size_t n);
+
 // --- attention (one query token) -------------------------------------------------------------------
 /// out[h * ldo + d] = sum_{j < ctx} p[h * ldp + j] * cache[j * ldc + d] for h < heads and d in [d0, d1):
 /// the attention-weighted sum of cached latents for every head at once (float32; SIMD and portable differ

@@ -10,8 +10,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure prompt processing and generation speed, time to first token and memory.",
         discussion: """
-            Options: -p N prompt tokens (default 512), -n N generated tokens (default 128), --quant q8|q4, \
-            -t N threads, --repetitions N, --json (one JSON object on stdout).
+            Options: -p N prompt tokens (default 512), -n N generated tokens (default 128), --depth N tokens \
+            already in the cache (default 0), --quant q8|q4, -t N threads, --repetitions N, --json (one JSON \
+            object on stdout), --verbose (where the time goes: attention, experts, dense, lm_head, other).
 
             Prefills a prompt of -p random tokens as one batch, then generates -n tokens greedily, after a \
             warm-up that pages the weights in. Generation is compared with its ceiling: the measured read \
@@ -34,6 +35,10 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("repetitions"), help: "Runs to make; the best is reported (default 1).")
     var repetitions = 1
 
+    @Option(name: .customLong("depth"), help: ArgumentHelp(
+        "Tokens already in the cache before the prompt, untimed, like llama-bench's -d (default 0).", valueName: "n"))
+    var depth = 0
+
     /// --json (the root's flag): the results as one JSON object on stdout.
     var json: Bool { promptOptions.json }
 
@@ -51,6 +56,7 @@ struct BenchCommand: ParsableCommand {
         guard promptTokens >= 1 else { throw ValidationError("-p must be at least 1, got \(promptTokens)") }
         guard generateTokens >= 1 else { throw ValidationError("-n must be at least 1, got \(generateTokens)") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        guard depth >= 0 else { throw ValidationError("--depth must be 0 or more, got \(depth)") }
     }
 
     func run() throws {
@@ -59,7 +65,7 @@ struct BenchCommand: ParsableCommand {
             let resolved = try ModelResolver.resolve(model.model, registry: models)
             if let problem = ModelFolder(path: resolved.folder).problem(needsTokenizer: false) { throw SeekError(problem) }
             var options = LoadOptions()
-            options.contextSize = promptTokens + generateTokens + 16
+            options.contextSize = depth + promptTokens + generateTokens + 16
             options.threads = threads ?? 0
             options.quantization = quantization ?? resolved.entry?.quantization
             // Bandwidth before loading and after the runs, the higher kept: on a shared machine one
@@ -78,7 +84,7 @@ struct BenchCommand: ParsableCommand {
 
             var best: Benchmark.Result?
             for _ in 0..<repetitions {
-                let r = try Benchmark.run(model: m, promptTokens: promptTokens, generateTokens: generateTokens)
+                let r = try Benchmark.run(model: m, promptTokens: promptTokens, generateTokens: generateTokens, depth: depth)
                 if best == nil || r.generationTokensPerSecond > best!.generationTokensPerSecond { best = r }
             }
             let r = best!
@@ -86,16 +92,16 @@ struct BenchCommand: ParsableCommand {
             let peak = Benchmark.peakResidentBytes()
             let bandwidth = max(bandwidthBefore, Benchmark.measureReadBandwidth(threads: workers))
             let sgemmRate = Benchmark.measureSgemmRate(threads: workers)
-            let prefillRate = m.config.prefillFLOPs(tokens: promptTokens) / r.prefillSeconds
+            let prefillRate = m.config.prefillFLOPs(tokens: promptTokens, after: depth) / r.prefillSeconds
             let active = m.activeBytesPerToken
             let ceiling = bandwidth / Double(active)
             let weightFiles = m.weightBytes
-            let cacheBytes = m.cacheBytesPerToken * (promptTokens + generateTokens)
+            let cacheBytes = m.cacheBytesPerToken * (depth + promptTokens + generateTokens)
 
             if json {
-                let object: [String: Any] = [
+                var object: [String: Any] = [
                     "model": resolved.displayName, "quant": (m.storedQuantization ?? options.quantization)?.rawValue ?? "none", "threads": workers,
-                    "prompt_tokens": promptTokens, "gen_tokens": generateTokens,
+                    "prompt_tokens": promptTokens, "gen_tokens": generateTokens, "depth": depth,
                     "prompt_tps": r.promptTokensPerSecond, "gen_tps": r.generationTokensPerSecond,
                     "ttft_ms": r.firstTokenSeconds * 1000, "load_s": loadSeconds,
                     "weight_file_bytes": weightFiles, "rss_after_load_bytes": residentAfterLoad,
@@ -105,6 +111,10 @@ struct BenchCommand: ParsableCommand {
                     "gen_fraction_of_ceiling": r.generationTokensPerSecond / ceiling,
                     "prompt_flops_per_s": prefillRate, "sgemm_flops_per_s": sgemmRate,
                 ]
+                if runtime.verbose {
+                    object["prompt_phases_s"] = Self.phaseObject(r.prefillPhases)
+                    object["gen_phases_s"] = Self.phaseObject(r.decodePhases)
+                }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 Console.out(String(decoding: data, as: UTF8.self) + "\n")
                 return
@@ -121,7 +131,25 @@ struct BenchCommand: ParsableCommand {
                          + "after run \(mib(residentAfterRun)) (\(String(format: "%.2f", Double(residentAfterRun) / Double(weightFiles)))× the files), "
                          + "peak \(mib(peak)); KV cache \(mib(cacheBytes)) for \(promptTokens + generateTokens) tokens")
             lines.append(String(format: "load               %.2f s", loadSeconds))
+            if depth > 0 { lines.append("depth              \(depth) tokens in the cache before the prompt (untimed)") }
+            if runtime.verbose {
+                lines.append("where the time goes " + Self.phaseLine("prompt", r.prefillPhases))
+                lines.append("                    " + Self.phaseLine("generation", r.decodePhases))
+            }
             Console.out(lines.joined(separator: "\n") + "\n")
         }
+    }
+
+    /// "prompt: attention 12 %, experts 60 %, ..." over the phases' share of the measured time.
+    private static func phaseLine(_ label: String, _ t: PhaseTimes) -> String {
+        let parts = PhaseTimes.Phase.allCases.map { ($0.name, t[$0]) } + [("other", t.other)]
+        let shares = parts.map { String(format: "%@ %.0f %% (%.0f ms)", $0.0, 100 * $0.1 / max(t.total, 1e-12), $0.1 * 1000) }
+        return "\(label): " + shares.joined(separator: ", ")
+    }
+
+    private static func phaseObject(_ t: PhaseTimes) -> [String: Double] {
+        var object = ["other": t.other, "total": t.total]
+        for phase in PhaseTimes.Phase.allCases { object[phase.name] = t[phase] }
+        return object
     }
 }
