@@ -132,7 +132,7 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
             }
         }
         if n == 1 {
-            attendOneToken(absorbed: absorbed, context: context, cache: cache, scores: scores, latentOut: latentOut)
+            attendOneTokenOnline(absorbed: absorbed, context: context, cache: cache, latentOut: latentOut)
         } else {
             Parallel.forRanges(rows, minChunk: 1) { r0, r1 in
                 let count = r1 - r0
@@ -161,28 +161,6 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
                 for t in 0..<n { (latent + t * kvRank).update(from: latentOut + (t * heads + h) * kvRank, count: kvRank) }
                 valueUp[h].productOnThisThread(latent, out + h * valueDim, count: n, ldy: heads * valueDim)
             }
-        }
-    }
-
-    /// Decode: one query token, so all heads go through each product together and the work is split
-    /// over cache positions (scores) and latent dimensions (values) instead of heads. Both products are
-    /// SeekKernels' own: OpenBLAS with M = heads spent most of its time packing (15 vs 30-34 GFLOP/s on
-    /// one Zen 1 core), which dominated decoding at a few thousand tokens of context.
-    private func attendOneToken(absorbed: UnsafeMutablePointer<Float>, context: Int, cache: UnsafeMutablePointer<Float>,
-                                scores: UnsafeMutablePointer<Float>, latentOut: UnsafeMutablePointer<Float>) {
-        // scores[h, j] = [q̃_h | q_pe_h] · [c_j | k_pe_j]: the cache rows are the "weights", heads the tokens.
-        Parallel.forRanges((context + 15) / 16, minChunk: 4) { p0, p1 in
-            sk_matmul_f32(cache, absorbed, scores, heads, p0 * 16, min(context, p1 * 16), latentDim, context)
-        }
-        for h in 0..<heads {
-            let row = scores + h * context
-            for j in 0..<context { row[j] *= softmaxScale }
-            VectorOps.softmax(row, count: context)
-        }
-        // latentOut[h] = Σ_j p_hj c_j, in strips of 16 latent dimensions
-        Parallel.forRanges((kvRank + 15) / 16, minChunk: 1) { s0, s1 in
-            sk_attention_values(scores, context, cache, latentDim, context, heads, latentOut, kvRank,
-                                s0 * 16, min(kvRank, s1 * 16))
         }
     }
 }

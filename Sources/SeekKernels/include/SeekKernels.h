@@ -146,11 +146,14 @@ float sk_exp_sum_f32(float *x, size_t n, float scale, float shift);
 float sk_max_f32(const float *x, size_t n);
 
 // --- attention (one query token) -------------------------------------------------------------------
-/// out[h * ldo + d] = sum_{j < ctx} p[h * ldp + j] * cache[j * ldc + d] for h < heads and d in [d0, d1):
-/// the attention-weighted sum of cached latents for every head at once (float32; SIMD and portable differ
-/// only in summation order).
-void sk_attention_values(const float *p, size_t ldp, const float *cache, size_t ldc, size_t ctx, size_t heads,
-                         float *out, size_t ldo, size_t d0, size_t d1);
+/// Decode attention in one pass with an online softmax, for one query token and every head, over cache
+/// rows [j0, j1) (row j at cache + j * ldc): score_hj = scale * (q[h * qdim ..] . row_j[0 ..< qdim]),
+/// and the state of each head h is updated as by a softmax over all rows seen so far: m[h] the largest
+/// score (start at -infinity), l[h] the sum of exp(score - m[h]) (start at 0), acc[h * vdim + d] the
+/// sum of exp(score - m[h]) * row_j[d] for d < vdim (start at 0). Calls over disjoint row ranges (one
+/// per thread) merge by rescaling to the larger m. Rows are read once, in blocks that stay in L2.
+void sk_attention_decode(const float *q, size_t heads, size_t qdim, const float *cache, size_t ldc, size_t j0,
+                         size_t j1, size_t vdim, float scale, float *m, float *l, float *acc);
 
 // --- threads ------------------------------------------------------------------------------------------
 /// One task of a parallel region: fn(context, index).
