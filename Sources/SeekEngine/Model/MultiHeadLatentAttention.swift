@@ -7,7 +7,8 @@ import Foundation
 /// Keys and values are low-rank: k_nope_h = W_uk_h · c and v_h = W_uv_h · c, where c is the normalised
 /// kv latent. Instead of expanding every cached token to per-head K and V, the query is folded into
 /// latent space (q̃_h = W_uk_hᵀ q_nope_h), scores are q̃_h · c_t + q_pe_h · k_pe_t, and the attention
-/// output is W_uv_h (Σ_t p_t c_t). Prefill and decode share this one path.
+/// output is W_uv_h (Σ_t p_t c_t). Decoding (LatentDecodeAttention.swift) and short prompts use this
+/// form; long prompts expand the cache per head instead (ExpandedPrefillAttention.swift).
 struct MultiHeadLatentAttention: @unchecked Sendable {
     enum QueryProjection {
         case direct(WeightMatrix)                                   // q_proj
