@@ -61,7 +61,7 @@ let package = Package(
         // Test support: the AVX-512 VNNI quantized kernels built for AVX2 with vpdpbusd emulated.
         .target(name: "VNNIEmulation", dependencies: ["SeekKernels"], path: "Tests/VNNIEmulation",
                 cSettings: [.unsafeFlags(["-O2"])]),
-        .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "VNNIEmulation"]),
+        .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "SeekTokenizer", "VNNIEmulation"]),
         .testTarget(name: "SeekTokenizerTests", dependencies: ["SeekTokenizer"]),
         .testTarget(name: "SeekTemplateTests", dependencies: ["SeekTemplate", "SeekTokenizer"]),
         .testTarget(name: "SeekChatTests", dependencies: ["SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate"]),
