@@ -64,7 +64,7 @@ let package = Package(
         // Test support: the AVX-512 VNNI quantized kernels built for AVX2 with vpdpbusd emulated.
         .target(name: "VNNIEmulation", dependencies: ["SeekKernels"], path: "Tests/VNNIEmulation",
                 cSettings: [.unsafeFlags(["-O2"])]),
-        .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "VNNIEmulation", "SeekJSON", "CorruptInputs"]),
+        .testTarget(name: "SeekEngineTests", dependencies: ["SeekEngine", "SeekKernels", "SeekTokenizer", "VNNIEmulation", "SeekJSON", "CorruptInputs"]),
         // Test support: systematically corrupted variants of valid inputs.
         .target(name: "CorruptInputs", dependencies: ["SeekJSON"], path: "Tests/CorruptInputs"),
         .testTarget(name: "SeekJSONTests", dependencies: ["SeekJSON", "CorruptInputs"]),

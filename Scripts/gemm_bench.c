@@ -4,7 +4,8 @@
 // the largest relative difference between the two. Build and run from the repository root:
 //   cc -O3 -ISources/SeekKernels/include Sources/SeekKernels/*.c Scripts/gemm_bench.c \
 //      -lopenblas -lm -o /tmp/gemm_bench && /tmp/gemm_bench [repeats]
-// Extra arguments "n rows cols" measure one shape instead of the default list.
+// Extra arguments "n rows cols" measure one shape instead of the default list; "int8 [repeats]" only the
+// quantized weights with int8 tokens (sk_matmul_qN_int8) against float tokens, and OpenBLAS sgemm.
 #include "SeekKernels.h"
 #include <cblas.h>
 #include <math.h>
@@ -15,9 +16,10 @@
 
 void openblas_set_num_threads(int);
 
+/// This thread's CPU time: on a shared machine, time spent descheduled does not count against a kernel.
 static double now(void) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
@@ -96,9 +98,73 @@ static void run(int format, size_t n, size_t rows, size_t cols, int repeats) {
     free(w); free(wf); free(x); free(ya); free(yb);
 }
 
+/// q8 / q4 with int8 tokens: sk_quantize_tokens + sk_matmul_qN_int8 (the prefill path of quantized
+/// models) against the fused float-token product, in Gop/s (2 per multiply-add) and as a speedup.
+static void run_int8(int format, size_t n, size_t rows, size_t cols, int repeats) {
+    float *wf = malloc(rows * cols * 4), *x = malloc(n * cols * 4);
+    float *ya = malloc(n * rows * 4), *yb = malloc(n * rows * 4);
+    void *w = make_weights(format, rows, cols, wf);
+    void *tokens = malloc(sk_quantized_tokens_bytes(n, cols));
+    for (size_t i = 0; i < n * cols; i++) x[i] = uniform();
+    double flops = 2.0 * n * rows * cols, best_a = 1e30, best_b = 1e30;
+    for (int r = 0; r < repeats; r++) {
+        double t = now();
+        fused(format, w, x, ya, n, rows, cols);
+        t = now() - t;
+        if (t < best_a) best_a = t;
+        t = now();
+        sk_quantize_tokens(x, n, cols, 0, n, tokens);
+        if (format == Q8) sk_matmul_q8_int8(w, tokens, yb, n, 0, rows, cols, rows);
+        else sk_matmul_q4_int8(w, tokens, yb, n, 0, rows, cols, rows);
+        t = now() - t;
+        if (t < best_b) best_b = t;
+    }
+    double worst = 0, scale = 0;
+    for (size_t i = 0; i < n * rows; i++) scale = fmax(scale, fabs(ya[i]));
+    for (size_t i = 0; i < n * rows; i++) worst = fmax(worst, fabs(ya[i] - yb[i]) / scale);
+    printf("%-4s n=%4zu %4zu x %4zu  float tokens %6.1f GFLOP/s (%7.3f ms)   int8 tokens %6.1f Gop/s (%7.3f ms)  "
+           "speedup %.2fx  max rel diff %.1e\n",
+           format_names[format], n, rows, cols, flops / best_a * 1e-9, best_a * 1e3, flops / best_b * 1e-9, best_b * 1e3,
+           best_a / best_b, worst);
+    free(w); free(wf); free(x); free(ya); free(yb); free(tokens);
+}
+
+/// OpenBLAS sgemm on float32 weights (no conversion): this core's practical float32 rate.
+static void run_sgemm(size_t n, size_t rows, size_t cols, int repeats) {
+    float *w = malloc(rows * cols * 4), *x = malloc(n * cols * 4), *y = malloc(n * rows * 4);
+    for (size_t i = 0; i < rows * cols; i++) w[i] = uniform();
+    for (size_t i = 0; i < n * cols; i++) x[i] = uniform();
+    double best = 1e30;
+    for (int r = 0; r < repeats; r++) {
+        double t = now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)rows, (int)cols, 1, x, (int)cols, w,
+                    (int)cols, 0, y, (int)rows);
+        t = now() - t;
+        if (t < best) best = t;
+    }
+    printf("f32  n=%4zu %4zu x %4zu  OpenBLAS sgemm %6.1f GFLOP/s\n", n, rows, cols, 2.0 * n * rows * cols / best * 1e-9);
+    free(w); free(x); free(y);
+}
+
 int main(int argc, char **argv) {
     openblas_set_num_threads(1);
     int repeats = argc > 1 ? atoi(argv[1]) : 5;
+    if (argc > 1 && strcmp(argv[1], "int8") == 0) {  // gemm_bench int8 [repeats]: the quantized paths only
+        repeats = argc > 2 ? atoi(argv[2]) : 5;
+        printf("SIMD level: %s, best of %d\n", sk_simd_name(), repeats);
+        if (argc > 5) {  // gemm_bench int8 repeats n rows cols
+            for (int format = Q8; format <= Q4; format++)
+                run_int8(format, (size_t)atol(argv[3]), (size_t)atol(argv[4]), (size_t)atol(argv[5]), repeats);
+            return 0;
+        }
+        run_sgemm(512, 1408, 2048, repeats);
+        for (int format = Q8; format <= Q4; format++) {
+            run_int8(format, 48, 1408, 2048, repeats);
+            run_int8(format, 512, 1408, 2048, repeats);
+            run_int8(format, 512, 2048, 1408, repeats);
+        }
+        return 0;
+    }
     printf("SIMD level: %s, best of %d\n", sk_simd_name(), repeats);
     if (argc > 4) {
         run(BF16, (size_t)atol(argv[2]), (size_t)atol(argv[3]), (size_t)atol(argv[4]), repeats);
@@ -112,6 +178,11 @@ int main(int argc, char **argv) {
     for (int format = F16; format <= Q4; format++) {
         run(format, 48, 1408, 2048, repeats);
         run(format, 512, 1408, 2048, repeats);
+    }
+    run_sgemm(512, 1408, 2048, repeats);
+    for (int format = Q8; format <= Q4; format++) {
+        run_int8(format, 48, 1408, 2048, repeats);
+        run_int8(format, 512, 1408, 2048, repeats);
     }
     return 0;
 }

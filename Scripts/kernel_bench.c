@@ -128,7 +128,7 @@ int main(int argc, char **argv) {
                        (double)matrices * rows * cols / s / 1e9, matrices, rows, cols);
             }
         }
-        sk_set_simd_enabled(1);
+        sk_set_simd_level(sk_simd_level_supported());
         free(w);
     }
 

@@ -57,10 +57,6 @@ int sk_set_simd_level(int level) {
     return level;
 }
 
-void sk_set_simd_enabled(int enabled) {
-    sk_set_simd_level(enabled ? sk_simd_level_supported() : SK_SIMD_PORTABLE);
-}
-
 const char *sk_simd_name(void) {
     switch (sk_level()) {
     case SK_SIMD_AVX512: return "avx512-vnni";

@@ -48,7 +48,7 @@ typedef struct {
 } sk_qact;
 
 void sk_quantize_activation(const float *x, size_t cols, sk_qact *out);
-/// One block of n <= 32 values (zero-padded); the SIMD versions reproduce it bit for bit.
+/// One block of n <= 32 values (zero-padded); the SIMD versions reproduce it bit for bit (qblock.c).
 void sk_quantize_activation_block(const float *v, size_t n, int8_t *q, float *scale);
 void sk_avx2_quantize_activation(const float *x, size_t cols, sk_qact *out);
 /// One weight block of 32 floats: returns the f16 scale bits and writes the 32 integers (q8: -127..127
@@ -102,12 +102,45 @@ double sk_avx512_sum_f32(const float *p, size_t n);
 // straddle two), the row-chunk converter, and the per-level kernels.
 enum { SK_GEMM_F32, SK_GEMM_BF16, SK_GEMM_F16, SK_GEMM_Q8, SK_GEMM_Q4 };
 enum { SK_GEMM_KC = 256 };
+/// Weights [k0, k0 + kc) of one row as float32 (weight_rows.c); for q8/q4, k0 is a multiple of 32.
 void sk_gemm_row_chunk_f32(int format, const void *w, size_t row, size_t cols, size_t k0, size_t kc, float *dst);
-/// The quantized case of sk_gemm_row_chunk_f32 (q4: nonzero), in quant.c.
-void sk_gemm_quantized_row_chunk(int q4, const void *w, size_t row, size_t cols, size_t k0, size_t kc, float *dst);
+/// The quantized case of sk_gemm_row_chunk_f32 (q4: nonzero), d * q as sk_dequantize_qN_rows (qblock.c).
+void sk_dequantize_row_chunk(int q4, const void *w, size_t row, size_t cols, size_t k0, size_t kc, float *dst);
 void sk_avx2_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0, size_t r1,
                     size_t cols, size_t ldy);
 void sk_avx512_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0, size_t r1,
                       size_t cols, size_t ldy);
+
+
+// Batched products with int8-quantized tokens (qgemm*.c). A buffer from sk_quantize_tokens, viewed:
+// token t's block b is q[(t * nblocks + b) * 32 ...], scale[t * nblocks + b], sum[t * nblocks + b].
+typedef struct {
+    const int8_t *q;
+    const float *scale;
+    const int32_t *sum;
+    size_t nblocks;
+} sk_qtokens;
+sk_qtokens sk_qtokens_view(const void *buffer, size_t n, size_t cols);
+
+// The SIMD kernels repack 16 rows (two 8-row groups) x SK_QPANEL_BLOCKS blocks at a time into an integer
+// panel: per block, the 16 rows' float32 scales (64 bytes), then 8 chunks of 64 bytes, chunk k holding
+// columns 4k..4k+3 of rows 0-7 (4 bytes per row, as the stored layout) then of rows 8-15. The bytes are
+// u8 = w + offset, so one unsigned x signed multiply-add serves both formats: q4 keeps its nibbles
+// (offset 8); q8 adds 128 (flip_q8) for vpdpbusd, or stays signed (offset 0) for AVX2's sign trick.
+enum { SK_QPANEL_ROWS = 16, SK_QPANEL_BLOCK_BYTES = 64 + 8 * 64, SK_QPANEL_BLOCKS = 32 };
+/// Packs groups g and g + 1 (only g when !two_groups: the second half is zeros), blocks [b0, b0 + nbk).
+void sk_avx2_pack_int8_panel(int q4, int flip_q8, const void *w, size_t nblocks, size_t g, int two_groups,
+                             size_t b0, size_t nbk, uint8_t *panel);
+/// The loop over row blocks, K chunks and token tiles that both SIMD levels share (qgemm_avx2.c): packs
+/// panels with `flip_q8`, then calls tile(mt, ...) for tiles of at most `max_tile` tokens.
+typedef void (*sk_int8_tile_fn)(size_t mt, int q4, const uint8_t *panel, size_t nbk, const int8_t *xq,
+                                const float *xd, const int32_t *xs, size_t nblocks, float *y, size_t ldy,
+                                size_t lo, size_t hi, int accumulate);
+void sk_int8_matmul_driver(int q4, int flip_q8, sk_int8_tile_fn tile, size_t max_tile, const void *w,
+                           const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1, size_t ldy);
+void sk_avx2_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1,
+                         size_t ldy);
+void sk_avx512_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1,
+                           size_t ldy);
 
 #endif

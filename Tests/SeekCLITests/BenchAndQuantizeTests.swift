@@ -30,6 +30,27 @@ final class BenchAndQuantizeTests: XCTestCase {
         }
     }
 
+    /// --depth fills the cache first; --verbose adds where the time went, phase by phase.
+    func testBenchDepthAndPhaseBreakdown() throws {
+        let run = try seek(["bench", "-m", fixture, "-p", "8", "-n", "3", "--depth", "40", "--verbose"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for line in ["depth              40 tokens in the cache", "where the time goes prompt: attention",
+                     "generation: attention", "experts", "dense", "lm_head", "other"] {
+            XCTAssertTrue(run.stdout.contains(line), "missing '\(line)' in:\n\(run.stdout)")
+        }
+        let json = try seek(["bench", "-m", fixture, "-p", "8", "-n", "3", "--depth", "20", "--verbose", "--json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["depth"] as? Int, 20)
+        let phases = try XCTUnwrap(object["gen_phases_s"] as? [String: Double])
+        for key in ["attention", "experts", "dense", "lm_head", "other", "total"] { XCTAssertNotNil(phases[key], key) }
+        XCTAssertGreaterThan(phases["total"]!, 0)
+        XCTAssertGreaterThan(phases["attention"]!, 0)
+        let bad = try seek(["bench", "-m", fixture, "--depth", "-3"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("--depth"), bad.stderr)
+    }
+
     func testBenchRejectsTextPrompt() throws {
         let run = try seek(["bench", "-m", fixture, "-p", "hello"])
         XCTAssertEqual(run.status, 64)

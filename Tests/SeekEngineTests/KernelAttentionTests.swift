@@ -1,35 +1,54 @@
+import Foundation
 import XCTest
 import SeekKernels
 
-/// The one-token attention value product against a naive loop, on every SIMD level: head counts and
-/// column ranges that are not multiples of the 4 x 16 tile, a cache row stride wider than the range.
+/// The one-token online-softmax attention (sk_attention_decode) against a double-precision softmax, on
+/// every SIMD level: head counts around the 16-lane groups, dimensions that are not multiples of the
+/// 6-wide tiles, a cache row stride wider than the scored part, row ranges across the 64-row blocks, and
+/// a context split into two calls whose states are merged as the engine merges its workers'.
 final class KernelAttentionTests: XCTestCase {
-    func testValuesMatchNaive() {
+    func testDecodeMatchesSoftmax() {
         var random = KernelTestRandom(seed: 11)
-        let cases: [(heads: Int, ctx: Int, ldc: Int, d0: Int, d1: Int)] = [
-            (1, 1, 16, 0, 16), (3, 5, 70, 3, 40), (4, 33, 64, 0, 64), (16, 300, 576, 0, 512),
-            (16, 300, 576, 256, 512), (17, 19, 100, 16, 97), (5, 2, 48, 0, 7),
+        let cases: [(heads: Int, ctx: Int, qdim: Int, vdim: Int, ldc: Int)] = [
+            (1, 1, 16, 16, 16), (3, 5, 40, 33, 70), (4, 33, 40, 32, 40), (16, 300, 576, 512, 576),
+            (17, 130, 100, 97, 100), (5, 2, 48, 7, 48), (16, 64, 72, 64, 80),
         ]
         for c in cases {
-            let p = random.floats(c.heads * c.ctx)
+            let q = random.floats(c.heads * c.qdim, scale: 2)
             let cache = random.floats(c.ctx * c.ldc)
-            let ldo = c.d1 + 3
+            let scale: Float = 0.3
+            // The exact attention output per head, in double precision.
+            var expected = [Double](repeating: 0, count: c.heads * c.vdim)
+            for h in 0..<c.heads {
+                let scores = (0..<c.ctx).map { j in
+                    (0..<c.qdim).reduce(0.0) { $0 + Double(q[h * c.qdim + $1]) * Double(cache[j * c.ldc + $1]) } * Double(scale)
+                }
+                let top = scores.max()!
+                let weights = scores.map { Foundation.exp($0 - top) }
+                let total = weights.reduce(0, +)
+                for d in 0..<c.vdim {
+                    expected[h * c.vdim + d] = (0..<c.ctx).reduce(0.0) { $0 + weights[$1] * Double(cache[$1 * c.ldc + d]) } / total
+                }
+            }
             forEachSimdLevel { _, name in
-                var out = [Float](repeating: -7, count: c.heads * ldo)
-                sk_attention_values(p, c.ctx, cache, c.ldc, c.ctx, c.heads, &out, ldo, c.d0, c.d1)
-                for h in 0..<c.heads {
-                    for d in 0..<ldo {
-                        guard d >= c.d0 && d < c.d1 else {
-                            XCTAssertEqual(out[h * ldo + d], -7, "\(name) \(c): column \(d) outside the range was written")
-                            continue
+                for split in Set([0, c.ctx / 3, c.ctx]) {  // one call, or two ranges merged
+                    var parts: [(m: [Float], l: [Float], acc: [Float])] = []
+                    for (j0, j1) in [(0, split), (split, c.ctx)] where j1 > j0 {
+                        var m = [Float](repeating: -.infinity, count: c.heads), l = [Float](repeating: 0, count: c.heads)
+                        var acc = [Float](repeating: 0, count: c.heads * c.vdim)
+                        sk_attention_decode(q, c.heads, c.qdim, cache, c.ldc, j0, j1, c.vdim, scale, &m, &l, &acc)
+                        parts.append((m, l, acc))
+                    }
+                    for h in 0..<c.heads {
+                        let top = parts.map { $0.m[h] }.max()!
+                        let total = parts.reduce(0.0) { $0 + Double($1.l[h]) * Foundation.exp(Double($1.m[h] - top)) }
+                        for d in 0..<c.vdim {
+                            let got = parts.reduce(0.0) {
+                                $0 + Double($1.acc[h * c.vdim + d]) * Foundation.exp(Double($1.m[h] - top))
+                            } / total
+                            XCTAssertEqual(got, expected[h * c.vdim + d], accuracy: 2e-5,
+                                           "\(name) \(c) split \(split) head \(h) column \(d)")
                         }
-                        var exact = 0.0, magnitude = 0.0
-                        for j in 0..<c.ctx {
-                            exact += Double(p[h * c.ctx + j]) * Double(cache[j * c.ldc + d])
-                            magnitude += abs(Double(p[h * c.ctx + j]) * Double(cache[j * c.ldc + d]))
-                        }
-                        XCTAssertLessThanOrEqual(abs(Double(out[h * ldo + d]) - exact), 1e-6 * magnitude + 1e-7,
-                                                 "\(name) \(c) head \(h) column \(d)")
                     }
                 }
             }

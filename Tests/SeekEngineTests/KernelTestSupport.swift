@@ -22,7 +22,7 @@ struct KernelTestRandom {
 
 /// Runs `body` once per SIMD level this CPU supports (portable first), restoring the best level after.
 func forEachSimdLevel(_ body: (Int32, String) throws -> Void) rethrows {
-    defer { sk_set_simd_enabled(1) }
+    defer { sk_set_simd_level(sk_simd_level_supported()) }
     for level in Int32(SK_SIMD_PORTABLE)...sk_simd_level_supported() {
         XCTAssertEqual(sk_set_simd_level(level), level)
         try body(level, String(cString: sk_simd_name()))

@@ -66,6 +66,50 @@ final class QuantizationQualityTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(overall, 0.98)
     }
 
+    /// The int8-token prefill against the float32-token prefill on the same quantized weights: what
+    /// rounding the activations to 8 bits costs on top of the weights' rounding, at every position of
+    /// the fixtures' prompts.
+    func testInt8TokensAgainstFloatTokens() throws {
+        for format in QuantFormat.allCases {
+            var agree = 0, total = 0
+            var worst: Float = 0
+            for fixture in ["tiny-lite", "tiny-v2", "tiny-v3"] {
+                let folder = try SharedData.fixture(fixture)
+                let reference = try SafeTensorsFile(path: folder + "/reference.safetensors")
+                var options = LoadOptions()
+                options.contextSize = 512
+                options.quantization = format
+                options.int8Tokens = false
+                let floatTokens = try DeepSeekModel.load(folder: folder, options: options)
+                options.int8Tokens = true
+                let int8Tokens = try DeepSeekModel.load(folder: folder, options: options)
+                let vocab = floatTokens.config.vocabSize
+                var fixtureAgree = 0, fixtureTotal = 0
+                var fixtureWorst: Float = 0
+                for prompt in ["prompt0", "prompt1", "prompt2"] {
+                    let ids = try reference.tensors["\(prompt).ids"]!.integers()
+                    let a = try floatTokens.forward(ids, allLogits: true), b = try int8Tokens.forward(ids, allLogits: true)
+                    floatTokens.resetCache()
+                    int8Tokens.resetCache()
+                    fixtureWorst = max(fixtureWorst, maxAbsDifference(a, b))
+                    for t in 0..<ids.count {
+                        let range = (t * vocab)..<((t + 1) * vocab)
+                        fixtureAgree += Sampler.argmax(a[range]) == Sampler.argmax(b[range]) ? 1 : 0
+                        fixtureTotal += 1
+                    }
+                }
+                print("\(fixture) \(format.rawValue): int8 vs float32 tokens: top-1 agreement \(fixtureAgree)/\(fixtureTotal), "
+                      + "max |Δlogit| \(fixtureWorst)")
+                agree += fixtureAgree
+                total += fixtureTotal
+                worst = max(worst, fixtureWorst)
+            }
+            print("\(format.rawValue) int8 vs float32 tokens overall: \(agree)/\(total), max |Δlogit| \(worst)")
+            // Random-weight fixtures with near-tied top-2 logits: a few flips are expected, most must hold.
+            XCTAssertGreaterThanOrEqual(Double(agree) / Double(total), 0.85, format.rawValue)
+        }
+    }
+
     func testQ4IsReported() throws {
         for fixture in ["tiny-lite", "tiny-v2", "tiny-v3"] {
             let q = try quality(fixture, .q4)

@@ -1,13 +1,15 @@
-// See VNNIEmulation.h. quant_avx512.c is compiled a second time here with its target attribute turned
-// into AVX2 and _mm256_dpbusd_epi32 replaced by an exact AVX2 equivalent for the kernels' inputs.
+// See VNNIEmulation.h. quant_avx512.c and qgemm_avx512.c are compiled a second time here with their
+// target attribute turned into AVX2 and _mm256_dpbusd_epi32 replaced by an exact AVX2 equivalent.
 #if defined(__x86_64__)
 #include "../../Sources/SeekKernels/sk_internal.h"
 #include <immintrin.h>
 
-/// vpdpbusd: acc + sum of four u8 * s8 products per 32-bit lane. vpmaddubsw saturates its pair sums at
-/// int16, which the kernels' operands never reach (|w| <= 127 or nibbles <= 15, |x| <= 127).
+/// vpdpbusd: acc + sum of four u8 * s8 products per 32-bit lane, exactly for every input (vpmaddubsw
+/// would saturate at int16 for u8 > 128): even and odd bytes widened to 16 bits, then two vpmaddwd.
 SK_TARGET_AVX2 static inline __m256i emulated_dpbusd(__m256i acc, __m256i u8, __m256i s8) {
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u8, s8), _mm256_set1_epi16(1)));
+    __m256i u_even = _mm256_and_si256(u8, _mm256_set1_epi16(0xff)), u_odd = _mm256_srli_epi16(u8, 8);
+    __m256i s_even = _mm256_srai_epi16(_mm256_slli_epi16(s8, 8), 8), s_odd = _mm256_srai_epi16(s8, 8);
+    return _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(u_even, s_even), _mm256_madd_epi16(u_odd, s_odd)));
 }
 
 #undef SK_TARGET_AVX512
@@ -17,6 +19,8 @@ SK_TARGET_AVX2 static inline __m256i emulated_dpbusd(__m256i acc, __m256i u8, __
 #define sk_avx512_q8_rows emulated_q8_rows
 #define sk_avx512_q4_rows emulated_q4_rows
 #include "../../Sources/SeekKernels/quant_avx512.c"
+#define sk_avx512_matmul_int8 emulated_matmul_int8
+#include "../../Sources/SeekKernels/qgemm_avx512.c"
 
 int vnni_emulation_available(void) { return sk_simd_level_supported() >= SK_SIMD_AVX2; }
 
@@ -38,9 +42,18 @@ void vnni_emulated_matvec_q8(const void *w, const float *x, float *y, size_t r0,
 void vnni_emulated_matvec_q4(const void *w, const float *x, float *y, size_t r0, size_t r1, size_t cols) {
     matvec(emulated_q4_rows, SK_Q4_BLOCK_BYTES, w, x, y, r0, r1, cols);
 }
+
+void vnni_emulated_matmul_int8(int q4, const void *w, const void *tokens, float *y, size_t n, size_t r0, size_t r1,
+                               size_t cols, size_t ldy) {
+    if (n == 0 || r0 >= r1 || cols == 0) return;
+    sk_qtokens x = sk_qtokens_view(tokens, n, cols);
+    emulated_matmul_int8(q4, w, &x, y, n, r0, r1, ldy);
+}
 #else
 #include "VNNIEmulation.h"
 int vnni_emulation_available(void) { return 0; }
 void vnni_emulated_matvec_q8(const void *w, const float *x, float *y, size_t r0, size_t r1, size_t cols) {}
 void vnni_emulated_matvec_q4(const void *w, const float *x, float *y, size_t r0, size_t r1, size_t cols) {}
+void vnni_emulated_matmul_int8(int q4, const void *w, const void *tokens, float *y, size_t n, size_t r0, size_t r1,
+                               size_t cols, size_t ldy) {}
 #endif

@@ -8,45 +8,59 @@ public enum Benchmark {
     public struct Result: Sendable {
         public var promptTokens: Int
         public var generatedTokens: Int
+        /// Tokens already in the cache before the prompt (not timed).
+        public var depth = 0
         public var prefillSeconds: Double
         public var decodeSeconds: Double
         public var firstTokenSeconds: Double
+        /// Where the prompt's and the generation's time went.
+        public var prefillPhases = PhaseTimes()
+        public var decodePhases = PhaseTimes()
         public var promptTokensPerSecond: Double { Double(promptTokens) / prefillSeconds }
         public var generationTokensPerSecond: Double { Double(generatedTokens) / decodeSeconds }
     }
 
-    /// Prefills `promptTokens` pseudo-random tokens as one batch, then decodes `generateTokens` greedily.
-    public static func run(model: DeepSeekModel, promptTokens: Int, generateTokens: Int, seed: UInt64 = 1) throws -> Result {
-        // Checked before the prompt is made: its length comes from a flag.
-        guard promptTokens > 0, generateTokens >= 0, promptTokens <= model.contextSize - generateTokens else {
-            throw ContextError.full(cached: 0, adding: max(0, promptTokens) + max(0, generateTokens), capacity: model.contextSize)
+    /// Fills the cache with `depth` pseudo-random tokens (untimed, like llama-bench's -d), prefills
+    /// `promptTokens` more as one batch, then decodes `generateTokens` greedily.
+    public static func run(model: DeepSeekModel, promptTokens: Int, generateTokens: Int, depth: Int = 0,
+                           seed: UInt64 = 1) throws -> Result {
+        // Checked before the prompt is made: its length and the depth come from flags.
+        guard promptTokens > 0, generateTokens >= 0, depth >= 0,
+              let needed = CheckedSize.sum([depth, promptTokens, generateTokens]), needed <= model.contextSize else {
+            throw ContextError.full(cached: max(0, depth), adding: max(0, promptTokens) + max(0, generateTokens),
+                                    capacity: model.contextSize)
         }
         var state = seed | 1
         let vocab = min(model.config.vocabSize, 100_000)
-        let prompt = (0..<promptTokens).map { _ -> Int in
+        let tokens = (0..<(depth + promptTokens)).map { _ -> Int in
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
             return Int(state % UInt64(vocab))
         }
+        let context = Array(tokens.prefix(depth)), prompt = Array(tokens.suffix(promptTokens))
         // Warm up: weights paged in, and one short pass so every code path and buffer has run once.
         if model.quantization == nil { model.prefetchWeights() }
         model.resetCache()
         _ = try model.forward(Array(prompt.prefix(min(8, prompt.count))))
         _ = try model.forward([0])
         model.resetCache()
+        if !context.isEmpty { _ = try model.forward(context) }
         let start = Date()
-        var logits = try model.forward(prompt)
+        var (logits, prefillPhases) = try PhaseClock.profile { try model.forward(prompt) }
         var next = Sampler.argmax(logits)
         let prefill = Date().timeIntervalSince(start)
         let decodeStart = Date()
         var firstToken = prefill
-        for i in 0..<generateTokens {
-            logits = try model.forward([next])
-            next = Sampler.argmax(logits)
-            if i == 0 { firstToken = Date().timeIntervalSince(start) }
+        let (_, decodePhases) = try PhaseClock.profile {
+            for i in 0..<generateTokens {
+                logits = try model.forward([next])
+                next = Sampler.argmax(logits)
+                if i == 0 { firstToken = Date().timeIntervalSince(start) }
+            }
         }
         let decode = Date().timeIntervalSince(decodeStart)
-        return Result(promptTokens: promptTokens, generatedTokens: generateTokens, prefillSeconds: prefill,
-                      decodeSeconds: decode, firstTokenSeconds: firstToken)
+        return Result(promptTokens: promptTokens, generatedTokens: generateTokens, depth: depth, prefillSeconds: prefill,
+                      decodeSeconds: decode, firstTokenSeconds: firstToken, prefillPhases: prefillPhases,
+                      decodePhases: decodePhases)
     }
 
     /// Read bandwidth in bytes/s over a buffer far larger than the last-level cache, all workers reading

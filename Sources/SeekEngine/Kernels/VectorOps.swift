@@ -13,22 +13,14 @@ enum VectorOps {
 
     /// gate[i] = silu(gate[i]) * up[i]
     static func siluMultiply(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count n: Int) {
-        for i in 0..<n {
-            let g = gate[i]
-            gate[i] = g / (1 + expf(-g)) * up[i]
-        }
+        sk_silu_mul_f32(gate, up, n)
     }
 
     /// In-place softmax over n values.
     static func softmax(_ x: UnsafeMutablePointer<Float>, count n: Int) {
-        var maxValue = -Float.infinity
-        for i in 0..<n { maxValue = max(maxValue, x[i]) }
-        var sum: Float = 0
-        for i in 0..<n {
-            x[i] = expf(x[i] - maxValue)
-            sum += x[i]
-        }
-        let inv = 1 / sum
+        guard n > 0 else { return }
+        let maxValue = sk_max_f32(x, n)
+        let inv = 1 / sk_exp_sum_f32(x, n, 1, maxValue)
         for i in 0..<n { x[i] *= inv }
     }
 

@@ -17,6 +17,10 @@ public struct WeightMatrix: @unchecked Sendable {
     public let rows: Int
     public let cols: Int
     public let storage: Storage
+    /// For q8/q4 storage: batched products quantize the tokens to int8 blocks and multiply integers
+    /// (sk_matmul_qN_int8, as llama.cpp does), 3x the float-token rate; false keeps float32 tokens
+    /// (sk_matmul_qN). Matrix-vector products always use int8 tokens. Ignored for other storage.
+    public var int8Tokens = true
 
     public init(rows: Int, cols: Int, storage: Storage) {
         self.rows = rows
@@ -65,10 +69,20 @@ public struct WeightMatrix: @unchecked Sendable {
     /// few dozen tokens a routed expert sees (Scripts/gemm_bench.c). float32 weights need no conversion
     /// and keep single-threaded OpenBLAS sgemm calls. Either way the output rows are split across our
     /// own workers, so OpenBLAS's pool never competes with them.
-    func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, pool: WorkerPool) {
+    /// Quantized weights with `int8Tokens` first quantize the tokens into `scratch` (the workspace's).
+    func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, pool: WorkerPool,
+                scratch: TokenScratch) {
         if n <= WeightMatrix.tiledMatvecLimit {
             let groups = (rows + 7) / 8
             pool.forRanges(groups, minChunk: 8) { first, end in productRows(x, y, count: n, first * 8, min(rows, end * 8)) }
+            return
+        }
+        if int8Tokens, isQuantized {
+            let tokens = QuantizedTokens(x, count: n, cols: cols, into: scratch, pool: pool)
+            let panels = (rows + 15) / 16
+            pool.forRanges(panels, minChunk: 1) { first, end in
+                int8Product(tokens, y, count: n, first * 16, min(rows, end * 16), ldy: rows)
+            }
             return
         }
         guard case .f32(let w) = storage else {
@@ -128,5 +142,47 @@ public struct WeightMatrix: @unchecked Sendable {
         case .q8(let w): sk_matmul_q8(w, x, y, n, begin, end, cols, ldy)
         case .q4(let w): sk_matmul_q4(w, x, y, n, begin, end, cols, ldy)
         }
+    }
+
+    var isQuantized: Bool {
+        switch storage {
+        case .q8, .q4: return true
+        default: return false
+        }
+    }
+
+    /// Y[:, begin..<end] from int8 tokens (q8/q4 storage only).
+    @inline(__always)
+    func int8Product(_ tokens: QuantizedTokens, _ y: UnsafeMutablePointer<Float>, count n: Int, _ begin: Int, _ end: Int,
+                     ldy: Int) {
+        switch storage {
+        case .q8(let w): sk_matmul_q8_int8(w, tokens.buffer, y, n, begin, end, cols, ldy)
+        case .q4(let w): sk_matmul_q4_int8(w, tokens.buffer, y, n, begin, end, cols, ldy)
+        default: preconditionFailure("int8 products need quantized weights")
+        }
+    }
+}
+
+/// Room for tokens quantized to int8 blocks (sk_quantize_tokens), sized once by its owner (the
+/// workspace), so no product allocates.
+struct TokenScratch {
+    let buffer: UnsafeMutableRawPointer
+    let byteCount: Int
+}
+
+/// Tokens X[n, cols] quantized to int8 blocks of 32 for the integer products (sk_quantize_tokens), in a
+/// scratch buffer; split across the pool's workers, or on the calling thread without a pool.
+struct QuantizedTokens {
+    let buffer: UnsafeMutableRawPointer
+
+    init(_ x: UnsafePointer<Float>, count n: Int, cols: Int, into scratch: TokenScratch, pool: WorkerPool?) {
+        precondition(sk_quantized_tokens_bytes(n, cols) <= scratch.byteCount, "token scratch too small")
+        let buffer = scratch.buffer
+        if let pool {
+            pool.forRanges(n, minChunk: 8) { t0, t1 in sk_quantize_tokens(x, n, cols, t0, t1, buffer) }
+        } else {
+            sk_quantize_tokens(x, n, cols, 0, n, buffer)
+        }
+        self.buffer = buffer
     }
 }

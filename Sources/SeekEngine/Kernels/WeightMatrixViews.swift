@@ -31,10 +31,15 @@ extension WeightMatrix {
     }
 
     /// y[t * ldy + r] = W[r, :] · x[t * cols ..< (t + 1) * cols] for every row and t < n, on the calling
-    /// thread: a matrix-vector product for one token, the fused kernels for more.
-    func productOnThisThread(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, ldy: Int) {
+    /// thread: a matrix-vector product for one token, the fused kernels for more (quantized weights with
+    /// `int8Tokens`: the integer products, the tokens quantized into this worker's `scratch`).
+    func productOnThisThread(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, ldy: Int,
+                             scratch: TokenScratch) {
         if n == 1 {
             matvecRows(x, y, 0, rows)
+        } else if int8Tokens && isQuantized {
+            let tokens = QuantizedTokens(x, count: n, cols: cols, into: scratch, pool: nil)
+            int8Product(tokens, y, count: n, 0, rows, ldy: ldy)
         } else {
             matmulRows(x, y, count: n, 0, rows, ldy: ldy)
         }

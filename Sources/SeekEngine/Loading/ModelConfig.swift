@@ -316,9 +316,9 @@ extension ModelConfig {
 
     /// Operations of a prefill of `tokens` tokens from an empty cache: the matrices, attention over the
     /// latent cache (scores and weighted sum, all layers), and the lm_head for the last token.
-    public func prefillFLOPs(tokens n: Int) -> Double {
+    public func prefillFLOPs(tokens n: Int, after depth: Int = 0) -> Double {
         let attentionPerKey = 2.0 * Double(numAttentionHeads * (latentDim + kvLoraRank) * numHiddenLayers)
-        let keys = Double(n) * Double(n + 1) / 2
+        let keys = Double(n) * Double(n + 1) / 2 + Double(n) * Double(depth)
         return Double(n) * matrixFLOPsPerToken + attentionPerKey * keys + 2 * Double(vocabSize * hiddenSize)
     }
 }

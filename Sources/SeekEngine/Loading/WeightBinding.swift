@@ -7,6 +7,10 @@ struct WeightBinding {
     let pool: WorkerPool
     /// Quantize the large matrices to this format while loading (nil: keep the stored dtype).
     var quantization: QuantFormat? = nil
+    /// Whether quantized matrices multiply int8 tokens in batched products (LoadOptions.int8Tokens).
+    var int8Tokens = true
+    /// The lm_head's format when quantizing at load, if not the model's (LoadOptions.lmHeadQuantization).
+    var lmHeadQuantization: QuantFormat? = nil
     var arena = WeightArena()
     /// Copies rearranged at load time (the attention's transposed key up-projections).
     var rearranged = WeightArena()
@@ -53,7 +57,14 @@ struct WeightBinding {
         guard let format = quantization, WeightBinding.isQuantizable(name, shape: t.shape) else { return stored }
         let q = stored.quantized(format, arena: arena, pool: pool)
         t.releaseResidentPages()
-        return q
+        return withTokenPrecision(q)
+    }
+
+    /// A quantized matrix with the token precision the options asked for.
+    private func withTokenPrecision(_ m: WeightMatrix) -> WeightMatrix {
+        var m = m
+        m.int8Tokens = int8Tokens
+        return m
     }
 
     /// A float tensor viewed as a matrix in its stored dtype.
@@ -82,7 +93,7 @@ struct WeightBinding {
             throw ModelFileError(file: t.file, problem: .shapeMismatch(tensor: t.name, shape: t.shape, expected: shape,
                                                                          format: format.rawValue))
         }
-        return WeightMatrix(rows: rows, cols: cols, storage: format == .q8 ? .q8(t.data) : .q4(t.data))
+        return withTokenPrecision(WeightMatrix(rows: rows, cols: cols, storage: format == .q8 ? .q8(t.data) : .q4(t.data)))
     }
 
     /// A small float tensor (a norm, a bias), checked finite: it is copied anyway.
@@ -125,9 +136,12 @@ struct WeightBinding {
             kvUp.rowSlice($0 * headRows, c.qkNopeHeadDim).transposed(arena: quantizeLatent ? scratch : rearranged)
         }
         var valueUp = (0..<c.numAttentionHeads).map { kvUp.rowSlice($0 * headRows + c.qkNopeHeadDim, c.vHeadDim) }
+        // The key half as stored too, for the expanded prefill (a view of the checkpoint's rows).
+        var keyUp = (0..<c.numAttentionHeads).map { kvUp.rowSlice($0 * headRows, c.qkNopeHeadDim) }
         if quantizeLatent {
-            keyUpT = keyUpT.map { $0.quantized(.q8, arena: arena, pool: pool) }
-            valueUp = valueUp.map { $0.quantized(.q8, arena: arena, pool: pool) }
+            keyUpT = keyUpT.map { withTokenPrecision($0.quantized(.q8, arena: arena, pool: pool)) }
+            valueUp = valueUp.map { withTokenPrecision($0.quantized(.q8, arena: arena, pool: pool)) }
+            keyUp = keyUp.map { withTokenPrecision($0.quantized(.q8, arena: arena, pool: pool)) }
         }
         var scale = 1 / Float(c.qHeadDim).squareRoot()
         if let y = c.ropeScaling, y.mscaleAllDim != 0 {
@@ -141,7 +155,7 @@ struct WeightBinding {
             kvNorm: try vector("\(p).kv_a_layernorm.weight", count: c.kvLoraRank),
             keyUpT: keyUpT, valueUp: valueUp,
             output: try matrix("\(p).o_proj.weight", rows: c.hiddenSize, cols: c.numAttentionHeads * c.vHeadDim),
-            softmaxScale: scale, rope: rope, eps: c.rmsNormEps)
+            softmaxScale: scale, rope: rope, eps: c.rmsNormEps, keyUp: keyUp)
     }
 
     func mixtureOfExperts(layer i: Int) throws -> MixtureOfExperts {
@@ -178,9 +192,15 @@ struct WeightBinding {
     func finalNorm() throws -> [Float] { try vector("model.norm.weight", count: config.hiddenSize) }
 
     func lmHead() throws -> WeightMatrix {
+        var binding = self
+        if quantization != nil, let format = lmHeadQuantization { binding.quantization = format }
+        return try binding.lmHeadInModelFormat()
+    }
+
+    private func lmHeadInModelFormat() throws -> WeightMatrix {
         if config.tieWordEmbeddings && store["lm_head.weight"] == nil {
             let shared = try embedding()
-            return quantization.map { shared.quantized($0, arena: arena, pool: pool) } ?? shared
+            return quantization.map { withTokenPrecision(shared.quantized($0, arena: arena, pool: pool)) } ?? shared
         }
         return try matrix("lm_head.weight", rows: config.vocabSize, cols: config.hiddenSize)
     }

@@ -18,13 +18,15 @@ struct DecoderLayer: @unchecked Sendable {
         let normed = ws.normed, delta = ws.delta
 
         normalize(h, into: normed, weight: inputNorm, count: n, dim: dim, eps: eps)
-        attention(normed, delta, count: n, spans: spans, layer: layer, workspace: ws, pool: pool)
+        PhaseClock.measure(.attention) {
+            attention(normed, delta, count: n, spans: spans, layer: layer, workspace: ws, pool: pool)
+        }
         for i in 0..<(n * dim) { h[i] += delta[i] }
 
         normalize(h, into: normed, weight: postAttentionNorm, count: n, dim: dim, eps: eps)
         switch feedForward {
-        case .dense(let mlp): mlp(normed, delta, count: n, workspace: ws, pool: pool)
-        case .moe(let moe): moe(normed, delta, count: n, dim: dim, workspace: ws, pool: pool)
+        case .dense(let mlp): PhaseClock.measure(.dense) { mlp(normed, delta, count: n, workspace: ws, pool: pool) }
+        case .moe(let moe): PhaseClock.measure(.experts) { moe(normed, delta, count: n, dim: dim, workspace: ws, pool: pool) }
         }
         for i in 0..<(n * dim) { h[i] += delta[i] }
     }

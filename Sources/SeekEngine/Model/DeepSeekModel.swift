@@ -16,6 +16,12 @@ public struct LoadOptions: Sendable {
     /// Most bytes the KV cache and workspace may take (nil: the machine's physical memory). A context
     /// that needs more is an error at load.
     public var memoryLimit: Int? = nil
+    /// q8/q4 weights: prefill quantizes the tokens to int8 and multiplies integers (true, the default);
+    /// false keeps float32 tokens in batched products (slower; for comparing the two).
+    public var int8Tokens = true
+    /// The lm_head's format when quantizing at load (nil: the same as `quantization`); for measuring
+    /// what the output projection's precision costs.
+    var lmHeadQuantization: QuantFormat? = nil
 
     public init() {}
 }
@@ -104,6 +110,8 @@ public final class DeepSeekModel {
 
         var binding = WeightBinding(store: store, config: config, pool: workerPool)
         binding.quantization = options.quantization
+        binding.int8Tokens = options.int8Tokens
+        binding.lmHeadQuantization = options.lmHeadQuantization
         arena = binding.arena
         rearranged = binding.rearranged
         let rope = RotaryEmbedding(dim: config.qkRopeHeadDim, theta: config.ropeTheta, yarn: config.ropeScaling)
@@ -231,7 +239,9 @@ public final class DeepSeekModel {
         guard logitRows > 0 else { return }
         let vocab = config.vocabSize
         let logits = [Float](unsafeUninitializedCapacity: logitRows * vocab) { buffer, initialized in
-            lmHead.matmul(ws.normed, buffer.baseAddress!, count: logitRows, pool: workerPool)
+            PhaseClock.measure(.lmHead) {
+                lmHead.matmul(ws.normed, buffer.baseAddress!, count: logitRows, pool: workerPool, scratch: ws.tokenScratch)
+            }
             initialized = logitRows * vocab
         }
         var offset = 0

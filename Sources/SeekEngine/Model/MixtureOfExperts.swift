@@ -15,7 +15,7 @@ struct MixtureOfExperts: @unchecked Sendable {
     func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int, dim: Int,
                         workspace ws: Workspace, pool: WorkerPool) {
         let k = router.topK
-        gate.matmul(x, ws.routerLogits, count: n, pool: pool)
+        gate.matmul(x, ws.routerLogits, count: n, pool: pool, scratch: ws.tokenScratch)
         for t in 0..<n {
             router.route(logits: ws.routerLogits + t * router.experts, experts: ws.routeExperts + t * k,
                          weights: ws.routeWeights + t * k, scratch: ws.router)

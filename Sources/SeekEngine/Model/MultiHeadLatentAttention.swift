@@ -7,7 +7,8 @@ import Foundation
 /// Keys and values are low-rank: k_nope_h = W_uk_h · c and v_h = W_uv_h · c, where c is the normalised
 /// kv latent. Instead of expanding every cached token to per-head K and V, the query is folded into
 /// latent space (q̃_h = W_uk_hᵀ q_nope_h), scores are q̃_h · c_t + q_pe_h · k_pe_t, and the attention
-/// output is W_uv_h (Σ_t p_t c_t). Prefill and decode share this one path.
+/// output is W_uv_h (Σ_t p_t c_t). Decoding (LatentDecodeAttention.swift) and short prompts use this
+/// form; long prompts expand the cache per head instead (ExpandedPrefillAttention.swift).
 struct MultiHeadLatentAttention: @unchecked Sendable {
     enum QueryProjection {
         case direct(WeightMatrix)                                   // q_proj
@@ -31,6 +32,9 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
     let softmaxScale: Float
     let rope: RotaryEmbedding
     let eps: Float
+    /// kv_b_proj's key up-projection per head as stored ([nopeDim, kvRank]), for the expanded prefill
+    /// (ExpandedPrefillAttention.swift); empty: prefill stays absorbed.
+    var keyUp: [WeightMatrix] = []
 
     var qHeadDim: Int { nopeDim + ropeDim }
     var latentDim: Int { kvRank + ropeDim }
@@ -53,19 +57,19 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         let q = ws.query
         switch query {
         case .direct(let w):
-            w.matmul(x, q, count: n, pool: pool)
+            w.matmul(x, q, count: n, pool: pool, scratch: ws.tokenScratch)
         case .lowRank(let down, let norm, let up):
             let a = ws.queryLowRank
-            down.matmul(x, a, count: n, pool: pool)
+            down.matmul(x, a, count: n, pool: pool, scratch: ws.tokenScratch)
             norm.withUnsafeBufferPointer { w in
                 for t in 0..<n { VectorOps.rmsNorm(a + t * down.rows, w.baseAddress!, a + t * down.rows, count: down.rows, eps: eps) }
             }
-            up.matmul(a, q, count: n, pool: pool)
+            up.matmul(a, q, count: n, pool: pool, scratch: ws.tokenScratch)
         }
 
         // New tokens' latents go straight into the cache: [normalised latent | rotated rope key].
         let kv = ws.newLatents
-        kvDown.matmul(x, kv, count: n, pool: pool)
+        kvDown.matmul(x, kv, count: n, pool: pool, scratch: ws.tokenScratch)
         kvNorm.withUnsafeBufferPointer { w in
             for span in spans {
                 let cache = span.cache.layer(layer)
@@ -83,7 +87,15 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
 
         let attended = ws.attended
         for span in spans {
-            // Bound the score matrix (rows x context) by processing the query tokens in blocks.
+            let cache = span.cache.layer(layer)
+            // Long prompts: the expanded form (ExpandedPrefillAttention.swift), per sequence.
+            if expandedPrefillPays(tokens: span.count) {
+                attendExpanded(q: q + span.row * qWidth, tokens: span.count, firstPosition: span.position, cache: cache,
+                               out: attended + span.row * heads * valueDim, workspace: ws, pool: pool)
+                continue
+            }
+            // Bound the score matrix (rows x context) by processing the query tokens in blocks; a block
+            // of one token (decoding, or a context too long for two) attends in one pass without scores.
             let context = span.position + span.count
             let blockTokens = max(1, min(span.count, ws.scoreCapacity / max(1, heads * context)))
             var t0 = 0
@@ -91,11 +103,11 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
                 let t1 = min(span.count, t0 + blockTokens)
                 let row = span.row + t0
                 attendBlock(q: q + row * qWidth, tokens: t1 - t0, firstPosition: span.position + t0,
-                            cache: span.cache.layer(layer), out: attended + row * heads * valueDim, workspace: ws, pool: pool)
+                            cache: cache, out: attended + row * heads * valueDim, workspace: ws, pool: pool)
                 t0 = t1
             }
         }
-        output.matmul(attended, out, count: n, pool: pool)
+        output.matmul(attended, out, count: n, pool: pool, scratch: ws.tokenScratch)
     }
 
     /// Attention for `tokens` queries (q rows [tokens, heads * qHeadDim]) at consecutive positions from
@@ -113,11 +125,12 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         // Work is split across the workers by head, then by (token, head) row; OpenBLAS and the kernels
         // run single-threaded inside each part.
         pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
-            let qNope = ws.headQuery(worker: worker, nopeDim: nopeDim)
+            let qNope = ws.headQuery(worker: worker, nopeDim: nopeDim), scratch = ws.headTokenScratch(worker: worker)
             for h in h0..<h1 {
                 // q̃ = W_ukᵀ q_nope, then q_pe appended: absorbed row (t, h) = [q̃ | q_pe]
                 for t in 0..<n { (qNope + t * nopeDim).update(from: q + t * qWidth + h * qHeadDim, count: nopeDim) }
-                keyUpT[h].productOnThisThread(qNope, absorbed + h * latentDim, count: n, ldy: heads * latentDim)
+                keyUpT[h].productOnThisThread(qNope, absorbed + h * latentDim, count: n, ldy: heads * latentDim,
+                                             scratch: scratch)
                 for t in 0..<n {
                     (absorbed + (t * heads + h) * latentDim + kvRank)
                         .update(from: q + t * qWidth + h * qHeadDim + nopeDim, count: ropeDim)
@@ -125,8 +138,8 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
             }
         }
         if n == 1 {
-            attendOneToken(absorbed: absorbed, context: context, cache: cache, scores: scores, latentOut: latentOut,
-                           pool: pool)
+            attendOneTokenOnline(absorbed: absorbed, context: context, cache: cache, latentOut: latentOut,
+                                 workspace: ws, pool: pool)
         } else {
             pool.forRanges(rows, minChunk: 1) { r0, r1 in
                 let count = r1 - r0
@@ -149,34 +162,12 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         }
         // Up to each head's values: out_h = W_uv · latent
         pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
-            let latent = ws.headLatent(worker: worker, kvRank: kvRank)
+            let latent = ws.headLatent(worker: worker, kvRank: kvRank), scratch = ws.headTokenScratch(worker: worker)
             for h in h0..<h1 {
                 for t in 0..<n { (latent + t * kvRank).update(from: latentOut + (t * heads + h) * kvRank, count: kvRank) }
-                valueUp[h].productOnThisThread(latent, out + h * valueDim, count: n, ldy: heads * valueDim)
+                valueUp[h].productOnThisThread(latent, out + h * valueDim, count: n, ldy: heads * valueDim,
+                                             scratch: scratch)
             }
-        }
-    }
-
-    /// Decode: one query token, so all heads go through each product together and the work is split
-    /// over cache positions (scores) and latent dimensions (values) instead of heads. Both products are
-    /// SeekKernels' own: OpenBLAS with M = heads spent most of its time packing (15 vs 30-34 GFLOP/s on
-    /// one Zen 1 core), which dominated decoding at a few thousand tokens of context.
-    private func attendOneToken(absorbed: UnsafeMutablePointer<Float>, context: Int, cache: UnsafeMutablePointer<Float>,
-                                scores: UnsafeMutablePointer<Float>, latentOut: UnsafeMutablePointer<Float>,
-                                pool: WorkerPool) {
-        // scores[h, j] = [q̃_h | q_pe_h] · [c_j | k_pe_j]: the cache rows are the "weights", heads the tokens.
-        pool.forRanges((context + 15) / 16, minChunk: 4) { p0, p1 in
-            sk_matmul_f32(cache, absorbed, scores, heads, p0 * 16, min(context, p1 * 16), latentDim, context)
-        }
-        for h in 0..<heads {
-            let row = scores + h * context
-            for j in 0..<context { row[j] *= softmaxScale }
-            VectorOps.softmax(row, count: context)
-        }
-        // latentOut[h] = Σ_j p_hj c_j, in strips of 16 latent dimensions
-        pool.forRanges((kvRank + 15) / 16, minChunk: 1) { s0, s1 in
-            sk_attention_values(scores, context, cache, latentDim, context, heads, latentOut, kvRank,
-                                s0 * 16, min(kvRank, s1 * 16))
         }
     }
 }

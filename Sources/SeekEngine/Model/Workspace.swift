@@ -1,4 +1,5 @@
 import Foundation
+import SeekKernels
 
 /// Every activation buffer a forward pass uses, sized once per model for a batch of up to `tokens`
 /// tokens and reused by every layer and every call (llama2.c's RunState). Shapes are [rows, columns],
@@ -44,6 +45,42 @@ final class Workspace {
     let headLatents: UnsafeMutablePointer<Float>
     /// [tokens, heads * v_head_dim]: per-head attention outputs, the input of o_proj.
     let attended: UnsafeMutablePointer<Float>
+
+    // Prefill attention in the expanded form (ExpandedPrefillAttention.swift).
+    /// Keys expanded at a time and queries per score tile that the buffers below hold (ExpandedPrefill's
+    /// block sizes when the workspace was made; smaller ones fit too).
+    let expandedKeyBlock: Int
+    let expandedQueryBlock: Int
+    /// [heads, tokens, nope + rope]: each head's queries, contiguous.
+    let expandedQueries: UnsafeMutablePointer<Float>
+    /// [heads, tokens, v_head_dim]: the online softmax's running weighted value sums.
+    let expandedSums: UnsafeMutablePointer<Float>
+    /// [heads, tokens] each: its running maxima and normalisers.
+    let expandedMaxima: UnsafeMutablePointer<Float>
+    let expandedNormalisers: UnsafeMutablePointer<Float>
+    /// [keyBlock, kv_lora_rank]: one key block's latents, contiguous.
+    let expandedLatents: UnsafeMutablePointer<Float>
+    /// [threads, tile]: each worker's expanded keys and values and its score tile (see ExpandedTile).
+    private let expandedTiles: UnsafeMutablePointer<Float>
+    private let expandedTileStride: Int
+    private let valueDim: Int
+    private let qHeadDim: Int
+
+    // Decode attention (LatentDecodeAttention.swift).
+    /// [threads, heads * (2 + kv_lora_rank)]: each worker's online-softmax state over its cache rows:
+    /// running maxima [heads], normalisers [heads], weighted latent sums [heads, kv_lora_rank].
+    let decodeStates: UnsafeMutablePointer<Float>
+    let decodeStateStride: Int
+    /// [threads]: whether a worker took rows in the current call.
+    let decodeUsed: UnsafeMutablePointer<Bool>
+
+    // Quantized weights' integer products (WeightMatrix.int8Tokens).
+    /// A batch's tokens quantized to int8 blocks, for a product's input of any width.
+    let tokenScratch: TokenScratch
+    /// [threads]: one worker's, for the per-head products of attention (up to max(tokens, key block)
+    /// rows of kv_lora_rank or nope columns).
+    private let headTokenScratches: UnsafeMutableRawPointer
+    private let headTokenScratchBytes: Int
 
     // Feed-forward and mixture of experts.
     /// [gateCapacity] each: gate and up products (tokens x the widest MLP, or every expert of one token).
@@ -112,13 +149,47 @@ final class Workspace {
         ropeSin = try reserve(c.qkRopeHeadDim / 2)
         absorbed = try reserve(try n(tokens, heads, latentDim))
         // A block of query rows sees at most the whole context; blocks are cut to keep the scores under
-        // 8M floats (32 MB), except that one token always fits.
-        scoreCapacity = max(min(try n(tokens, heads, contextSize), Workspace.scoreBound), try n(heads, contextSize))
+        // 8M floats (32 MB). A block of one token needs none: it attends in one pass (LatentDecodeAttention).
+        scoreCapacity = min(try n(tokens, heads, contextSize), Workspace.scoreBound)
         scores = try reserve(scoreCapacity)
         latentOut = try reserve(try n(tokens, heads, kvRank))
         headQueries = try reserve(try n(threads, tokens, c.qkNopeHeadDim))
         headLatents = try reserve(try n(threads, tokens, kvRank))
         attended = try reserve(try n(tokens, heads, c.vHeadDim))
+
+        let keyBlock = max(1, ExpandedPrefill.keyBlock), queryBlock = max(1, ExpandedPrefill.queryBlock)
+        expandedKeyBlock = keyBlock
+        expandedQueryBlock = queryBlock
+        valueDim = c.vHeadDim
+        qHeadDim = c.qHeadDim
+        expandedQueries = try reserve(try n(heads, tokens, c.qHeadDim))
+        expandedSums = try reserve(try n(heads, tokens, c.vHeadDim))
+        expandedMaxima = try reserve(try n(heads, tokens))
+        expandedNormalisers = try reserve(try n(heads, tokens))
+        expandedLatents = try reserve(try n(keyBlock, kvRank))
+        guard let tile = CheckedSize.sum([try n(keyBlock, c.qHeadDim), try n(2, keyBlock, c.vHeadDim),
+                                          try n(queryBlock, keyBlock), try n(queryBlock, c.vHeadDim)]) else {
+            throw tooLarge(nil)
+        }
+        expandedTileStride = tile
+        expandedTiles = try reserve(try n(threads, tile))
+
+        // The widest input any product of a pass takes: hidden (projections, experts' gate/up, lm_head),
+        // q LoRA, heads x v_head_dim (o_proj), the MLPs' hidden (down), kv_lora_rank and nope (per head).
+        let sharedHiddenWidth = try n(c.moeIntermediateSize, max(1, c.nSharedExperts))
+        let widestInput = max(dim, c.qLoraRank ?? 0, try n(heads, c.vHeadDim), c.intermediateSize,
+                              c.moeIntermediateSize, sharedHiddenWidth, kvRank, c.qkNopeHeadDim)
+        _ = try n(tokens, widestInput, 2)  // quantized tokens take under 2 bytes per value
+        let tokenBytes = sk_quantized_tokens_bytes(tokens, widestInput)
+        tokenScratch = TokenScratch(buffer: UnsafeMutableRawPointer(try reserve(tokenBytes, UInt8.self)), byteCount: tokenBytes)
+        let headRows = max(tokens, keyBlock), headWidth = max(kvRank, c.qkNopeHeadDim)
+        _ = try n(headRows, headWidth, 2, threads)
+        headTokenScratchBytes = (sk_quantized_tokens_bytes(headRows, headWidth) + 63) / 64 * 64
+        headTokenScratches = UnsafeMutableRawPointer(try reserve(try n(threads, headTokenScratchBytes), UInt8.self))
+
+        decodeStateStride = try n(heads, kvRank + 2)
+        decodeStates = try reserve(try n(threads, decodeStateStride))
+        decodeUsed = try reserve(threads)
 
         let sharedHidden = try n(c.moeIntermediateSize, c.nSharedExperts)
         let widest = max(c.intermediateSize, c.moeIntermediateSize, sharedHidden)
@@ -153,4 +224,28 @@ final class Workspace {
     /// One worker's slice of `headQueries` / `headLatents`.
     func headQuery(worker: Int, nopeDim: Int) -> UnsafeMutablePointer<Float> { headQueries + worker * tokens * nopeDim }
     func headLatent(worker: Int, kvRank: Int) -> UnsafeMutablePointer<Float> { headLatents + worker * tokens * kvRank }
+
+    /// One worker's scratch for a key block of the expanded prefill: keys [keyBlock, nope + rope], values
+    /// [keyBlock, v_head_dim] and transposed [v_head_dim, keyBlock], scores [queryBlock, keyBlock] and
+    /// weighted values [queryBlock, v_head_dim].
+    struct ExpandedTile {
+        let keys, values, valuesT, scores, weighted: UnsafeMutablePointer<Float>
+    }
+
+    func expandedTile(worker: Int) -> ExpandedTile {
+        let keys = expandedTiles + worker * expandedTileStride
+        let values = keys + expandedKeyBlock * qHeadDim
+        let valuesT = values + expandedKeyBlock * valueDim
+        let scores = valuesT + expandedKeyBlock * valueDim
+        return ExpandedTile(keys: keys, values: values, valuesT: valuesT, scores: scores,
+                            weighted: scores + expandedQueryBlock * expandedKeyBlock)
+    }
+
+    /// One worker's room for quantized tokens in attention's per-head products.
+    func headTokenScratch(worker: Int) -> TokenScratch {
+        TokenScratch(buffer: headTokenScratches + worker * headTokenScratchBytes, byteCount: headTokenScratchBytes)
+    }
+
+    /// One worker's decode state (see `decodeStates`).
+    func decodeState(worker: Int) -> UnsafeMutablePointer<Float> { decodeStates + worker * decodeStateStride }
 }

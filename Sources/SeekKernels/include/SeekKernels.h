@@ -31,8 +31,6 @@ int sk_simd_level(void);
 /// Uses `level` (clamped to [portable, supported]) from now on; for tests and benchmarks. Returns the
 /// level in effect. Not meant to be changed while other threads run kernels.
 int sk_set_simd_level(int level);
-/// 0: force the portable path; non-zero: back to the best supported level.
-void sk_set_simd_enabled(int enabled);
 /// A short name of the level in use, e.g. "avx512-vnni", "avx2", "portable".
 const char *sk_simd_name(void);
 
@@ -117,12 +115,45 @@ void sk_matmul_q8(const void *w, const float *x, float *y, size_t n, size_t row_
 void sk_matmul_q4(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
                   size_t cols, size_t ldy);
 
+// --- quantized weights times int8 tokens (prefill with q8 / q4 weights) ----------------------------
+// The integer path for quantized models: each token is quantized to int8 blocks of 32 exactly as the
+// quantized matrix-vector products quantize x (block amax / 127, round to nearest even), and every
+// 32-column block is an exact integer dot product scaled by the weight row's and the token's block
+// scales (llama.cpp's Q8_0 x Q8_0 scheme). Portable and SIMD results share the integers and differ only
+// in float32 summation order. Compared with sk_matmul_q8 / sk_matmul_q4 (float tokens), the token
+// rounding adds a relative error of about 1 / 254 of each block's largest |x| per element.
+
+/// Bytes of n tokens of `cols` values quantized for sk_matmul_qN_int8.
+size_t sk_quantized_tokens_bytes(size_t n, size_t cols);
+/// Quantizes tokens [t0, t1) of X[n, cols] (row-major) into `tokens` (sk_quantized_tokens_bytes(n, cols)
+/// bytes, 4-byte aligned, shared by all n tokens: threads may fill disjoint token ranges at once).
+void sk_quantize_tokens(const float *x, size_t n, size_t cols, size_t t0, size_t t1, void *tokens);
+/// y[t * ldy + r] = sum_c W[r, c] * x[t, c] for t < n and r in [row_begin, row_end), from the
+/// quantized tokens. Single-threaded and allocation-free (about 75 KB of stack); callers split the
+/// rows, best on multiples of 16.
+void sk_matmul_q8_int8(const void *w, const void *tokens, float *y, size_t n, size_t row_begin, size_t row_end,
+                       size_t cols, size_t ldy);
+void sk_matmul_q4_int8(const void *w, const void *tokens, float *y, size_t n, size_t row_begin, size_t row_end,
+                       size_t cols, size_t ldy);
+
+// --- activations and softmax rows (SIMD exp within 2 ulp of libm's expf; below e^-87.3, 0) ------------
+/// gate[i] = silu(gate[i]) * up[i] = gate[i] / (1 + e^-gate[i]) * up[i].
+void sk_silu_mul_f32(float *gate, const float *up, size_t n);
+/// x[i] = e^(x[i] * scale - shift); returns the sum of the new x (a softmax row's numerators and
+/// normaliser, with shift = scale * max).
+float sk_exp_sum_f32(float *x, size_t n, float scale, float shift);
+/// The largest of x[0..<n] (-infinity for n = 0).
+float sk_max_f32(const float *x, size_t n);
+
 // --- attention (one query token) -------------------------------------------------------------------
-/// out[h * ldo + d] = sum_{j < ctx} p[h * ldp + j] * cache[j * ldc + d] for h < heads and d in [d0, d1):
-/// the attention-weighted sum of cached latents for every head at once (float32; SIMD and portable differ
-/// only in summation order).
-void sk_attention_values(const float *p, size_t ldp, const float *cache, size_t ldc, size_t ctx, size_t heads,
-                         float *out, size_t ldo, size_t d0, size_t d1);
+/// Decode attention in one pass with an online softmax, for one query token and every head, over cache
+/// rows [j0, j1) (row j at cache + j * ldc): score_hj = scale * (q[h * qdim ..] . row_j[0 ..< qdim]),
+/// and the state of each head h is updated as by a softmax over all rows seen so far: m[h] the largest
+/// score (start at -infinity), l[h] the sum of exp(score - m[h]) (start at 0), acc[h * vdim + d] the
+/// sum of exp(score - m[h]) * row_j[d] for d < vdim (start at 0). Calls over disjoint row ranges (one
+/// per thread) merge by rescaling to the larger m. Rows are read once, in blocks that stay in L2.
+void sk_attention_decode(const float *q, size_t heads, size_t qdim, const float *cache, size_t ldc, size_t j0,
+                         size_t j1, size_t vdim, float scale, float *m, float *l, float *acc);
 
 // --- threads ------------------------------------------------------------------------------------------
 /// One task of a parallel region: fn(context, index).

@@ -44,8 +44,15 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("repetitions"), help: ArgumentHelp("Runs to make; the best is reported.", valueName: "n"))
     var repetitions = 1
 
+    @Option(name: .customLong("depth"), help: ArgumentHelp(
+        "Tokens already in the cache before the prompt, untimed, like llama-bench's -d.", valueName: "n"))
+    var depth = 0
+
     @Flag(help: "Print the results as one JSON object on stdout.")
     var json = false
+
+    @Flag(help: "Also print where the time goes: attention, experts, dense MLPs, lm_head, other.")
+    var verbose = false
 
     /// -p N: prompt tokens to process.
     var promptTokens: Int { Int(promptTokensText) ?? 0 }
@@ -61,6 +68,8 @@ struct BenchCommand: ParsableCommand {
         guard promptTokens <= most else { throw ValidationError("-p must be at most \(most), got \(promptTokens)") }
         guard generateTokens <= most else { throw ValidationError("-n must be at most \(most), got \(generateTokens)") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        guard depth >= 0 else { throw ValidationError("--depth must be 0 or more, got \(depth)") }
+        guard depth <= most else { throw ValidationError("--depth must be at most \(most), got \(depth)") }
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads)") }
     }
 
@@ -68,7 +77,8 @@ struct BenchCommand: ParsableCommand {
         try CommandFailure.reporting {
             let startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
             try startup.check(.weights)
-            let settings = LoadSettings(contextSize: promptTokens + generateTokens + 16, threads: threads ?? 0, quantization: quantization)
+            let settings = LoadSettings(contextSize: depth + promptTokens + generateTokens + 16, threads: threads ?? 0,
+                                        quantization: quantization)
             let options = startup.loadOptions(settings)
             let resolved = startup.resolved
             // Bandwidth before loading and after the runs, the higher kept: on a shared machine one
@@ -87,7 +97,7 @@ struct BenchCommand: ParsableCommand {
 
             var best: Benchmark.Result?
             for _ in 0..<repetitions {
-                let r = try Benchmark.run(model: m, promptTokens: promptTokens, generateTokens: generateTokens)
+                let r = try Benchmark.run(model: m, promptTokens: promptTokens, generateTokens: generateTokens, depth: depth)
                 if best == nil || r.generationTokensPerSecond > best!.generationTokensPerSecond { best = r }
             }
             let r = best!
@@ -95,16 +105,16 @@ struct BenchCommand: ParsableCommand {
             let peak = ProcessMemory.peakResidentBytes
             let bandwidth = max(bandwidthBefore, Benchmark.measureReadBandwidth(threads: workers))
             let sgemmRate = Benchmark.measureSgemmRate(threads: workers)
-            let prefillRate = m.config.prefillFLOPs(tokens: promptTokens) / r.prefillSeconds
+            let prefillRate = m.config.prefillFLOPs(tokens: promptTokens, after: depth) / r.prefillSeconds
             let active = m.activeBytesPerToken
             let ceiling = bandwidth / Double(active)
             let weightFiles = ModelSize.weightBytes(folder: resolved.folder)  // the files, links followed: one size everywhere
-            let cacheBytes = m.cacheBytesPerToken * (promptTokens + generateTokens)
+            let cacheBytes = m.cacheBytesPerToken * (depth + promptTokens + generateTokens)
 
             if json {
-                let object: [String: Any] = [
+                var object: [String: Any] = [
                     "model": resolved.displayName, "quant": (m.storedQuantization ?? options.quantization)?.rawValue ?? "none", "threads": workers,
-                    "prompt_tokens": promptTokens, "gen_tokens": generateTokens,
+                    "prompt_tokens": promptTokens, "gen_tokens": generateTokens, "depth": depth,
                     "prompt_tps": r.promptTokensPerSecond, "gen_tps": r.generationTokensPerSecond,
                     "ttft_ms": r.firstTokenSeconds * 1000, "load_s": loadSeconds,
                     "weight_file_bytes": weightFiles, "rss_after_load_bytes": residentAfterLoad,
@@ -114,6 +124,10 @@ struct BenchCommand: ParsableCommand {
                     "gen_fraction_of_ceiling": r.generationTokensPerSecond / ceiling,
                     "prompt_flops_per_s": prefillRate, "sgemm_flops_per_s": sgemmRate,
                 ]
+                if verbose {
+                    object["prompt_phases_s"] = Self.phaseObject(r.prefillPhases)
+                    object["gen_phases_s"] = Self.phaseObject(r.decodePhases)
+                }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 Console.out(String(decoding: data, as: UTF8.self) + "\n")
                 return
@@ -128,9 +142,27 @@ struct BenchCommand: ParsableCommand {
                                 ceiling, bandwidth / 1e9, Double(active) / 1e6, 100 * r.generationTokensPerSecond / ceiling))
             lines.append("memory             weights on disk \(mib(weightFiles)), resident after load \(mib(residentAfterLoad)), "
                          + "after run \(mib(residentAfterRun)) (\(String(format: "%.2f", Double(residentAfterRun) / Double(weightFiles)))× the files), "
-                         + "peak \(mib(peak)); KV cache \(mib(cacheBytes)) for \(promptTokens + generateTokens) tokens")
+                         + "peak \(mib(peak)); KV cache \(mib(cacheBytes)) for \(depth + promptTokens + generateTokens) tokens")
             lines.append(String(format: "load               %.2f s", loadSeconds))
+            if depth > 0 { lines.append("depth              \(depth) tokens in the cache before the prompt (untimed)") }
+            if verbose {
+                lines.append("where the time goes " + Self.phaseLine("prompt", r.prefillPhases))
+                lines.append("                    " + Self.phaseLine("generation", r.decodePhases))
+            }
             Console.out(lines.joined(separator: "\n") + "\n")
         }
+    }
+
+    /// "prompt: attention 12 %, experts 60 %, ..." over the phases' share of the measured time.
+    private static func phaseLine(_ label: String, _ t: PhaseTimes) -> String {
+        let parts = PhaseTimes.Phase.allCases.map { ($0.name, t[$0]) } + [("other", t.other)]
+        let shares = parts.map { String(format: "%@ %.0f %% (%.0f ms)", $0.0, 100 * $0.1 / max(t.total, 1e-12), $0.1 * 1000) }
+        return "\(label): " + shares.joined(separator: ", ")
+    }
+
+    private static func phaseObject(_ t: PhaseTimes) -> [String: Double] {
+        var object = ["other": t.other, "total": t.total]
+        for phase in PhaseTimes.Phase.allCases { object[phase.name] = t[phase] }
+        return object
     }
 }

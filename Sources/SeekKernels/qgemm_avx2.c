@@ -1,0 +1,160 @@
+// AVX2 batched product of q8 / q4 weights with int8 tokens, and the panel packer and loop that the
+// AVX-512 VNNI kernel shares. Weights are repacked once per call into 16-row integer panels (see
+// sk_internal.h) that stay in L1/L2 while every tile of tokens passes over them; a tile multiplies
+// 4-column chunks of 8 rows by one token's 4 bytes broadcast, so each vpmaddubsw serves 8 rows, and
+// each 32-column block ends with one conversion and one FMA per 8 rows and token (scales of the weight
+// rows times the token's block scale).
+#if defined(__x86_64__)
+#include "sk_internal.h"
+#include <immintrin.h>
+
+enum { ROW_BLOCK = 64, PANELS = ROW_BLOCK / SK_QPANEL_ROWS };
+
+SK_TARGET_AVX2 void sk_avx2_pack_int8_panel(int q4, int flip_q8, const void *w, size_t nblocks, size_t g,
+                                            int two_groups, size_t b0, size_t nbk, uint8_t *panel) {
+    size_t bb = q4 ? SK_Q4_BLOCK_BYTES : SK_Q8_BLOCK_BYTES, group_bytes = nblocks * SK_QROWS * bb;
+    const __m256i low = _mm256_set1_epi8(15), flip = _mm256_set1_epi8(flip_q8 ? (char)0x80 : 0);
+    for (size_t b = 0; b < nbk; b++) {
+        uint8_t *dst = panel + b * SK_QPANEL_BLOCK_BYTES;
+        for (size_t h = 0; h < 2; h++) {
+            if (h == 1 && !two_groups) {
+                _mm256_store_ps((float *)dst + 8, _mm256_setzero_ps());
+                // Zero weights in the panel's byte encoding: nibble 8 (q4), 0 ^ flip (q8).
+                __m256i zero = q4 ? _mm256_set1_epi8(8) : flip;
+                for (int k = 0; k < 8; k++) _mm256_store_si256((__m256i *)(dst + 64 + 64 * k + 32), zero);
+                continue;
+            }
+            const uint8_t *gb = sk_qgroup_block(w, group_bytes, bb, g + h, b0 + b);
+            _mm256_store_ps((float *)dst + 8 * h, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)gb)));
+            if (q4) {
+                for (int k = 0; k < 4; k++) {
+                    __m256i raw = _mm256_loadu_si256((const __m256i *)(gb + 16 + 32 * k));
+                    _mm256_store_si256((__m256i *)(dst + 64 + 64 * k + 32 * h), _mm256_and_si256(raw, low));
+                    _mm256_store_si256((__m256i *)(dst + 64 + 64 * (k + 4) + 32 * h),
+                                       _mm256_and_si256(_mm256_srli_epi16(raw, 4), low));
+                }
+            } else {
+                for (int k = 0; k < 8; k++)
+                    _mm256_store_si256((__m256i *)(dst + 64 + 64 * k + 32 * h),
+                                       _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(gb + 16 + 32 * k)), flip));
+            }
+        }
+    }
+}
+
+/// Stores (or adds) one token's 16 results, only rows [lo, hi) of the panel.
+SK_TARGET_AVX2 static inline void store16(float *yt, __m256 a, __m256 b, size_t lo, size_t hi, int accumulate) {
+    if (lo == 0 && hi == SK_QPANEL_ROWS) {
+        if (accumulate) {
+            a = _mm256_add_ps(a, _mm256_loadu_ps(yt));
+            b = _mm256_add_ps(b, _mm256_loadu_ps(yt + 8));
+        }
+        _mm256_storeu_ps(yt, a);
+        _mm256_storeu_ps(yt + 8, b);
+        return;
+    }
+    float out[SK_QPANEL_ROWS] __attribute__((aligned(32)));
+    _mm256_store_ps(out, a);
+    _mm256_store_ps(out + 8, b);
+    for (size_t i = lo; i < hi; i++) yt[i] = accumulate ? yt[i] + out[i] : out[i];
+}
+
+SK_TARGET_AVX2 void sk_int8_matmul_driver(int q4, int flip_q8, sk_int8_tile_fn tile, size_t max_tile,
+                                          const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0,
+                                          size_t r1, size_t ldy) {
+    uint8_t panels[PANELS * SK_QPANEL_BLOCKS * SK_QPANEL_BLOCK_BYTES] __attribute__((aligned(64)));
+    size_t nb = x->nblocks, group_end = (r1 + SK_QROWS - 1) / SK_QROWS;
+    size_t first = r0 / SK_QROWS * SK_QROWS;  // panels start on a group
+    size_t tiles = (n + max_tile - 1) / max_tile;
+    for (size_t rb = first; rb < r1; rb += ROW_BLOCK) {
+        size_t count = (r1 - rb + SK_QPANEL_ROWS - 1) / SK_QPANEL_ROWS;
+        if (count > PANELS) count = PANELS;
+        for (size_t b0 = 0; b0 < nb; b0 += SK_QPANEL_BLOCKS) {
+            size_t nbk = nb - b0 < SK_QPANEL_BLOCKS ? nb - b0 : SK_QPANEL_BLOCKS;
+            for (size_t p = 0; p < count; p++) {
+                size_t g = (rb + p * SK_QPANEL_ROWS) / SK_QROWS;
+                sk_avx2_pack_int8_panel(q4, flip_q8, w, nb, g, g + 1 < group_end, b0, nbk,
+                                        panels + p * SK_QPANEL_BLOCKS * SK_QPANEL_BLOCK_BYTES);
+            }
+            // Equal tiles (7 tokens: 4 + 3, not 6 + 1), as the float kernel.
+            for (size_t i = 0; i < tiles; i++) {
+                size_t t0 = n * i / tiles, mt = n * (i + 1) / tiles - t0;
+                for (size_t p = 0; p < count; p++) {
+                    size_t start = rb + p * SK_QPANEL_ROWS;
+                    size_t lo = start < r0 ? r0 - start : 0;
+                    size_t hi = r1 - start < SK_QPANEL_ROWS ? r1 - start : SK_QPANEL_ROWS;
+                    tile(mt, q4, panels + p * SK_QPANEL_BLOCKS * SK_QPANEL_BLOCK_BYTES, nbk,
+                         x->q + (t0 * nb + b0) * SK_QBLOCK, x->scale + t0 * nb + b0, x->sum + t0 * nb + b0, nb,
+                         y + t0 * ldy + start, ldy, lo, hi, b0 > 0);
+                }
+            }
+        }
+    }
+}
+
+// ---- AVX2 tile: up to 4 tokens x 16 rows (two 8-row halves in turn) -------------------------------------
+// q8 (signed bytes): vpmaddubsw(|w|, x with w's sign), widened by vpmaddwd per chunk (two chunks could
+// overflow int16). q4 (nibbles 0..15): vpmaddubsw(nib, x) directly; 8 chunks add in int16 (at most
+// 8 * 2 * 15 * 127 = 30480) before one vpmaddwd, and the nibbles' offset 8 comes off as 8 * sum(x).
+
+enum { AVX2_TILE = 4 };
+
+SK_TARGET_AVX2 static inline __attribute__((always_inline)) void
+avx2_tile(const int mt, const int q4, const uint8_t *panel, size_t nbk, const int8_t *xq, const float *xd,
+          const int32_t *xs, size_t nb, float *y, size_t ldy, size_t lo, size_t hi, int accumulate) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[2][AVX2_TILE];
+    for (int h = 0; h < 2; h++) {
+        for (int t = 0; t < AVX2_TILE; t++) acc[h][t] = _mm256_setzero_ps();
+        for (size_t b = 0; b < nbk; b++) {
+            const uint8_t *pb = panel + b * SK_QPANEL_BLOCK_BYTES;
+            __m256i isum[AVX2_TILE];
+            for (int t = 0; t < AVX2_TILE; t++) isum[t] = _mm256_setzero_si256();
+            for (int k = 0; k < 8; k++) {
+                __m256i wv = _mm256_load_si256((const __m256i *)(pb + 64 + 64 * k + 32 * h));
+                if (q4) {
+                    for (int t = 0; t < mt; t++) {
+                        __m256i xv = _mm256_set1_epi32(*(const int32_t *)(xq + (t * nb + b) * SK_QBLOCK + 4 * k));
+                        isum[t] = _mm256_add_epi16(isum[t], _mm256_maddubs_epi16(wv, xv));
+                    }
+                } else {
+                    __m256i aw = _mm256_sign_epi8(wv, wv);
+                    for (int t = 0; t < mt; t++) {
+                        __m256i xv = _mm256_set1_epi32(*(const int32_t *)(xq + (t * nb + b) * SK_QBLOCK + 4 * k));
+                        __m256i p = _mm256_maddubs_epi16(aw, _mm256_sign_epi8(xv, wv));
+                        isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(p, ones));
+                    }
+                }
+            }
+            __m256 dw = _mm256_load_ps((const float *)pb + 8 * h);
+            for (int t = 0; t < mt; t++) {
+                __m256i s = isum[t];
+                if (q4) s = _mm256_sub_epi32(_mm256_madd_epi16(s, ones), _mm256_set1_epi32(8 * xs[t * nb + b]));
+                acc[h][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(xd[t * nb + b])),
+                                            acc[h][t]);
+            }
+        }
+    }
+    for (int t = 0; t < mt; t++) store16(y + t * ldy, acc[0][t], acc[1][t], lo, hi, accumulate);
+}
+
+SK_TARGET_AVX2 static void avx2_tile_any(size_t mt, int q4, const uint8_t *panel, size_t nbk, const int8_t *xq,
+                                         const float *xd, const int32_t *xs, size_t nb, float *y, size_t ldy,
+                                         size_t lo, size_t hi, int accumulate) {
+    // Constant token counts and format, so the accumulators stay in registers and the loops unroll.
+#define AVX2_TILE_CASES(Q4)                                                                              \
+    switch (mt) {                                                                                    \
+    case 4: avx2_tile(4, Q4, panel, nbk, xq, xd, xs, nb, y, ldy, lo, hi, accumulate); return;        \
+    case 3: avx2_tile(3, Q4, panel, nbk, xq, xd, xs, nb, y, ldy, lo, hi, accumulate); return;        \
+    case 2: avx2_tile(2, Q4, panel, nbk, xq, xd, xs, nb, y, ldy, lo, hi, accumulate); return;        \
+    default: avx2_tile(1, Q4, panel, nbk, xq, xd, xs, nb, y, ldy, lo, hi, accumulate); return;       \
+    }
+    if (q4) AVX2_TILE_CASES(1) else AVX2_TILE_CASES(0)
+#undef AVX2_TILE_CASES
+}
+
+void sk_avx2_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1,
+                         size_t ldy) {
+    sk_int8_matmul_driver(q4, 0, avx2_tile_any, AVX2_TILE, w, x, y, n, r0, r1, ldy);
+}
+#endif
