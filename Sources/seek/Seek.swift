@@ -26,9 +26,12 @@ struct Seek: ParsableCommand {
               seek tokenize -m lite "Hello, world"     ids and pieces
               seek quantize -m lite --quant q8 lite8   a smaller copy of a model
               seek bench -m lite -p 512 -n 128         speed, memory, % of bandwidth limit
+              seek serve -m lite --parallel 4          an OpenAI-compatible server on 127.0.0.1:8080
+              seek --remote http://127.0.0.1:8080      chat with a server's model (also -p, --json)
             """,
         version: SeekVersion.string,
-        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self])
+        subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self,
+                      ServeCommand.self])
 
     @OptionGroup(title: "Model") var registry: RegistryOptions
     @OptionGroup(title: "Model") var model: ModelChoice
@@ -36,11 +39,13 @@ struct Seek: ParsableCommand {
     @OptionGroup(title: "Prompt") var prompt: PromptOptions
     @OptionGroup(title: "Chat") var chat: SystemOptions
     @OptionGroup(title: "Sampling") var sampling: SamplingOptions
+    @OptionGroup(title: "Remote") var remote: RemoteOptions
 
     /// Subcommands with options of their own (bench's -p and -n are numbers, quantize's --quant is its
     /// output format): named first, they parse the command line alone, so that the root's options
     /// (prompt, sampling, context) are neither taken from them nor silently accepted.
-    static let parsedAlone: [ParsableCommand.Type] = [TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self]
+    static let parsedAlone: [ParsableCommand.Type] = [TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self,
+                                                      ServeCommand.self]
 
     /// ArgumentParser's own main, except that usage errors start with "error:" like every other failure,
     /// and the subcommands in `parsedAlone` parse their own options.
@@ -84,6 +89,9 @@ struct Seek: ParsableCommand {
     }
 
     func run() throws {
+        if let target = try RemoteRun.reporting({ try RemoteTarget.resolve(remote: remote, model: model.model, registryFile: registry.registryFile) }) {
+            return try RemoteRun.run(target, prompt: prompt, system: chat.system, sampling: sampling, runtime: runtime)
+        }
         guard let text = try CommandFailure.reporting({ try PromptInput.read(prompt: prompt.prompt, file: prompt.file) }) else {
             if prompt.json { throw CommandFailure.fail("--json needs a prompt: give -p, -f or pipe text to stdin") }
             if prompt.raw { throw CommandFailure.fail("--raw needs a prompt: give -p, -f or pipe text to stdin") }

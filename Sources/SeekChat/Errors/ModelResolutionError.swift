@@ -4,6 +4,8 @@ public enum ModelResolutionError: Error, CustomStringConvertible, Equatable, Sen
     case unknownName(String, registryFile: String?, known: [String])
     /// No model was asked for, the registry has no "default" and the bundled model is not installed.
     case bundledModelNotFound(folderName: String)
+    /// A registry entry that names a server (`"remote"`) where a folder is needed.
+    case remoteModel(name: String, url: String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum ModelResolutionError: Error, CustomStringConvertible, Equatable, Sen
             return "unknown model \"\(name)\"\(source); known models: \(known.joined(separator: ", ")); or pass a folder path"
         case .bundledModelNotFound(let folderName):
             return "no model given and the bundled model \(folderName) was not found (set SEEK_DEFAULT_MODEL)"
+        case .remoteModel(let name, let url):
+            return "\(name) is a remote model (\(url)): this command needs a model folder"
         }
     }
 }

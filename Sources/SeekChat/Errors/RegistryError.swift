@@ -18,6 +18,8 @@ public struct RegistryError: Error, CustomStringConvertible, Equatable, Sendable
         case samplingNotAnObject
         case stopNotStrings
         case invalidSetting(SettingError)
+        /// An entry with both a folder and a server.
+        case pathAndRemote
     }
 
     public let file: String
@@ -56,6 +58,7 @@ extension RegistryError.Problem: CustomStringConvertible {
         case .samplingNotAnObject: return "\"sampling\" must be an object"
         case .stopNotStrings: return "sampling.stop must be a list of strings"
         case .invalidSetting(let error): return "sampling: \(error)"
+        case .pathAndRemote: return "give \"path\" (a folder) or \"remote\" (a server's URL), not both"
         }
     }
 }

@@ -20,6 +20,12 @@ public struct ModelEntry: Sendable {
     public var sampling: [(name: String, value: String)] = []
     /// Default stop strings.
     public var stop: [String]?
+    /// An OpenAI-compatible API to use instead of a folder (`"remote": "https://host/v1"`); `path` is then empty.
+    public var remote: String?
+    /// The model's id on that server (`"model"`); nil: the server's first.
+    public var remoteModel: String?
+    /// The environment variable holding the server's API key (`"api_key_env"`).
+    public var apiKeyEnvironmentVariable: String?
 
     public init(name: String, path: String) {
         self.name = name
@@ -103,10 +109,18 @@ public struct ModelRegistry: Sendable {
             guard let text = value as? String else { throw failure(.notAString(key: key)) }
             return text
         }
-        guard let rawPath = try string("path") else { throw failure(.missingPath) }
+        let remote = try string("remote")
+        guard let rawPath = try string("path") ?? (remote != nil ? "" : nil) else { throw failure(.missingPath) }
         var entry = ModelEntry(name: name, path: rawPath)
-        do { entry.path = try expand(rawPath, "path") } catch let error as RegistryError {
-            entry.unavailable = error  // one entry's unset variable must not hide the others
+        if let remote {
+            if !rawPath.isEmpty { throw failure(.pathAndRemote) }
+            entry.remote = remote
+            entry.remoteModel = try string("model")
+            entry.apiKeyEnvironmentVariable = try string("api_key_env")
+        } else {
+            do { entry.path = try expand(rawPath, "path") } catch let error as RegistryError {
+                entry.unavailable = error  // one entry's unset variable must not hide the others
+            }
         }
         entry.description = try string("description")
         entry.system = try string("system")
