@@ -40,7 +40,7 @@ enum RemoteRun {
 
     /// `seek models --remote URL`: the server's `/models`.
     static func models(_ target: RemoteTarget) throws {
-        let session = RemoteSession(target: target, options: SamplingOptions())
+        let session = RemoteSession(target: target, options: try SamplingOptions.parse([]))
         defer { session.close() }
         let models = try reporting { try session.listModels() }
         let rows = models.map { [$0.id, $0.ownedBy ?? "", $0.maxModelLen.map(String.init) ?? ""] }

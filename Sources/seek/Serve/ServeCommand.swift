@@ -58,7 +58,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let server = try CommandFailure.reporting { () -> OpenAIServer in
-            let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: SamplingOptions())
+            let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: try SamplingOptions.parse([]))
             let served = ServedChatModel(loaded: startup.loaded, defaults: startup.settings)
             var configuration = ServerConfiguration()
             configuration.host = host
