@@ -26,8 +26,8 @@ struct Seek: ParsableCommand {
               seek tokenize -m lite "Hello, world"     ids and pieces
               seek quantize -m lite --quant q8 lite8   a smaller copy of a model
               seek bench -m lite -p 512 -n 128         speed, memory, % of bandwidth limit
-              seek serve -m lite --parallel 4          an OpenAI-compatible server on 127.0.0.1:8080
-              seek --remote http://127.0.0.1:8080      chat with a server's model (also -p, --json)
+              seek serve -m lite --parallel 4          OpenAI-compatible API on port 8080
+              seek --remote http://127.0.0.1:8080      chat with that server's model
             """,
         version: SeekVersion.string,
         subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self,

@@ -21,6 +21,7 @@ final class HelpTests: XCTestCase {
     func testModels() throws { try assertHelp(["models", "--help"], matches: "models") }
     func testQuantize() throws { try assertHelp(["quantize", "--help"], matches: "quantize") }
     func testBench() throws { try assertHelp(["bench", "--help"], matches: "bench") }
+    func testServe() throws { try assertHelp(["serve", "--help"], matches: "serve") }
 
     /// bench takes numbers for -p and -n and nothing it would ignore.
     func testBenchAcceptsOnlyWhatItUses() throws {

@@ -32,17 +32,17 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup(title: "Model") var registry: RegistryOptions
     @OptionGroup(title: "Model") var runtime: RuntimeOptions
 
-    @Option(help: ArgumentHelp("The address to listen on (default 127.0.0.1: this machine only).", valueName: "address"))
+    @Option(help: ArgumentHelp("The address to listen on (127.0.0.1: this machine only).", valueName: "address"))
     var host = "127.0.0.1"
 
-    @Option(help: ArgumentHelp("The port to listen on; 0 picks a free one (default 8080).", valueName: "n"))
+    @Option(help: ArgumentHelp("The port to listen on; 0 picks a free one.", valueName: "n"))
     var port = 8080
 
     @Option(name: [.customLong("parallel"), .customLong("np")], help: ArgumentHelp(
-        "Requests decoded together, each in its own slot with its own KV cache (default 1).", valueName: "n"))
+        "Requests decoded together, each in its own slot with its own KV cache.", valueName: "n"))
     var parallel = 1
 
-    @Option(help: ArgumentHelp("Requests that may wait for a free slot; more are answered 503 (default 8).", valueName: "n"))
+    @Option(help: ArgumentHelp("Requests that may wait for a free slot; more are answered 503.", valueName: "n"))
     var queue = 8
 
     @Option(name: .customLong("api-key"), help: ArgumentHelp(
