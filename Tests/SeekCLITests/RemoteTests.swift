@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 
 /// `seek --remote` against `seek serve` on 127.0.0.1: the same greedy token ids and text as local seek
@@ -114,6 +117,49 @@ final class RemoteTests: XCTestCase {
         // The second turn resent the whole conversation; the server's slot had the first turn cached.
         XCTAssertTrue(remote[2].contains("reused from the server's cache"), remote[2])
         XCTAssertFalse(remote[2].contains("(0 reused"), remote[2] + "\n" + remote[1])
+    }
+
+    func testCtrlCStopsAStreamingReplyAndFreesTheServersSlot() throws {
+        let server = try startServer(["--parallel", "1"])
+        let home = try TestPaths.temporaryFolder(for: self)
+        let terminal = try PseudoTerminal(arguments: ["--remote", server.url, "--temp", "0"],
+                                          environment: TestPaths.isolatedEnvironment(home: home))
+        terminal.expect("/help for commands")
+        terminal.expect(">>> ")
+        terminal.type("Tell me everything\r")
+        terminal.expect("Tell me everything\r\n")
+        terminal.expectMoreOutput()  // the reply has started streaming
+        terminal.type("\u{03}")
+        terminal.expect(">>> ")
+        terminal.type("/stats\r")
+        terminal.expect("stopped by Ctrl-C")
+        terminal.expect(">>> ")
+        // The request was closed, so the server frees the slot (its reply would run to 512 tokens).
+        let health = URL(string: server.url + "/health")!
+        var busy = -1
+        for _ in 0..<100 {
+            let object = try JSONSerialization.jsonObject(with: try Self.get(health)) as? [String: Any]
+            busy = object?["slots_busy"] as? Int ?? -1
+            if busy == 0 { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        XCTAssertEqual(busy, 0)
+        terminal.type("/show\r")
+        terminal.expect("messages  2")  // the stopped reply keeps what was shown, as in the local chat
+        terminal.type("/bye\r")
+        XCTAssertEqual(terminal.waitForExit(), 0)
+    }
+
+    /// A plain GET (URLSession; Data(contentsOf:) reads only files on Linux).
+    private static func get(_ url: URL) throws -> Data {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<Data, any Error> = .failure(URLError(.unknown))
+        URLSession.shared.dataTask(with: url) { data, _, error in
+            result = data.map { .success($0) } ?? .failure(error ?? URLError(.badServerResponse))
+            done.signal()
+        }.resume()
+        done.wait()
+        return try result.get()
     }
 
     func testModelsListsTheServersModelAndRegistryEntriesReachServers() throws {

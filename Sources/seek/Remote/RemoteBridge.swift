@@ -40,19 +40,26 @@ enum RemoteBridge {
             lock.unlock()
         }
 
+        /// Waits for the result. Cancelling happens outside the lock: a cancelled stream may finish
+        /// (and so call `finish`) from within `task.cancel()`, on this thread.
         func wait(cancelling task: Task<Void, Never>, isCancelled: () -> Bool) throws -> T {
             var cancelled = false
-            lock.lock()
-            defer { lock.unlock() }
-            while result == nil {
-                if !cancelled, isCancelled() {
+            while true {
+                lock.lock()
+                if let result {
+                    lock.unlock()
+                    // A stream stopped by cancelling its consumer just ends: say it was cancelled.
+                    if cancelled { throw RemoteError.cancelled }
+                    return try result.get()
+                }
+                _ = lock.wait(until: Date().addingTimeInterval(0.02))
+                let done = result != nil
+                lock.unlock()
+                if !done, !cancelled, isCancelled() {
                     cancelled = true
                     task.cancel()
                 }
-                _ = lock.wait(until: Date().addingTimeInterval(0.02))
             }
-            if cancelled, case .failure = result! { throw RemoteError.cancelled }
-            return try result!.get()
         }
     }
 }

@@ -73,6 +73,7 @@ final class RemoteReply: @unchecked Sendable {  // filled by the one consumer ta
     var statsLines: [String] {
         let t = timings
         var lines: [String] = []
+        if wasCancelled { lines.append("stopped by Ctrl-C (the server sent no counts)") }
         if let usage {
             lines.append("prompt      \(usage.promptTokens) tokens"
                          + (usage.cachedTokens.map { " (\($0) reused from the server's cache)" } ?? ""))
