@@ -57,7 +57,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "seek", dependencies: [
-            "SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate", "CReadline",
+            "SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate", "SeekServer", "SeekRemote", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "TokenizerBench", dependencies: ["SeekTokenizer"]),

@@ -72,7 +72,14 @@ def run(url, k, args):
         body["ignore_eos"] = True
     results = [None] * k
     barrier = threading.Barrier(k)
-    threads = [threading.Thread(target=stream_once, args=(url, path, dict(body, seed=i), args.api_key, results, i, barrier))
+    def request(i):
+        own = dict(body, seed=i)
+        if args.distinct:  # a different prompt per stream: distinct tokens even when greedy
+            key = "prompt" if args.raw else "messages"
+            text = f"{i + 1}. {args.prompt}"
+            own[key] = text if args.raw else [{"role": "user", "content": text}]
+        return own
+    threads = [threading.Thread(target=stream_once, args=(url, path, request(i), args.api_key, results, i, barrier))
                for i in range(k)]
     for thread in threads:
         thread.start()
@@ -103,6 +110,9 @@ def main():
     parser.add_argument("--ignore-eos", action="store_true", help="ask servers that support it to ignore end-of-sequence")
     parser.add_argument("--ks", default="1,2,4", help="comma-separated concurrency levels")
     parser.add_argument("--warmup", action="store_true", help="run one short request first")
+    parser.add_argument("--distinct", action="store_true",
+                        help="give each stream its own prompt (\"1. PROMPT\", \"2. PROMPT\", …): with --temperature 0 the "
+                             "streams still differ, as real users' do (identical streams share their MoE experts)")
     args = parser.parse_args()
     url = args.url.rstrip("/")
     if not urllib.parse.urlsplit(url).path:

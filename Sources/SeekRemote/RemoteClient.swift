@@ -18,6 +18,9 @@ public final class RemoteClient: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(connectTimeout), read: .seconds(readTimeout))
         configuration.decompression = .enabled(limit: .ratio(20))
+        // One attempt: a refused connection is reported at once instead of retried until the connect
+        // timeout (the command line's user is waiting, and a server that is down stays down).
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

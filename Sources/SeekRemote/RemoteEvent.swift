@@ -11,6 +11,9 @@ public enum RemoteEvent: Equatable, Sendable {
     case finish(reason: String)
     /// Token counts (and timings where the server sends them).
     case usage(RemoteUsage)
+    /// Token ids, from servers that return them when asked (`return_token_ids`: seek, vLLM): the
+    /// prompt's (once) and the reply's ids this chunk carried; a stream's `reply` lists join.
+    case tokenIds(prompt: [Int]?, reply: [Int])
 }
 
 /// Token counts and, from seek and llama-server, timings.

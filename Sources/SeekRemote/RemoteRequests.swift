@@ -22,6 +22,9 @@ public struct RemoteSampling: Equatable, Sendable {
     public var frequencyPenalty: Double?
     public var seed: Int64?
     public var stop: [String] = []
+    /// Ask for the prompt's and the reply's token ids (vLLM's `return_token_ids`; seek serve has it too).
+    /// Off by default: strict servers (OpenAI) refuse unknown fields.
+    public var returnTokenIds = false
 
     public init() {}
 }
@@ -37,6 +40,7 @@ struct StreamRequestBody: Encodable {
         case model, messages, prompt, stream, streamOptions = "stream_options", maxTokens = "max_tokens", temperature
         case topP = "top_p", topK = "top_k", minP = "min_p", repeatPenalty = "repeat_penalty"
         case presencePenalty = "presence_penalty", frequencyPenalty = "frequency_penalty", seed, stop
+        case returnTokenIds = "return_token_ids"
     }
 
     struct StreamOptions: Encodable {
@@ -61,6 +65,7 @@ struct StreamRequestBody: Encodable {
         try container.encodeIfPresent(sampling.frequencyPenalty, forKey: .frequencyPenalty)
         try container.encodeIfPresent(sampling.seed, forKey: .seed)
         if !sampling.stop.isEmpty { try container.encode(sampling.stop, forKey: .stop) }
+        if sampling.returnTokenIds { try container.encode(true, forKey: .returnTokenIds) }
     }
 }
 

@@ -38,7 +38,14 @@ public struct StreamChunkDecoder: Sendable {
             throw RemoteError.malformedStream("a chunk without choices: \(payload.prefix(80))")
         }
         var events: [RemoteEvent] = []
+        var promptIds = Self.ids(object["prompt_token_ids"])
         for choice in choices where (choice["index"] as? Int ?? 0) == 0 {
+            promptIds = promptIds ?? Self.ids(choice["prompt_token_ids"])
+            let replyIds = Self.ids(choice["token_ids"])
+            if promptIds != nil || replyIds != nil {
+                events.append(.tokenIds(prompt: promptIds, reply: replyIds ?? []))
+                promptIds = nil
+            }
             if let delta = choice["delta"] as? [String: Any] {
                 if let role = delta["role"] as? String { events.append(.role(role)) }
                 for key in ["reasoning_content", "reasoning"] {
@@ -64,6 +71,14 @@ public struct StreamChunkDecoder: Sendable {
             events.append(.usage(RemoteUsage(promptTokens: prompt, completionTokens: completion,
                                              cachedTokens: details?["cached_tokens"] as? Int, timings: pendingTimings)))
         }
+        if let promptIds { events.append(.tokenIds(prompt: promptIds, reply: [])) }
         return events
+    }
+
+    /// A list of token ids, or nil when `value` is not one.
+    private static func ids(_ value: Any?) -> [Int]? {
+        guard let list = value as? [Any] else { return nil }
+        let ids = list.compactMap { $0 as? Int }
+        return ids.count == list.count ? ids : nil
     }
 }

@@ -31,10 +31,12 @@ struct Seek: ParsableCommand {
               seek quantize -m lite --quant q8 lite8   a smaller copy of a model
               seek bench -m lite -p 512 -n 128         speed, memory, % of bandwidth limit
               seek cache list                          quantized models kept by --quant
+              seek serve -m lite --parallel 4          OpenAI-compatible API on port 8080
+              seek --remote http://127.0.0.1:8080      chat with that server's model
             """,
         version: SeekVersion.string,
         subcommands: [ChatCommand.self, TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self,
-                      CacheCommand.self])
+                      CacheCommand.self, ServeCommand.self])
 
     @OptionGroup(title: "Model") var registry: RegistryOptions
     @OptionGroup(title: "Model") var model: ModelChoice
@@ -43,12 +45,13 @@ struct Seek: ParsableCommand {
     @OptionGroup(title: "Chat") var chat: SystemOptions
     @OptionGroup(title: "Sampling") var sampling: SamplingOptions
     @OptionGroup(title: "Output") var display: DisplayOptions
+    @OptionGroup(title: "Remote") var remote: RemoteOptions
 
     /// Subcommands with options of their own (bench's -p and -n are numbers, quantize's --quant is its
     /// output format): named first, they parse the command line alone, so that the root's options
     /// (prompt, sampling, context) are neither taken from them nor silently accepted.
     static let parsedAlone: [ParsableCommand.Type] = [TokenizeCommand.self, ModelsCommand.self, QuantizeCommand.self, BenchCommand.self,
-                                                      CacheCommand.self]
+                                                      CacheCommand.self, ServeCommand.self]
 
     /// ArgumentParser's own main, except that usage errors start with "error:" like every other failure,
     /// and the subcommands in `parsedAlone` parse their own options.
@@ -93,7 +96,10 @@ struct Seek: ParsableCommand {
     }
 
     func run() throws {
-        guard let source = try CommandFailure.reporting({ try PromptInput.source(prompt: prompt.prompt, file: prompt.file) }) else {
+        if let target = try RemoteRun.reporting({ try RemoteTarget.resolve(remote: remote, model: model.model, registryFile: registry.registryFile) }) {
+            return try RemoteRun.run(target, prompt: prompt, system: chat.system, sampling: sampling, runtime: runtime)
+        }
+                guard let source = try CommandFailure.reporting({ try PromptInput.source(prompt: prompt.prompt, file: prompt.file) }) else {
             if prompt.json { throw CommandFailure.fail("--json needs a prompt: give -p, -f or pipe text to stdin") }
             if prompt.raw { throw CommandFailure.fail("--raw needs a prompt: give -p, -f or pipe text to stdin") }
             return try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system,

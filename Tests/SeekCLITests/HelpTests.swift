@@ -23,6 +23,7 @@ final class HelpTests: XCTestCase {
     func testBench() throws { try assertHelp(["bench", "--help"], matches: "bench") }
     func testCache() throws { try assertHelp(["cache", "--help"], matches: "cache") }
     func testCacheRemove() throws { try assertHelp(["cache", "rm", "--help"], matches: "cache-rm") }
+    func testServe() throws { try assertHelp(["serve", "--help"], matches: "serve") }
 
     /// Help names where each sampling default really comes from, not one fixed number.
     func testSamplingDefaultsAreNamedHonestly() throws {

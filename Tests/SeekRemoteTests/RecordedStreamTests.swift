@@ -35,6 +35,7 @@ final class RecordedStreamTests: XCTestCase {
                     case .reasoning(let text): reply.reasoning += text
                     case .finish(let reason): reply.finish.append(reason)
                     case .usage(let usage): reply.usage.append(usage)
+                    case .tokenIds: break
                     }
                 }
             }

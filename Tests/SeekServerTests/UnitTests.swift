@@ -26,6 +26,10 @@ final class SlotChoiceTests: XCTestCase {
         a.lastUsed = .now
         XCTAssertTrue(Slot.best(for: [1, 2, 7, 8, 9], among: [a, b]) === b)
         XCTAssertTrue(Slot.best(for: [1, 2, 3, 4, 9], among: [a, b]) === a, "a prefix covering half the prompt counts")
+        // A conversation's next turn: the prompt is much longer than what it shares, but it continues
+        // most of the slot's cache, so it goes back to that slot rather than to an empty one.
+        b.cachedIds = []
+        XCTAssertTrue(Slot.best(for: [1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16], among: [a, b]) === a)
     }
 }
 

@@ -6,6 +6,8 @@ public enum ModelResolutionError: Error, CustomStringConvertible, Equatable, Sen
     case bundledModelNotFound(folderName: String)
     /// An empty model name or path (`-m ''`).
     case emptyName
+    /// A registry entry that names a server (`"remote"`) where a folder is needed.
+    case remoteModel(name: String, url: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum ModelResolutionError: Error, CustomStringConvertible, Equatable, Sen
         case .bundledModelNotFound(let folderName):
             return "no model given and the bundled model \(folderName) was not found (set SEEK_DEFAULT_MODEL)"
         case .emptyName: return "the model name is empty: give a registry name or a folder path"
+        case .remoteModel(let name, let url):
+            return "\(name) is a remote model (\(url)): this command needs a model folder"
         }
     }
 }

@@ -21,6 +21,8 @@ public struct RegistryError: Error, CustomStringConvertible, Equatable, Sendable
         /// A key seek does not know (a misspelling would otherwise be ignored).
         case unknownKey(key: String, known: [String])
         case settingNotANumber(key: String, value: String)
+        /// An entry with both a folder and a server.
+        case pathAndRemote
     }
 
     public let file: String
@@ -61,6 +63,7 @@ extension RegistryError.Problem: CustomStringConvertible {
         case .invalidSetting(let error): return "sampling: \(error)"
         case .unknownKey(let key, let known): return "unknown key \"\(key)\" (known: \(known.joined(separator: ", ")))"
         case .settingNotANumber(let key, let value): return "sampling: \(key) must be a number, got \(value)"
+        case .pathAndRemote: return "give \"path\" (a folder) or \"remote\" (a server's URL), not both"
         }
     }
 }

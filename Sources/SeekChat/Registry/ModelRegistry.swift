@@ -23,6 +23,12 @@ public struct ModelEntry: Sendable {
     public var sampling: [(name: String, value: String)] = []
     /// Default stop strings.
     public var stop: [String]?
+    /// An OpenAI-compatible API to use instead of a folder (`"remote": "https://host/v1"`); `path` is then empty.
+    public var remote: String?
+    /// The model's id on that server (`"model"`); nil: the server's first.
+    public var remoteModel: String?
+    /// The environment variable holding the server's API key (`"api_key_env"`).
+    public var apiKeyEnvironmentVariable: String?
 
     public init(name: String, path: String) {
         self.name = name
@@ -105,7 +111,7 @@ public struct ModelRegistry: Sendable {
 
     /// The keys an entry may have (besides `_comments`).
     static let entryKeys = ["path", "description", "system", "chat_template", "chat_template_file", "context_size",
-                            "quant", "sampling"]
+                            "quant", "sampling", "remote", "model", "api_key_env"]
 
     private static func entry(name: String, fields: [String: Any], file: String, folder: String,
                               environment: [String: String]) throws -> ModelEntry {
@@ -123,10 +129,18 @@ public struct ModelRegistry: Sendable {
         if let key = fields.keys.sorted().first(where: { !ModelRegistry.entryKeys.contains($0) && !$0.hasPrefix("_") }) {
             throw failure(.unknownKey(key: key, known: ModelRegistry.entryKeys))
         }
-        guard let rawPath = try string("path") else { throw failure(.missingPath) }
+        let remote = try string("remote")
+        guard let rawPath = try string("path") ?? (remote != nil ? "" : nil) else { throw failure(.missingPath) }
         var entry = ModelEntry(name: name, path: rawPath)
-        do { entry.path = try expand(rawPath, "path") } catch let error as RegistryError {
-            entry.unavailable = error  // one entry's unset variable must not hide the others
+        if let remote {
+            if !rawPath.isEmpty { throw failure(.pathAndRemote) }
+            entry.remote = remote
+            entry.remoteModel = try string("model")
+            entry.apiKeyEnvironmentVariable = try string("api_key_env")
+        } else {
+            do { entry.path = try expand(rawPath, "path") } catch let error as RegistryError {
+                entry.unavailable = error  // one entry's unset variable must not hide the others
+            }
         }
         entry.description = try string("description")
         entry.system = try string("system")

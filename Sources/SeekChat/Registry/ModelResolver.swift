@@ -36,6 +36,7 @@ public enum ModelResolver {
 
     private static func resolved(_ entry: ModelEntry) throws -> ResolvedModel {
         if let unavailable = entry.unavailable { throw unavailable }
+        if let url = entry.remote { throw ModelResolutionError.remoteModel(name: entry.name, url: url) }
         return ResolvedModel(displayName: entry.name, folder: entry.path, entry: entry)
     }
 

@@ -8,12 +8,16 @@ public struct ChatCompletionResponse: Codable, Equatable, Sendable {
     public var choices: [Choice]
     public var usage: Usage
     public var timings: Timings?
+    /// With `return_token_ids` (vLLM's extension): the prompt's ids.
+    public var promptTokenIds: [Int]? = nil
 
     public struct Choice: Codable, Equatable, Sendable {
         public var index: Int
         public var message: Message
         public var logprobs: ChatLogprobs?
         public var finishReason: String
+        /// With `return_token_ids`: the reply's ids.
+        public var tokenIds: [Int]? = nil
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -21,9 +25,10 @@ public struct ChatCompletionResponse: Codable, Equatable, Sendable {
             try container.encode(message, forKey: .message)
             try container.encode(logprobs, forKey: .logprobs)  // null when not asked for, as OpenAI sends it
             try container.encode(finishReason, forKey: .finishReason)
+            try container.encodeIfPresent(tokenIds, forKey: .tokenIds)
         }
 
-        enum CodingKeys: String, CodingKey { case index, message, logprobs, finishReason = "finish_reason" }
+        enum CodingKeys: String, CodingKey { case index, message, logprobs, finishReason = "finish_reason", tokenIds = "token_ids" }
     }
 
     public struct Message: Codable, Equatable, Sendable {
@@ -33,6 +38,7 @@ public struct ChatCompletionResponse: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, object, created, model, systemFingerprint = "system_fingerprint", choices, usage, timings
+        case promptTokenIds = "prompt_token_ids"
     }
 }
 
@@ -49,12 +55,17 @@ public struct ChatCompletionChunk: Codable, Equatable, Sendable {
     public var usage: Usage?
     public var includesUsageField = false
     public var timings: Timings?
+    /// With `return_token_ids`, on the chunk that carries `finish_reason`: the prompt's ids.
+    public var promptTokenIds: [Int]?
 
     public struct Choice: Codable, Equatable, Sendable {
         public var index: Int
         public var delta: Delta
         public var logprobs: ChatLogprobs?
         public var finishReason: String?
+        /// With `return_token_ids`, on the chunk with `finish_reason`: all the reply's ids at once (a
+        /// client that joins the chunks' `token_ids`, as vLLM streams them, gets the same list).
+        public var tokenIds: [Int]? = nil
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -62,9 +73,10 @@ public struct ChatCompletionChunk: Codable, Equatable, Sendable {
             try container.encode(delta, forKey: .delta)
             try container.encode(logprobs, forKey: .logprobs)
             try container.encode(finishReason, forKey: .finishReason)
+            try container.encodeIfPresent(tokenIds, forKey: .tokenIds)
         }
 
-        enum CodingKeys: String, CodingKey { case index, delta, logprobs, finishReason = "finish_reason" }
+        enum CodingKeys: String, CodingKey { case index, delta, logprobs, finishReason = "finish_reason", tokenIds = "token_ids" }
     }
 
     public struct Delta: Codable, Equatable, Sendable {
@@ -74,10 +86,12 @@ public struct ChatCompletionChunk: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, object, created, model, systemFingerprint = "system_fingerprint", choices, usage, timings
+        case promptTokenIds = "prompt_token_ids"
     }
 
     public init(id: String, created: Int, model: String, systemFingerprint: String?, choices: [Choice],
-                usage: Usage? = nil, includesUsageField: Bool = false, timings: Timings? = nil) {
+                usage: Usage? = nil, includesUsageField: Bool = false, timings: Timings? = nil, promptTokenIds: [Int]? = nil) {
+        self.promptTokenIds = promptTokenIds
         self.id = id
         self.created = created
         self.model = model
@@ -99,6 +113,7 @@ public struct ChatCompletionChunk: Codable, Equatable, Sendable {
         includesUsageField = container.contains(.usage)
         usage = try container.decodeIfPresent(Usage.self, forKey: .usage)
         timings = try container.decodeIfPresent(Timings.self, forKey: .timings)
+        promptTokenIds = try container.decodeIfPresent([Int].self, forKey: .promptTokenIds)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -111,5 +126,6 @@ public struct ChatCompletionChunk: Codable, Equatable, Sendable {
         try container.encode(choices, forKey: .choices)
         if includesUsageField || usage != nil { try container.encode(usage, forKey: .usage) }
         try container.encodeIfPresent(timings, forKey: .timings)
+        try container.encodeIfPresent(promptTokenIds, forKey: .promptTokenIds)
     }
 }

@@ -17,6 +17,10 @@ public struct CompletionResponse: Codable, Equatable, Sendable {
         public var index: Int
         public var logprobs: CompletionLogprobs?
         public var finishReason: String?
+        /// With `return_token_ids` (vLLM's extension), on the chunk with `finish_reason` (or in the body):
+        /// the prompt's and the reply's ids.
+        public var promptTokenIds: [Int]? = nil
+        public var tokenIds: [Int]? = nil
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -24,9 +28,13 @@ public struct CompletionResponse: Codable, Equatable, Sendable {
             try container.encode(index, forKey: .index)
             try container.encode(logprobs, forKey: .logprobs)
             try container.encode(finishReason, forKey: .finishReason)
+            try container.encodeIfPresent(promptTokenIds, forKey: .promptTokenIds)
+            try container.encodeIfPresent(tokenIds, forKey: .tokenIds)
         }
 
-        enum CodingKeys: String, CodingKey { case text, index, logprobs, finishReason = "finish_reason" }
+        enum CodingKeys: String, CodingKey {
+            case text, index, logprobs, finishReason = "finish_reason", promptTokenIds = "prompt_token_ids", tokenIds = "token_ids"
+        }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -41,12 +41,14 @@ public struct SamplingFields: Decodable, Equatable, Sendable {
     public var topK: Int?
     public var minP: Double?
     public var repeatPenalty: Double?
+    /// vLLM's extension: the response carries the prompt's and the reply's token ids.
+    public var returnTokenIds: Bool?
 
     enum CodingKeys: String, CodingKey {
         case maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens", temperature
         case topP = "top_p", seed, stop, presencePenalty = "presence_penalty"
         case frequencyPenalty = "frequency_penalty", n, stream, streamOptions = "stream_options"
-        case topK = "top_k", minP = "min_p", repeatPenalty = "repeat_penalty"
+        case topK = "top_k", minP = "min_p", repeatPenalty = "repeat_penalty", returnTokenIds = "return_token_ids"
     }
 }
 

@@ -34,6 +34,9 @@ public struct GenerationOutcome: Sendable {
     public var cachedTokens: Int
     public var completionTokens: Int
     public var timings: Timings
+    /// The prompt's and the reply's token ids (end-of-sequence excluded), for `return_token_ids`.
+    public var promptTokenIds: [Int] = []
+    public var completionTokenIds: [Int] = []
 
     public var usage: Usage {
         Usage(promptTokens: promptTokens, completionTokens: completionTokens, cachedTokens: cachedTokens)

@@ -26,6 +26,8 @@ struct ReplyDecoder {
     /// Tokens whose log probabilities wait for text to attach to (a character split across tokens).
     private var pendingLogprobs: [ChosenTokenLogprob] = []
     private(set) var generated = 0
+    /// The reply's token ids so far (end-of-sequence excluded), for `return_token_ids`.
+    private(set) var replyIds: [Int] = []
 
     init(request: GenerationRequest, model: any ServedModel) {
         self.model = model
@@ -52,6 +54,7 @@ struct ReplyDecoder {
                                                       top: alternatives))
         }
         generated += 1
+        replyIds.append(token)
         history.append(token)
         adjustments.record(token)
         let text = stops.append(detokenizer.append(token))

@@ -6,6 +6,8 @@ public struct DeliveryOptions: Sendable, Equatable {
     public var stream: Bool
     /// Streaming only: a usage chunk before `data: [DONE]`.
     public var includeUsage: Bool
+    /// The final chunk (or the body) carries `prompt_token_ids` and the choice's `token_ids`.
+    public var returnTokenIds = false
 }
 
 /// Checks a request's fields against OpenAI's rules and this server's model, and turns it into a
@@ -79,7 +81,8 @@ public struct RequestValidation: Sendable {
         if fields.streamOptions != nil && !stream {
             throw OpenAIError.invalid("stream_options is only allowed when stream is true", param: "stream_options")
         }
-        return DeliveryOptions(stream: stream, includeUsage: fields.streamOptions?.includeUsage ?? false)
+        return DeliveryOptions(stream: stream, includeUsage: fields.streamOptions?.includeUsage ?? false,
+                               returnTokenIds: fields.returnTokenIds ?? false)
     }
 
     private func generation(promptIds: [Int], fields: SamplingFields, promptParam: String) throws -> GenerationRequest {

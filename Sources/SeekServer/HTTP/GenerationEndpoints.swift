@@ -31,7 +31,8 @@ struct GenerationEndpoints: Sendable {
 
     private func identity(_ prefix: String, _ generation: GenerationRequest, _ delivery: DeliveryOptions) -> ReplyIdentity {
         ReplyIdentity(prefix: prefix, model: validation.model.name, systemFingerprint: configuration.systemFingerprint,
-                      wantsLogprobs: generation.topLogprobs != nil, includeUsage: delivery.stream && delivery.includeUsage)
+                      wantsLogprobs: generation.topLogprobs != nil, includeUsage: delivery.stream && delivery.includeUsage,
+                      returnTokenIds: delivery.returnTokenIds)
     }
 
     private func respond(_ request: Request, generation: GenerationRequest, delivery: DeliveryOptions,

@@ -21,8 +21,11 @@ struct ReplyIdentity: Sendable {
     var systemFingerprint: String
     var wantsLogprobs: Bool
     var includeUsage: Bool
+    var returnTokenIds = false
 
-    init(prefix: String, model: String, systemFingerprint: String, wantsLogprobs: Bool, includeUsage: Bool) {
+    init(prefix: String, model: String, systemFingerprint: String, wantsLogprobs: Bool, includeUsage: Bool,
+         returnTokenIds: Bool = false) {
+        self.returnTokenIds = returnTokenIds
         id = prefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         created = Int(Date().timeIntervalSince1970)
         self.model = model
@@ -35,10 +38,12 @@ struct ReplyIdentity: Sendable {
 struct ChatRenderer: ReplyRenderer {
     let identity: ReplyIdentity
 
-    private func chunk(_ choices: [ChatCompletionChunk.Choice], usage: Usage? = nil, timings: Timings? = nil) -> ByteBuffer {
+    private func chunk(_ choices: [ChatCompletionChunk.Choice], usage: Usage? = nil, timings: Timings? = nil,
+                       promptTokenIds: [Int]? = nil) -> ByteBuffer {
         ServerSentEvents.event(ChatCompletionChunk(
             id: identity.id, created: identity.created, model: identity.model, systemFingerprint: identity.systemFingerprint,
-            choices: choices, usage: usage, includesUsageField: identity.includeUsage, timings: timings))
+            choices: choices, usage: usage, includesUsageField: identity.includeUsage, timings: timings,
+            promptTokenIds: promptTokenIds))
     }
 
     func opening() -> ByteBuffer? {
@@ -51,8 +56,10 @@ struct ChatRenderer: ReplyRenderer {
     }
 
     func finalChunk(_ outcome: GenerationOutcome) -> ByteBuffer {
-        chunk([.init(index: 0, delta: .init(role: nil, content: nil), logprobs: nil, finishReason: outcome.finish.rawValue)],
-              timings: identity.includeUsage ? nil : outcome.timings)
+        chunk([.init(index: 0, delta: .init(role: nil, content: nil), logprobs: nil, finishReason: outcome.finish.rawValue,
+                     tokenIds: identity.returnTokenIds ? outcome.completionTokenIds : nil)],
+              timings: identity.includeUsage ? nil : outcome.timings,
+              promptTokenIds: identity.returnTokenIds ? outcome.promptTokenIds : nil)
     }
 
     func usageChunk(_ outcome: GenerationOutcome) -> ByteBuffer {
@@ -64,8 +71,10 @@ struct ChatRenderer: ReplyRenderer {
             id: identity.id, created: identity.created, model: identity.model, systemFingerprint: identity.systemFingerprint,
             choices: [.init(index: 0, message: .init(role: "assistant", content: text),
                             logprobs: identity.wantsLogprobs ? ChatLogprobs(content: logprobs) : nil,
-                            finishReason: outcome.finish.rawValue)],
-            usage: outcome.usage, timings: outcome.timings))
+                            finishReason: outcome.finish.rawValue,
+                            tokenIds: identity.returnTokenIds ? outcome.completionTokenIds : nil)],
+            usage: outcome.usage, timings: outcome.timings,
+            promptTokenIds: identity.returnTokenIds ? outcome.promptTokenIds : nil))
     }
 }
 
@@ -92,7 +101,9 @@ final class CompletionRenderer: ReplyRenderer, @unchecked Sendable {  // used by
     }
 
     func finalChunk(_ outcome: GenerationOutcome) -> ByteBuffer {
-        event([.init(text: "", index: 0, logprobs: nil, finishReason: outcome.finish.rawValue)],
+        event([.init(text: "", index: 0, logprobs: nil, finishReason: outcome.finish.rawValue,
+                     promptTokenIds: identity.returnTokenIds ? outcome.promptTokenIds : nil,
+                     tokenIds: identity.returnTokenIds ? outcome.completionTokenIds : nil)],
               timings: identity.includeUsage ? nil : outcome.timings)
     }
 
@@ -105,7 +116,9 @@ final class CompletionRenderer: ReplyRenderer, @unchecked Sendable {  // used by
             id: identity.id, created: identity.created, model: identity.model, systemFingerprint: identity.systemFingerprint,
             choices: [.init(text: text, index: 0,
                             logprobs: identity.wantsLogprobs ? CompletionLogprobs(logprobs, offset: 0) : nil,
-                            finishReason: outcome.finish.rawValue)],
+                            finishReason: outcome.finish.rawValue,
+                            promptTokenIds: identity.returnTokenIds ? outcome.promptTokenIds : nil,
+                            tokenIds: identity.returnTokenIds ? outcome.completionTokenIds : nil)],
             usage: outcome.usage, timings: outcome.timings))
     }
 }

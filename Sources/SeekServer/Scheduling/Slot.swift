@@ -55,15 +55,16 @@ extension Slot {
     }
 
     /// The idle slot a prompt should go to: the one whose cache shares the longest prefix with it (ties:
-    /// the least recently used). A match covering less than half the prompt (a shared chat-template
-    /// opening, say) is no reason to overwrite a conversation another client may come back to: then an
-    /// empty slot, else the least recently used one, is taken.
+    /// the least recently used). A match covering less than half the prompt and less than half the
+    /// slot's cache (a shared chat-template opening, say) is no reason to overwrite a conversation
+    /// another client may come back to: then an empty slot, else the least recently used one, is
+    /// taken. (A short chat's next turn covers most of its slot's cache, though not half its prompt.)
     static func best(for prompt: [Int], among slots: [Slot]) -> Slot? {
         let idle = slots.filter(\.isIdle)
         let matched = idle.map { (slot: $0, common: $0.commonPrefixLength(with: prompt)) }
         if let best = matched.max(by: { a, b in
             a.common != b.common ? a.common < b.common : a.slot.lastUsed > b.slot.lastUsed
-        }), best.common * 2 >= prompt.count, best.common > 0 {
+        }), best.common > 0, best.common * 2 >= prompt.count || best.common * 2 >= best.slot.cachedIds.count {
             return best.slot
         }
         return idle.min { a, b in

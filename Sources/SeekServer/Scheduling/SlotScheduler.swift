@@ -273,8 +273,11 @@ public final class SlotScheduler: @unchecked Sendable {  // shared state is guar
                               predictedMs: Self.milliseconds(first, job.lastToken ?? first),
                               timeToFirstTokenMs: Self.milliseconds(job.handle.arrival, first),
                               queueMs: Self.milliseconds(job.handle.arrival, admitted))
-        job.handle.send(.finished(GenerationOutcome(finish: finish, promptTokens: prompt, cachedTokens: job.cachedTokens,
-                                                     completionTokens: job.decoder.generated, timings: timings)))
+        var outcome = GenerationOutcome(finish: finish, promptTokens: prompt, cachedTokens: job.cachedTokens,
+                                        completionTokens: job.decoder.generated, timings: timings)
+        outcome.promptTokenIds = job.request.promptIds
+        outcome.completionTokenIds = job.decoder.replyIds
+        job.handle.send(.finished(outcome))
         metrics?.finished(finish)
         release(slot)
     }

@@ -25,6 +25,7 @@ struct ChatCommand: ParsableCommand {
     @OptionGroup(title: "Chat") var chat: SystemOptions
     @OptionGroup(title: "Sampling") var sampling: SamplingOptions
     @OptionGroup(title: "Output") var display: DisplayOptions
+    @OptionGroup(title: "Remote") var remote: RemoteOptions
     /// The root's prompt flags also parse after `chat`; declared here only to refuse them.
     @OptionGroup(visibility: .hidden) var prompt: PromptOptions
 
@@ -35,6 +36,9 @@ struct ChatCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let target = try RemoteRun.reporting({ try RemoteTarget.resolve(remote: remote, model: model.model, registryFile: registry.registryFile) }) {
+            return try RemoteRun.chat(target, system: chat.system, sampling: sampling, runtime: runtime)
+        }
         try ChatCommand.startChat(registry: registry, model: model, runtime: runtime, sampling: sampling, system: chat.system,
                                   display: display)
     }

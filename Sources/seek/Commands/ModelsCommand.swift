@@ -13,19 +13,28 @@ struct ModelsCommand: ParsableCommand {
             The registry is --models FILE, else $SEEK_MODELS, else $XDG_CONFIG_HOME/seek/models.json \
             (~/.config/seek/models.json). See models.example.json for the format. FITS says whether the \
             weights fit in the memory available (MemAvailable plus the page cache they hold): yes, q8 or \
-            q4 (only quantized so; --quant auto picks it), or no.
+            q4 (only quantized so; --quant auto picks it), or no. With --remote URL, the models an OpenAI-compatible server lists instead.
             """)
 
     @OptionGroup var registryOptions: RegistryOptions
+    @OptionGroup(title: "Remote") var remote: RemoteOptions
 
     func run() throws {
+        if remote.url != nil, let target = try RemoteRun.reporting({
+            try RemoteTarget.resolve(remote: remote, model: nil, registryFile: registryOptions.registryFile)
+        }) {
+            return try RemoteRun.models(target)
+        }
+        if remote.apiKey != nil { throw CommandFailure.fail(RemoteUsageError.apiKeyWithoutRemote.description) }
         let registry = try CommandFailure.reporting { try ModelRegistry.load(explicitFile: registryOptions.registryFile) }
         let cached = QuantizedModelCache().list()  // the quantized copies --quant keeps (seek cache)
         var rows: [[String]] = []
         var names = Set<String>()
         for entry in registry.entries {
             names.insert(entry.name)
-            if let unavailable = entry.unavailable {
+            if let url = entry.remote {
+                rows.append([entry.name, "remote", "", url, [entry.remoteModel, entry.description].compactMap { $0 }.joined(separator: ", ")])
+            } else if let unavailable = entry.unavailable {
                 rows.append([entry.name, "no", "", entry.path, unavailable.problem.description])
             } else {
                 rows.append(row(name: entry.name, folder: entry.path, description: entry.description, cached: cached))
