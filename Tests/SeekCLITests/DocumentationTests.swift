@@ -44,7 +44,7 @@ final class DocumentationTests: XCTestCase {
     /// Whether the command's output can be compared: one-shot runs that are greedy or seeded, tokenizing,
     /// quantizing and errors; not timings (--verbose, --json, bench), not listings with machine paths.
     private static func isDeterministic(_ command: String) -> Bool {
-        let skipped = ["--verbose", "--json", "seek bench", "seek models", "seek cache", "-n -1", "setup.sh", "install.sh", "swift "]
+        let skipped = ["--verbose", "--json", "seek bench", "seek models", "seek cache", "-n -1", "setup.sh", "install.sh", "swift ", "--remote", "seek serve"]
         guard !skipped.contains(where: command.contains) else { return false }
         let oneShot = command.contains(" -p ") || command.contains("| seek") || command.contains("seek tokenize") || command.contains("seek quantize")
         let reproducible = command.contains("--temp 0") || command.contains("--seed ") || command.contains("-m tiny") || command.contains("exit status")

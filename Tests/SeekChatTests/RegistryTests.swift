@@ -79,7 +79,7 @@ final class RegistryTests: XCTestCase {
         // Copied to ~/.config/seek/models.json as documented, it must not redirect plain `seek`: it has no
         // "default" (whose relative path would be taken from the config folder), so the bundled model runs.
         XCTAssertNil(registry.entry(named: "default"))
-        XCTAssertEqual(Set(registry.entries.map(\.name)), ["lite", "v2", "coder"])
+        XCTAssertEqual(Set(registry.entries.map(\.name)), ["lite", "v2", "coder", "cluster"])
         XCTAssertEqual(registry.entry(named: "lite")?.path, "/h/models/DeepSeek-V2-Lite-Chat")
         XCTAssertEqual(registry.entry(named: "lite")?.quantizeToFit, true, "\"quant\": \"auto\"")
         // An unset variable makes that one entry unusable, not the whole registry.

@@ -30,15 +30,13 @@ final class RemoteEntryTests: XCTestCase {
         }
     }
 
+    /// A bad entry is unusable with its reason (the other entries still load).
     func testAnEntryIsAFolderOrAServerNotBoth() throws {
-        XCTAssertThrowsError(try registry(#"{"models": {"x": {"path": "/m", "remote": "http://h:1"}}}"#)) { error in
-            XCTAssertEqual((error as? RegistryError)?.problem, .pathAndRemote)
+        func problem(_ json: String) throws -> RegistryError.Problem? {
+            try registry(json).entry(named: "x")?.unavailable?.problem
         }
-        XCTAssertThrowsError(try registry(#"{"models": {"x": {"remote": 5}}}"#)) { error in
-            XCTAssertEqual((error as? RegistryError)?.problem, .notAString(key: "remote"))
-        }
-        XCTAssertThrowsError(try registry(#"{"models": {"x": {"description": "neither"}}}"#)) { error in
-            XCTAssertEqual((error as? RegistryError)?.problem, .missingPath)
-        }
+        XCTAssertEqual(try problem(#"{"models": {"x": {"path": "/m", "remote": "http://h:1"}}}"#), .pathAndRemote)
+        XCTAssertEqual(try problem(#"{"models": {"x": {"remote": 5}}}"#), .notAString(key: "remote"))
+        XCTAssertEqual(try problem(#"{"models": {"x": {"description": "neither"}}}"#), .missingPath)
     }
 }
