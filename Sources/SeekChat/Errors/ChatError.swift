@@ -10,6 +10,8 @@ public enum ChatError: Error, CustomStringConvertible, Equatable, Sendable {
     case conversationTooLong(tokens: Int, capacity: Int)
     /// The chat template does not parse.
     case invalidTemplate(origin: TemplateOrigin, error: TemplateError)
+    /// The chat template rendered an empty prompt for the conversation.
+    case templateRenderedNothing(template: String)
 
     /// Where a chat template came from.
     public enum TemplateOrigin: Equatable, Sendable, CustomStringConvertible {
@@ -33,6 +35,7 @@ public enum ChatError: Error, CustomStringConvertible, Equatable, Sendable {
         case .conversationTooLong(let tokens, let capacity):
             return "the conversation is \(tokens) tokens, more than the context of \(capacity)"
         case .invalidTemplate(let origin, let error): return "\(origin): \(error)"
+        case .templateRenderedNothing(let template): return "\(template): rendered nothing for this conversation"
         }
     }
 }

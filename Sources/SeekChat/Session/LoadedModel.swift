@@ -42,9 +42,9 @@ public final class LoadedModel {
         cacheEntry = weights.cacheEntry
         cacheBuilt = weights.cacheBuilt
         if let source = resolved.entry?.chatTemplate ?? tokenizer.chatTemplate {
-            do { template = try ChatTemplate(source: source) } catch let error as TemplateError {
-                let origin: ChatError.TemplateOrigin = resolved.entry?.chatTemplate != nil
-                    ? .registry(model: resolved.displayName) : .tokenizerConfig(folder: resolved.folder)
+            let origin: ChatError.TemplateOrigin = resolved.entry?.chatTemplate != nil
+                ? .registry(model: resolved.displayName) : .tokenizerConfig(folder: resolved.folder)
+            do { template = try ChatTemplate(source: source, name: origin.description) } catch let error as TemplateError {
                 throw ChatError.invalidTemplate(origin: origin, error: error)
             }
         } else {

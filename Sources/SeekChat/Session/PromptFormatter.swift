@@ -31,8 +31,11 @@ public struct PromptFormatter: Sendable {
     /// (`openReply`) or not (the text up to the end of the last message).
     public func chatText(_ conversation: Conversation, openReply: Bool = true) throws -> String {
         guard let template else { throw ChatError.noChatTemplate }
-        return try template.render(messages: conversation.templateMessages, addGenerationPrompt: openReply,
-                                   bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken)
+        let text = try template.render(messages: conversation.templateMessages, addGenerationPrompt: openReply,
+                                       bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken)
+        // An empty render would send the model nothing at all: name the template rather than generate.
+        guard !text.isEmpty else { throw ChatError.templateRenderedNothing(template: template.name ?? "the chat template") }
+        return text
     }
 
     /// Ids of rendered template text (which writes BOS itself, so no special tokens are added).

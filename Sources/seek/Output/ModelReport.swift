@@ -28,9 +28,9 @@ enum ModelReport {
     static func loadLine(_ loaded: LoadedModel) -> String {
         let model = loaded.model
         let cache = model.cacheBytesPerToken * model.contextSize
-        return String(format: "loaded %@ in %.2f s: %@; context %d tokens (KV cache %@); peak memory %@",
+        return String(format: "loaded %@ in %.2f s: %@; context %d tokens (KV cache %@); activation workspace %@ (batch %d); peak memory %@",
                       loaded.name, loaded.loadSeconds, summary(loaded), model.contextSize, Table.gigabytes(cache),
-                      Table.gigabytes(ProcessMemory.peakResidentBytes))
+                      Table.gigabytes(model.workspaceBytes), model.batchSize, Table.gigabytes(ProcessMemory.peakResidentBytes))
     }
 
     /// The settings as `/show`, `/set` and --verbose print them.
