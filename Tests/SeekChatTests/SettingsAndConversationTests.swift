@@ -62,6 +62,12 @@ final class SettingsAndConversationTests: XCTestCase {
         XCTAssertThrowsError(try settings.set("temperature", to: "hot")) {
             XCTAssertEqual("\($0)", "temperature needs a number, got \"hot\"")
         }
+        XCTAssertThrowsError(try settings.set("temperature", to: "inf")) {
+            XCTAssertTrue("\($0)".hasPrefix("temperature must be a finite number, 0 or more, got "), "\($0)")
+        }
+        XCTAssertThrowsError(try settings.set("temperature", to: "-1")) {
+            XCTAssertEqual("\($0)", "temperature must be 0 or more, got -1.0")
+        }
         XCTAssertThrowsError(try SamplingSettings.check(maxTokens: -2)) {
             XCTAssertEqual(($0 as? SettingError)?.setting, "max_tokens")
         }

@@ -47,7 +47,7 @@ public struct SamplingSettings: Equatable, Sendable {
         func outOfRange(_ name: String, _ value: some CustomStringConvertible, _ rule: String) -> SettingError {
             SettingError(setting: name, problem: .outOfRange(value: value.description, rule: rule))
         }
-        if let temperature, !(temperature >= 0 && temperature.isFinite) { throw outOfRange("temperature", temperature, "must be 0 or more") }
+        if let temperature, !(temperature >= 0 && temperature.isFinite) { throw outOfRange("temperature", temperature, temperature.isFinite ? "must be 0 or more" : "must be a finite number, 0 or more") }
         if let topK, topK < 0 { throw outOfRange("top_k", topK, "must be 0 (off) or more") }
         if let topP, !(topP > 0 && topP <= 1) { throw outOfRange("top_p", topP, "must be in (0, 1]") }
         if let minP, !(minP >= 0 && minP <= 1) { throw outOfRange("min_p", minP, "must be in [0, 1]") }
