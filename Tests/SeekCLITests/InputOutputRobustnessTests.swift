@@ -25,6 +25,14 @@ final class InputOutputRobustnessTests: XCTestCase {
                        run.stderr, file: file, line: line)
     }
 
+    /// `seek serve` reserves a KV cache per slot: slots that could never fit in memory are refused at
+    /// start with the bytes they would need, before anything binds a port.
+    func testServeSlotsBeyondMemoryAreRefused() throws {
+        let run = try shell("timeout 60 $SEEK serve -m $FIXTURE -c 512 --parallel 1000000 --port 0")
+        assertFails(run, saying: "tokens needs")
+        XCTAssertFalse(run.stderr.contains("listening on"), run.stderr)
+    }
+
     func testOutputThatCannotBeWrittenIsAnError() throws {
         for command in ["$SEEK -m $FIXTURE -p hi -n 2", "$SEEK -m $FIXTURE -p hi -n 2 --json", "$SEEK tokenize -m $FIXTURE hello",
                         "$SEEK models", "$SEEK --help", "$SEEK tokenize --help", "$SEEK --version"] {

@@ -56,10 +56,22 @@ struct ServeCommand: ParsableCommand {
         guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
     }
 
+    /// Every slot reserves a KV cache for the whole context: all of them together (and the workspace)
+    /// must fit the machine's memory, checked now rather than by an out-of-memory kill mid-request.
+    static func checkSlotMemory(model: DeepSeekModel, slots: Int, physicalBytes: Int = PhysicalMemory.bytes) throws {
+        let tokens = CheckedSize.product(model.contextSize, slots)
+        let caches = CheckedSize.product(model.cacheBytesPerToken, model.contextSize, slots)
+        let needed = caches.flatMap { CheckedSize.sum([$0, model.workspaceBytes]) }
+        guard let needed, needed <= physicalBytes else {
+            throw ContextError.exceedsMemory(tokens: tokens ?? Int.max, bytes: needed, physicalBytes: physicalBytes)
+        }
+    }
+
     func run() throws {
         let server = try CommandFailure.reporting { () -> OpenAIServer in
             let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: try SamplingOptions.parse([]))
             let served = ServedChatModel(loaded: startup.loaded, defaults: startup.settings)
+            try ServeCommand.checkSlotMemory(model: startup.loaded.model, slots: parallel)
             var configuration = ServerConfiguration()
             configuration.host = host
             configuration.port = port
