@@ -5,6 +5,7 @@
 // once per call ([qdim][16]) and every cached value is a broadcast: neither the cache nor the weights
 // are ever repacked, and no horizontal sums are needed.
 #include "sk_internal.h"
+#include "simd_exp.h"
 #include <math.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -32,27 +33,6 @@ static void decode_portable(const float *q, size_t heads, size_t qdim, const flo
 }
 
 #if defined(__x86_64__)
-/// e^x for 8 lanes (activation.c's exp8, repeated here so this file stands alone).
-SK_TARGET_AVX2 static inline __m256 decode_exp8(__m256 x) {
-    const __m256 hi = _mm256_set1_ps(88.72283935546875f), lo = _mm256_set1_ps(-87.3365478515625f);
-    __m256 under = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
-    x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
-    __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(k, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500E-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    __m256i ki = _mm256_cvtps_epi32(k), half = _mm256_srai_epi32(ki, 1);
-    __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, _mm256_set1_epi32(127)), 23));
-    __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ki, half), _mm256_set1_epi32(127)), 23));
-    return _mm256_andnot_ps(under, _mm256_mul_ps(_mm256_mul_ps(p, s1), s2));
-}
 
 /// Up to 6 accumulator pairs (16 lanes each): acc[i] += a[k] (16 lanes, a + k * 16) * b_i[k] for
 /// k < count, where b_i[k] = b[i * bstride + k * bstep]. Scores: a = packed queries, b_i = cache row i.
@@ -138,10 +118,10 @@ SK_TARGET_AVX2 static void decode_group(const float *q, size_t heads, size_t h0,
             }
             __m256 old = _mm256_load_ps(mv + 8 * half), nm = _mm256_max_ps(old, bm);
             // A lane never seen before (-inf) rescales by 0, not by exp(-inf - -inf) = NaN.
-            __m256 rescale = _mm256_and_ps(decode_exp8(_mm256_sub_ps(old, nm)), _mm256_cmp_ps(old, ninf, _CMP_NEQ_OQ));
+            __m256 rescale = _mm256_and_ps(exp8(_mm256_sub_ps(old, nm)), _mm256_cmp_ps(old, ninf, _CMP_NEQ_OQ));
             __m256 sum = _mm256_setzero_ps();
             for (size_t r = 0; r < rows; r++) {
-                __m256 p = decode_exp8(_mm256_sub_ps(_mm256_load_ps(scores + r * GROUP + 8 * half), nm));
+                __m256 p = exp8(_mm256_sub_ps(_mm256_load_ps(scores + r * GROUP + 8 * half), nm));
                 _mm256_store_ps(scores + r * GROUP + 8 * half, p);
                 sum = _mm256_add_ps(sum, p);
             }
