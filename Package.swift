@@ -45,22 +45,22 @@ let package = Package(
                 swiftSettings: optimized),
         .target(name: "SeekTokenizer", dependencies: ["SeekJSON"], swiftSettings: optimized),
         .target(name: "SeekTemplate", dependencies: ["SeekJSON"], swiftSettings: optimized),
-        .target(name: "SeekChat", dependencies: ["SeekEngine", "SeekTokenizer", "SeekTemplate"]),
+        .target(name: "SeekChat", dependencies: ["SeekEngine", "SeekJSON", "SeekTokenizer", "SeekTemplate"]),
         .target(name: "SeekServer", dependencies: [
-            "SeekEngine", "SeekTokenizer",
+            "SeekEngine", "SeekJSON", "SeekTokenizer",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "SeekRemote", dependencies: [
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "SeekJSON", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "seek", dependencies: [
-            "SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate", "SeekServer", "SeekRemote", "CReadline",
+            "SeekChat", "SeekEngine", "SeekJSON", "SeekTokenizer", "SeekTemplate", "SeekServer", "SeekRemote", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "TokenizerBench", dependencies: ["SeekTokenizer"]),
+        .executableTarget(name: "TokenizerBench", dependencies: ["SeekTokenizer", "SeekJSON"]),
         // Test support: the AVX-512 VNNI quantized kernels built for AVX2 with vpdpbusd emulated.
         .target(name: "VNNIEmulation", dependencies: ["SeekKernels"], path: "Tests/VNNIEmulation",
                 cSettings: [.unsafeFlags(["-O2"])]),

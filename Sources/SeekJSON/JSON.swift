@@ -66,9 +66,19 @@ public struct JSONObject: Sendable, Equatable {
         values.append(value)
     }
 
+    /// Removes the members at `positions` (ascending).
+    mutating func remove(at positions: [Int]) {
+        for i in positions.reversed() {
+            keys.remove(at: i)
+            values.remove(at: i)
+        }
+    }
+
+    mutating func replaceValue(at position: Int, with value: JSON) { values[position] = value }
+
     /// The last value written for `key`. Linear: objects indexed by key are small (configs, headers);
     /// big ones (a vocabulary) are walked in order.
-    public subscript(key: String) -> JSON? {
+    func lookup(_ key: String) -> JSON? {
         var i = keys.count - 1
         while i >= 0 {
             if keys[i] == key { return values[i] }
