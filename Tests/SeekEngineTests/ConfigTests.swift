@@ -1,12 +1,13 @@
 import Foundation
+import SeekJSON
 import XCTest
 @testable import SeekEngine
 
 /// config.json parsing: every field that changes the math, and one-line errors for what we do not run.
 final class ConfigTests: XCTestCase {
-    private func fixtureJSON(_ name: String) throws -> [String: Any] {
+    private func fixtureJSON(_ name: String) throws -> JSONObject {
         let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.fixture(name) + "/config.json"))
-        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        return try XCTUnwrap(JSONParser.parse([UInt8](data)).objectValue)
     }
 
     func testReadsTinyV2() throws {
@@ -33,14 +34,14 @@ final class ConfigTests: XCTestCase {
         var json = try fixtureJSON("tiny-lite")
         json["topk_method"] = "gready"
         json["eos_token_id"] = [1, 7]
-        json["q_lora_rank"] = NSNull()
+        json["q_lora_rank"] = .null
         let c = try ModelConfig(json: json)
         XCTAssertEqual(c.topkMethod, .greedy)
         XCTAssertEqual(c.eosTokenIds, [1, 7])
         XCTAssertNil(c.qLoraRank)
     }
 
-    private func expectError(_ edit: (inout [String: Any]) -> Void, mentions fragment: String, line: UInt = #line) throws {
+    private func expectError(_ edit: (inout JSONObject) -> Void, mentions fragment: String, line: UInt = #line) throws {
         var json = try fixtureJSON("tiny-lite")
         edit(&json)
         XCTAssertThrowsError(try ModelConfig(json: json, file: "x/config.json"), line: line) { error in
@@ -121,16 +122,16 @@ final class RouterTests: XCTestCase {
     private func config(method: String, scoring: String, experts: Int, topK: Int, groups: Int, topKGroups: Int,
                         normalize: Bool, scale: Double, type: String) throws -> ModelConfig {
         let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.fixture("tiny-lite") + "/config.json"))
-        var json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        json["model_type"] = type
-        json["topk_method"] = method
-        json["scoring_func"] = scoring
-        json["n_routed_experts"] = experts
-        json["num_experts_per_tok"] = topK
-        json["n_group"] = groups
-        json["topk_group"] = topKGroups
-        json["norm_topk_prob"] = normalize
-        json["routed_scaling_factor"] = scale
+        var json = try XCTUnwrap(JSONParser.parse([UInt8](data)).objectValue)
+        json["model_type"] = .string(type)
+        json["topk_method"] = .string(method)
+        json["scoring_func"] = .string(scoring)
+        json["n_routed_experts"] = .int(experts)
+        json["num_experts_per_tok"] = .int(topK)
+        json["n_group"] = .int(groups)
+        json["topk_group"] = .int(topKGroups)
+        json["norm_topk_prob"] = .bool(normalize)
+        json["routed_scaling_factor"] = .double(scale)
         return try ModelConfig(json: json)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 
 /// How the MoE router picks experts.
 public enum TopKMethod: String, Sendable {
@@ -69,13 +70,13 @@ public struct ModelConfig: Sendable {
 
     public static func load(path: String) throws -> ModelConfig {
         let data = try RegularFile.read(path, limit: RegularFile.smallFileLimit)
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard case .object(let json)? = try? JSONParser.parse([UInt8](data)) else {
             throw ConfigError(file: path, problem: .notJSONObject)
         }
         return try ModelConfig(json: json, file: path)
     }
 
-    public init(json: [String: Any], file: String = "config.json") throws {
+    public init(json: JSONObject, file: String = "config.json") throws {
         let r = FieldReader(json: json, file: file)
         modelType = try r.string("model_type")
         guard modelType == "deepseek_v2" || modelType == "deepseek_v3" else {
@@ -88,8 +89,8 @@ public struct ModelConfig: Sendable {
         if try r.optionalBool("attention_bias") == true {
             throw ConfigError(file: file, field: "attention_bias", problem: .unsupported(value: "true", supported: nil))
         }
-        if let q = json["quantization_config"] as? [String: Any] {
-            let method = q["quant_method"] as? String ?? "unknown"
+        if case .object(let q)? = json["quantization_config"] {
+            let method = q["quant_method"]?.stringValue ?? "unknown"
             throw ConfigError(file: file, field: "quantization_config", problem: .quantizedCheckpoint(method: method))
         }
         vocabSize = try r.int("vocab_size")
@@ -131,15 +132,15 @@ public struct ModelConfig: Sendable {
         tieWordEmbeddings = try r.optionalBool("tie_word_embeddings") ?? false
         numNextNPredictLayers = try r.optionalInt("num_nextn_predict_layers") ?? 0
         bosTokenId = try r.optionalInt("bos_token_id")
-        if let list = json["eos_token_id"] as? [Any] {
+        if case .array(let list)? = json["eos_token_id"] {
             // Every entry must be an id: dropping one would let generation run past that end token.
             eosTokenIds = try list.map { try FieldReader(json: ["eos_token_id": $0], file: file).int("eos_token_id") }
         } else {
             eosTokenIds = (try r.optionalInt("eos_token_id")).map { [$0] } ?? []
         }
 
-        if let rs = json["rope_scaling"], !(rs is NSNull) {
-            guard let s = rs as? [String: Any] else { throw ConfigError(file: file, field: "rope_scaling", problem: .notAnObjectOrNull) }
+        if let rs = json["rope_scaling"], rs != .null {
+            guard case .object(let s) = rs else { throw ConfigError(file: file, field: "rope_scaling", problem: .notAnObjectOrNull) }
             let sr = FieldReader(json: s, file: file, prefix: "rope_scaling.")
             let type = try sr.optionalString("type") ?? sr.optionalString("rope_type") ?? "missing"
             guard type == "yarn" else {
@@ -237,24 +238,24 @@ public struct ModelConfig: Sendable {
 
 /// Reads typed fields from a JSON object with errors that name the field.
 private struct FieldReader {
-    let json: [String: Any]
+    let json: JSONObject
     let file: String
     var prefix = ""
 
-    private func number(_ key: String) throws -> NSNumber? {
-        guard let v = json[key], !(v is NSNull) else { return nil }
-        guard let n = JSONScalar.number(v) else {
-            throw ConfigError(file: file, field: prefix + key, problem: .notANumber(value: JSONScalar.text(v)))
+    /// A number (`true` is not one) as a Double, and as the file wrote it for messages.
+    private func number(_ key: String) throws -> (value: Double, text: String)? {
+        guard let v = json[key], v != .null else { return nil }
+        guard let d = v.doubleValue else {
+            throw ConfigError(file: file, field: prefix + key, problem: .notANumber(value: v.description))
         }
-        return n
+        return (d, v.description)
     }
 
     func optionalInt(_ key: String) throws -> Int? {
-        guard let n = try number(key) else { return nil }
-        let d = n.doubleValue
-        guard d == d.rounded() else { throw ConfigError(file: file, field: prefix + key, problem: .notAnInteger(value: "\(n)")) }
+        guard let (d, text) = try number(key) else { return nil }
+        guard d == d.rounded() else { throw ConfigError(file: file, field: prefix + key, problem: .notAnInteger(value: text)) }
         // Sizes and ids of real models are far below 2^24; larger values would only overflow products.
-        guard abs(d) <= Double(1 << 24) else { throw ConfigError(file: file, field: prefix + key, problem: .outOfRange(value: "\(n)")) }
+        guard abs(d) <= Double(1 << 24) else { throw ConfigError(file: file, field: prefix + key, problem: .outOfRange(value: text)) }
         return Int(d)
     }
 
@@ -264,21 +265,20 @@ private struct FieldReader {
     }
 
     func optionalDouble(_ key: String) throws -> Double? {
-        guard let n = try number(key) else { return nil }
-        let d = n.doubleValue
-        guard d.isFinite, abs(d) <= 1e30 else { throw ConfigError(file: file, field: prefix + key, problem: .outOfRange(value: "\(n)")) }
+        guard let (d, text) = try number(key) else { return nil }
+        guard d.isFinite, abs(d) <= 1e30 else { throw ConfigError(file: file, field: prefix + key, problem: .outOfRange(value: text)) }
         return d
     }
 
     func optionalString(_ key: String) throws -> String? {
-        guard let v = json[key], !(v is NSNull) else { return nil }
-        guard let s = v as? String else { throw ConfigError(file: file, field: prefix + key, problem: .notAString(value: JSONScalar.text(v))) }
+        guard let v = json[key], v != .null else { return nil }
+        guard case .string(let s) = v else { throw ConfigError(file: file, field: prefix + key, problem: .notAString(value: v.description)) }
         return s
     }
 
     func optionalBool(_ key: String) throws -> Bool? {
-        guard let v = json[key], !(v is NSNull) else { return nil }
-        guard let b = JSONScalar.boolean(v) else { throw ConfigError(file: file, field: prefix + key, problem: .notABoolean(value: JSONScalar.text(v))) }
+        guard let v = json[key], v != .null else { return nil }
+        guard case .bool(let b) = v else { throw ConfigError(file: file, field: prefix + key, problem: .notABoolean(value: v.description)) }
         return b
     }
 
@@ -288,7 +288,7 @@ private struct FieldReader {
     }
 
     func string(_ key: String) throws -> String {
-        guard let s = json[key] as? String else { throw ConfigError(file: file, field: prefix + key, problem: .missingOrNotAString) }
+        guard case .string(let s)? = json[key] else { throw ConfigError(file: file, field: prefix + key, problem: .missingOrNotAString) }
         return s
     }
 }

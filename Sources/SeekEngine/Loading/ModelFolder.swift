@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 
 /// A Hugging Face model folder: config.json, the weight files, the tokenizer. The one place that says
 /// which files hold the weights and whether a folder is complete enough to run. Every file it names is
@@ -84,9 +85,14 @@ public struct ModelFolder: Sendable {
     public func indexWeightMap() throws -> [String: String] {
         let indexPath = file(ModelFolder.indexName)
         let data = try RegularFile.read(indexPath, limit: RegularFile.indexFileLimit)
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let weightMap = json["weight_map"] as? [String: String]
-        else { throw ModelFileError(file: indexPath, problem: .invalidIndex) }
+        guard case .object(let map)? = (try? JSONParser.parse([UInt8](data)))?["weight_map"] else {
+            throw ModelFileError(file: indexPath, problem: .invalidIndex)
+        }
+        var weightMap: [String: String] = [:]
+        for (tensor, shard) in map.members {
+            guard case .string(let name) = shard else { throw ModelFileError(file: indexPath, problem: .invalidIndex) }
+            weightMap[tensor] = name
+        }
         for shard in Set(weightMap.values) where !ModelFolder.staysInside(shard) {
             throw FileReadError(file: indexPath, problem: .outsideFolder(name: shard))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 
 /// Writes a safetensors file: header length, JSON header with sorted names, then the tensor bytes.
 /// Tensors can be given as bytes or as a producer called while the file is written, so that a large
@@ -40,13 +41,15 @@ public struct SafeTensorsWriter {
     /// The 8-byte length and the JSON header, padded with spaces to a multiple of 8 as the reference
     /// writer does.
     public func headerBytes() throws -> Data {
-        var header: [String: Any] = ["__metadata__": metadata]
+        var header = JSONObject()
+        header.append("__metadata__", .object(JSONObject(metadata.map { ($0.key, .string($0.value)) })))
         var offset = 0
         for e in sortedEntries {
-            header[e.name] = ["dtype": e.dtype.rawValue, "shape": e.shape, "data_offsets": [offset, offset + e.byteCount]]
+            let shape = JSON.array(e.shape.map { .int($0) })
+            header.append(e.name, ["dtype": .string(e.dtype.rawValue), "shape": shape, "data_offsets": [.int(offset), .int(offset + e.byteCount)]])
             offset += e.byteCount
         }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        var json = Data(try SafeTensorsWriter.headerWriter.string(.object(header)).utf8)
         while json.count % 8 != 0 { json.append(0x20) }
         var out = Data()
         var length = UInt64(json.count).littleEndian
@@ -54,6 +57,10 @@ public struct SafeTensorsWriter {
         out.append(json)
         return out
     }
+
+    /// Compact, keys sorted (the names, and each entry's fields), as the reference writer orders them.
+    private static let headerWriter = JSONWriter(ensureASCII: false, itemSeparator: ",", keySeparator: ":",
+                                                 sortKeys: true, allowNonFinite: false)
 
     /// The whole file in memory (small files: tests, fixtures).
     public func serialized() throws -> Data {

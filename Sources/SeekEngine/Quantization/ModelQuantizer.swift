@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 
 /// Writes a quantized copy of a model folder (`seek quantize`): the projections and lm_head as U8 rows
 /// of q8/q4 blocks, everything else as stored, plus the folder's config and tokenizer files. The result
@@ -127,9 +128,12 @@ public enum ModelQuantizer {
             fileWritten(fileName, offset)
         }
         if shards.count > 1 {
-            let index: [String: Any] = ["metadata": ["total_size": summary.outputBytes], "weight_map": weightMap]
+            let map = JSONObject(weightMap.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+            let index: JSON = ["metadata": ["total_size": .int(summary.outputBytes)], "weight_map": .object(map)]
             let path = (output as NSString).appendingPathComponent("model.safetensors.index.json")
-            try copy(JSONSerialization.data(withJSONObject: index, options: [.prettyPrinted, .sortedKeys]), to: path)
+            // As transformers writes it: json.dumps(index, indent=2, sort_keys=True).
+            let text = try JSONWriter(ensureASCII: false, indent: "  ", sortKeys: true).string(index) + "\n"
+            try copy(Data(text.utf8), to: path)
         }
         // Config, tokenizer and the other regular files travel unchanged: their content, not a symlink
         // (a Hugging Face cache's relative links would dangle in the copy).
