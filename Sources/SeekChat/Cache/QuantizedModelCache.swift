@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 import SeekEngine
 
 /// Quantized copies of model folders, made once and mapped on later starts: `--quant q8|q4` on a folder
@@ -37,7 +38,8 @@ public struct QuantizedModelCache: Sendable, Equatable {
         public var isCurrent: Bool
     }
 
-    private struct Manifest: Codable {
+    /// Written as JSON, keys sorted, indented by two spaces.
+    struct Manifest: Codable, Equatable {
         var source: String
         var kind: String
         var layout: String
@@ -84,9 +86,7 @@ public struct QuantizedModelCache: Sendable, Equatable {
         }
         let manifest = Manifest(source: source, kind: kind.rawValue, layout: QuantFormat.layout,
                                 key: identity.key(kind: kind, layout: QuantFormat.layout), files: identity.files, outputs: outputs)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(manifest).write(to: URL(fileURLWithPath: (building as NSString).appendingPathComponent(Self.manifestName)))
+        try manifest.jsonData().write(to: URL(fileURLWithPath: (building as NSString).appendingPathComponent(Self.manifestName)))
 
         // Earlier entries of this source and kind (the source changed since) go; then the new one
         // appears under its name in one rename.
@@ -145,7 +145,7 @@ public struct QuantizedModelCache: Sendable, Equatable {
 
     private func readManifest(_ folder: String) -> Manifest? {
         guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(Self.manifestName)) else { return nil }
-        return try? JSONDecoder().decode(Manifest.self, from: data)
+        return Manifest(jsonData: data)
     }
 
     private func filesMatch(_ folder: String, _ outputs: [String: Int]) -> Bool {
@@ -170,5 +170,18 @@ public struct CacheError: Error, Equatable, Sendable, CustomStringConvertible {
         case .cannotStore(let reason):
             return "\(folder): cannot store the quantized model (\(reason))"
         }
+    }
+}
+
+extension QuantizedModelCache.Manifest {
+    func jsonData() throws -> Data {
+        let writer = JSONWriter(ensureASCII: false, indent: "  ", sortKeys: true, allowNonFinite: false)
+        return Data((try writer.string(try JSONValueEncoder().encode(self)) + "\n").utf8)
+    }
+
+    /// Nil for anything that is not a whole manifest (the entry is then rebuilt).
+    init?(jsonData data: Data) {
+        guard let manifest = try? JSONValueDecoder().decode(Self.self, from: [UInt8](data)) else { return nil }
+        self = manifest
     }
 }

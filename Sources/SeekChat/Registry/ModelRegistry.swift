@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 import SeekEngine
 
 /// One named model in the registry (see models.example.json for the format).
@@ -81,25 +82,25 @@ public struct ModelRegistry: Sendable {
     }
 
     public init(path: String, data: Data, environment: [String: String]) throws {
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw RegistryError(file: path, problem: .notJSON(detail: JSONErrorPosition.describe(error, in: data)))
+        let json: JSON
+        do { json = try JSONParser.parse([UInt8](data)) } catch {
+            throw RegistryError(file: path, problem: .notJSON(detail: error.description))  // "line 3, column 7: …"
         }
-        guard let root = json as? [String: Any], let models = root["models"] as? [String: Any] else {
+        guard case .object(let root) = json, case .object(let models)? = root["models"] else {
             throw RegistryError(file: path, problem: .notARegistry)
         }
-        if let key = root.keys.sorted().first(where: { $0 != "models" && !$0.hasPrefix("_") }) {
+        if let key = root.members.map(\.key).sorted().first(where: { $0 != "models" && !$0.hasPrefix("_") }) {
             throw RegistryError(file: path, problem: .unknownKey(key: key, known: ["models"]))
         }
         let folder = (path as NSString).deletingLastPathComponent
         var entries: [ModelEntry] = []
-        for (name, value) in models where !name.hasPrefix("_") {
+        for (name, value) in models.members where !name.hasPrefix("_") {
             // A bad entry is reported when it is used (and by `seek models`), not for every model.
             do {
-                guard let fields = value as? [String: Any] else { throw RegistryError(file: path, model: name, problem: .entryNotAnObject) }
+                guard case .object(let fields) = value else { throw RegistryError(file: path, model: name, problem: .entryNotAnObject) }
                 entries.append(try ModelRegistry.entry(name: name, fields: fields, file: path, folder: folder, environment: environment))
             } catch let error as RegistryError {
-                var broken = ModelEntry(name: name, path: (value as? [String: Any])?["path"] as? String ?? "")
+                var broken = ModelEntry(name: name, path: value["path"]?.stringValue ?? "")
                 broken.unavailable = error
                 entries.append(broken)
             }
@@ -113,7 +114,7 @@ public struct ModelRegistry: Sendable {
     static let entryKeys = ["path", "description", "system", "chat_template", "chat_template_file", "context_size",
                             "quant", "sampling", "remote", "model", "api_key_env"]
 
-    private static func entry(name: String, fields: [String: Any], file: String, folder: String,
+    private static func entry(name: String, fields: JSONObject, file: String, folder: String,
                               environment: [String: String]) throws -> ModelEntry {
         func failure(_ problem: RegistryError.Problem) -> RegistryError { RegistryError(file: file, model: name, problem: problem) }
         func expand(_ raw: String, _ key: String) throws -> String {
@@ -123,10 +124,10 @@ public struct ModelRegistry: Sendable {
         }
         func string(_ key: String) throws -> String? {
             guard let value = fields[key] else { return nil }
-            guard let text = value as? String else { throw failure(.notAString(key: key)) }
+            guard case .string(let text) = value else { throw failure(.notAString(key: key)) }
             return text
         }
-        if let key = fields.keys.sorted().first(where: { !ModelRegistry.entryKeys.contains($0) && !$0.hasPrefix("_") }) {
+        if let key = fields.members.map(\.key).sorted().first(where: { !ModelRegistry.entryKeys.contains($0) && !$0.hasPrefix("_") }) {
             throw failure(.unknownKey(key: key, known: ModelRegistry.entryKeys))
         }
         let remote = try string("remote")
@@ -155,30 +156,31 @@ public struct ModelRegistry: Sendable {
             entry.chatTemplate = source
         }
         if let contextValue = fields["context_size"] {
-            guard let number = JSONScalar.number(contextValue), let size = Int(exactly: number.doubleValue), size > 0 else {
+            guard let number = contextValue.doubleValue, let size = Int(exactly: number), size > 0 else {
                 throw failure(.invalidContextSize)
             }
             entry.contextSize = size
         }
         if let quantValue = fields["quant"] {
-            guard let text = quantValue as? String, text == "auto" || QuantFormat(rawValue: text) != nil else {
+            guard case .string(let text) = quantValue, text == "auto" || QuantFormat(rawValue: text) != nil else {
                 throw failure(.invalidQuantization)
             }
             entry.quantization = QuantFormat(rawValue: text)
             entry.quantizeToFit = text == "auto"
         }
         if let sampling = fields["sampling"] {
-            guard let values = sampling as? [String: Any] else { throw failure(.samplingNotAnObject) }
+            guard case .object(let values) = sampling else { throw failure(.samplingNotAnObject) }
             var scratch = SamplingSettings()
-            for (key, value) in values.sorted(by: { $0.key < $1.key }) where !key.hasPrefix("_") {
+            for (key, value) in values.members.sorted(by: { $0.key < $1.key }) where !key.hasPrefix("_") {
                 if key == "stop" {
-                    guard let stops = value as? [String] else { throw failure(.stopNotStrings) }
+                    let stops = value.arrayValue?.compactMap(\.stringValue)
+                    guard let stops, stops.count == value.arrayValue?.count else { throw failure(.stopNotStrings) }
                     entry.stop = stops
                     continue
                 }
                 // A number, as JSON writes it: `true` is not 1, and "0.7" is a string, not a temperature.
-                guard let number = JSONScalar.number(value) else { throw failure(.settingNotANumber(key: key, value: JSONScalar.text(value))) }
-                let text = "\(number)"
+                guard value.doubleValue != nil else { throw failure(.settingNotANumber(key: key, value: value.description)) }
+                let text = value.description
                 do { try scratch.set(key, to: text) } catch let error as SettingError { throw failure(.invalidSetting(error)) }
                 entry.sampling.append((key, text))
             }

@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 import SeekEngine
 
 /// A chat: an optional system message and the user/assistant turns, in the shape chat templates and
@@ -39,21 +40,25 @@ public struct Conversation: Equatable, Sendable {
         var messages: [Message]
     }
 
-    /// The file `/save` writes: {"model": …, "messages": [{"role", "content"}, …]}, pretty-printed.
+    /// The file `/save` writes: {"model": …, "messages": [{"role", "content"}, …]}, indented by two
+    /// spaces, UTF-8 as is (Python's `json.dumps(…, indent=2, ensure_ascii=False)`).
     public func jsonData(model: String) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return try encoder.encode(File(model: model, messages: allMessages))
+        let writer = JSONWriter(ensureASCII: false, indent: "  ", allowNonFinite: false)
+        let text = try writer.string(try JSONValueEncoder().encode(File(model: model, messages: allMessages)))
+        return Data((text + "\n").utf8)
     }
 
     /// Reads {"messages": [{"role", "content"}, …]} (what `jsonData` writes) or a bare list of messages.
     /// `file` names the source in errors.
     public init(jsonData data: Data, file: String) throws {
-        let decoder = JSONDecoder()
+        let decoder = JSONValueDecoder()
+        guard let json = try? JSONParser.parse([UInt8](data)) else {
+            throw ConversationFileError(file: file, problem: .notAConversation)
+        }
         let all: [Message]
-        if let saved = try? decoder.decode(File.self, from: data) {
+        if let saved = try? decoder.decode(File.self, from: json) {
             all = saved.messages
-        } else if let list = try? decoder.decode([Message].self, from: data) {
+        } else if let list = try? decoder.decode([Message].self, from: json) {
             all = list
         } else {
             throw ConversationFileError(file: file, problem: .notAConversation)

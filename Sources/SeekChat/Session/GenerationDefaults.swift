@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 import SeekEngine
 
 /// The model folder's own sampling defaults from Hugging Face's `generation_config.json`
@@ -16,7 +17,7 @@ public enum GenerationDefaults {
         } catch {
             return (base, [.generationConfigUnreadable(file: path, problem: "\(error)")])
         }
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard case .object(let json)? = try? JSONParser.parse([UInt8](data)) else {
             return (base, [.generationConfigNotAnObject(file: path)])
         }
         var settings = base
@@ -24,19 +25,20 @@ public enum GenerationDefaults {
         let mapping = [("temperature", "temperature"), ("top_k", "top_k"), ("top_p", "top_p"),
                        ("repetition_penalty", "repeat_penalty"), ("max_new_tokens", "max_tokens")]
         for (key, setting) in mapping {
-            guard let raw = json[key], !(raw is NSNull) else { continue }
-            guard let value = JSONScalar.number(raw) else {
-                warnings.append(.generationConfigValueIgnored(file: path, key: key, value: JSONScalar.text(raw),
-                                                              reason: SettingError(setting: setting, problem: .notANumber(text: JSONScalar.text(raw)))))
+            guard let raw = json[key], raw != .null else { continue }
+            let value = raw.description  // as the file wrote it: 0.6, 50, "0.7", true
+            guard raw.doubleValue != nil else {
+                warnings.append(.generationConfigValueIgnored(file: path, key: key, value: value,
+                                                              reason: SettingError(setting: setting, problem: .notANumber(text: value))))
                 continue
             }
-            do { try settings.set(setting, to: "\(value)") } catch let error as SettingError {
-                warnings.append(.generationConfigValueIgnored(file: path, key: key, value: "\(value)", reason: error))
+            do { try settings.set(setting, to: value) } catch let error as SettingError {
+                warnings.append(.generationConfigValueIgnored(file: path, key: key, value: value, reason: error))
             } catch {
                 continue  // `set` throws only SettingError
             }
         }
-        if let raw = json["do_sample"], let sample = JSONScalar.boolean(raw), !sample { settings.parameters.temperature = 0 }  // greedy
+        if json["do_sample"] == .bool(false) { settings.parameters.temperature = 0 }  // greedy
         return (settings, warnings)
     }
 }
