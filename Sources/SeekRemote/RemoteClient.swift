@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import SeekJSON
 import NIOCore
 import NIOHTTP1
 
@@ -40,7 +41,7 @@ public final class RemoteClient: Sendable {
                 throw RemoteError.status(Int(response.status.code), body: bytes, retryAfter: response.headers.first(name: "Retry-After"))
             }
             do {
-                return try JSONDecoder().decode(ModelListBody.self, from: Data(bytes)).data
+                return try JSONValueDecoder().decode(ModelListBody.self, from: bytes).data
             } catch {
                 throw RemoteError.malformedStream("\(url) did not answer with a model list")
             }
@@ -72,8 +73,9 @@ public final class RemoteClient: Sendable {
         var request = request(url, method: .POST)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "text/event-stream")
-        let encoded = (try? JSONEncoder().encode(body)) ?? Data()
-        request.body = .bytes(ByteBuffer(bytes: encoded))
+        // The body holds strings and numbers the caller checked: nothing that cannot be written.
+        let encoded = (try? JSONWriter.compact.string(try JSONValueEncoder().encode(body))) ?? "{}"
+        request.body = .bytes(ByteBuffer(string: encoded))
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: RemoteEvent.self)
         let task = Task { [client, responseTimeout, request] in
             do {

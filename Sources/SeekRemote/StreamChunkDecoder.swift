@@ -1,4 +1,5 @@
 import Foundation
+import SeekJSON
 
 /// Turns the `data:` payloads of a chat-completion or completion stream into `RemoteEvent`s, accepting
 /// what vLLM, SGLang, llama-server, ollama and OpenAI actually send: role-only first chunks, empty
@@ -28,57 +29,66 @@ public struct StreamChunkDecoder: Sendable {
             return []
         }
         guard !payload.isEmpty else { return [] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else {
+        guard case .object(let object)? = try? JSONParser.parse(payload) else {
             throw RemoteError.malformedStream("not JSON: \(payload.prefix(80))")
         }
-        if event.type == "error" || object["error"] != nil || object["object"] as? String == "error" {
+        if event.type == "error" || object["error"] != nil || object["object"] == .string("error") {
             throw RemoteError.streamError(message: ErrorBodyReader.message(in: object) ?? payload)
         }
-        guard let choices = object["choices"] as? [[String: Any]] else {
+        guard let items = object["choices"]?.arrayValue, case let choices = items.compactMap(\.objectValue),
+              choices.count == items.count else {
             throw RemoteError.malformedStream("a chunk without choices: \(payload.prefix(80))")
         }
         var events: [RemoteEvent] = []
         var promptIds = Self.ids(object["prompt_token_ids"])
-        for choice in choices where (choice["index"] as? Int ?? 0) == 0 {
+        for choice in choices where (Self.int(choice["index"]) ?? 0) == 0 {
             promptIds = promptIds ?? Self.ids(choice["prompt_token_ids"])
             let replyIds = Self.ids(choice["token_ids"])
             if promptIds != nil || replyIds != nil {
                 events.append(.tokenIds(prompt: promptIds, reply: replyIds ?? []))
                 promptIds = nil
             }
-            if let delta = choice["delta"] as? [String: Any] {
-                if let role = delta["role"] as? String { events.append(.role(role)) }
+            if case .object(let delta)? = choice["delta"] {
+                if let role = delta["role"]?.stringValue { events.append(.role(role)) }
                 for key in ["reasoning_content", "reasoning"] {
-                    if let text = delta[key] as? String, !text.isEmpty { events.append(.reasoning(text)) }
+                    if let text = delta[key]?.stringValue, !text.isEmpty { events.append(.reasoning(text)) }
                 }
-                if let text = delta["content"] as? String, !text.isEmpty { events.append(.content(text)) }
-            } else if let text = choice["text"] as? String, !text.isEmpty {
+                if let text = delta["content"]?.stringValue, !text.isEmpty { events.append(.content(text)) }
+            } else if let text = choice["text"]?.stringValue, !text.isEmpty {
                 events.append(.content(text))
             }
-            if let reason = choice["finish_reason"] as? String {
+            if let reason = choice["finish_reason"]?.stringValue {
                 sawFinish = true
                 events.append(.finish(reason: reason))
             }
         }
-        if let timingsObject = object["timings"] as? [String: Any],
-           let data = try? JSONSerialization.data(withJSONObject: timingsObject) {
-            pendingTimings = try? JSONDecoder().decode(RemoteTimings.self, from: data)
+        if let timings = object["timings"], timings.objectValue != nil {
+            pendingTimings = try? JSONValueDecoder().decode(RemoteTimings.self, from: timings)
         }
-        if let usage = object["usage"] as? [String: Any], let prompt = usage["prompt_tokens"] as? Int,
-           let completion = usage["completion_tokens"] as? Int {
-            let details = usage["prompt_tokens_details"] as? [String: Any]
+        if case .object(let usage)? = object["usage"], let prompt = Self.int(usage["prompt_tokens"]),
+           let completion = Self.int(usage["completion_tokens"]) {
             sawUsage = true
             events.append(.usage(RemoteUsage(promptTokens: prompt, completionTokens: completion,
-                                             cachedTokens: details?["cached_tokens"] as? Int, timings: pendingTimings)))
+                                             cachedTokens: Self.int(usage["prompt_tokens_details"]?["cached_tokens"]),
+                                             timings: pendingTimings)))
         }
         if let promptIds { events.append(.tokenIds(prompt: promptIds, reply: [])) }
         return events
     }
 
+    /// A whole number (some servers write counts as `3.0`), or nil.
+    private static func int(_ value: JSON?) -> Int? {
+        switch value {
+        case .int(let i)?: return i
+        case .double(let d)?: return Int(exactly: d)
+        default: return nil
+        }
+    }
+
     /// A list of token ids, or nil when `value` is not one.
-    private static func ids(_ value: Any?) -> [Int]? {
-        guard let list = value as? [Any] else { return nil }
-        let ids = list.compactMap { $0 as? Int }
+    private static func ids(_ value: JSON?) -> [Int]? {
+        guard let list = value?.arrayValue else { return nil }
+        let ids = list.compactMap { int($0) }
         return ids.count == list.count ? ids : nil
     }
 }
