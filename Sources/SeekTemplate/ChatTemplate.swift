@@ -104,16 +104,18 @@ private final class Program: @unchecked Sendable {
 }
 
 extension Value {
-    /// Converts Swift / Foundation JSON-like values (including what JSONSerialization returns).
+    /// Converts JSON-like values: SeekJSON's `JSON`, Swift scalars, arrays and dictionaries, and
+    /// Foundation's NSNull and NSNumber.
     init(any: Any, depth: Int = 0) throws {
         guard depth <= TemplateBudget.maxValueDepth else { throw Value.tooDeep }
         switch any {
         case let v as Value: self = v
+        case let json as JSON: self = try Value(json: json, depth: depth)
         case is NSNull: self = .none
         case let s as String: self = .string(s)
         case let b as Bool where type(of: any) == Bool.self: self = .bool(b)
         case let number as NSNumber where type(of: any) is NSNumber.Type:
-            // A Foundation number (JSONSerialization): its type code says bool, float or integer.
+            // A Foundation number: its type code says bool, float or integer.
             switch String(cString: number.objCType) {
             case "c", "B": self = .bool(number.boolValue)
             case "f", "d": self = .double(number.doubleValue)

@@ -2,6 +2,7 @@
 // Usage: swift run -c release TokenizerBench [tokenizer folder] [megabytes]
 import Foundation
 import SeekTokenizer
+import SeekJSON
 
 let arguments = CommandLine.arguments
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -39,8 +40,7 @@ do {
     var samples: [String] = []
     if let text = try? String(contentsOfFile: casesPath, encoding: .utf8) {
         for line in text.split(separator: "\n") {
-            if let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-               let sample = json["text"] as? String, !sample.isEmpty {
+            if let sample = (try? JSONParser.parse(String(line)))?["text"]?.stringValue, !sample.isEmpty {
                 samples.append(sample)
             }
         }

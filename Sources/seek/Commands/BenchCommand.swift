@@ -3,6 +3,7 @@ import Foundation
 import SeekChat
 import SeekEngine
 import SeekKernels
+import SeekJSON
 
 /// `seek bench`: llama-bench-style speed and memory figures, with generation put against the
 /// memory-bandwidth bound (decode reads every active weight once per token).
@@ -112,24 +113,26 @@ struct BenchCommand: ParsableCommand {
             let cacheBytes = m.cacheBytesPerToken * (depth + promptTokens + generateTokens)
 
             if json {
-                var object: [String: Any] = [
-                    "model": resolved.displayName, "quant": (m.storedQuantization ?? options.quantization)?.rawValue ?? "none", "threads": workers,
-                    "prompt_tokens": promptTokens, "gen_tokens": generateTokens, "depth": depth,
-                    "prompt_tps": r.promptTokensPerSecond, "gen_tps": r.generationTokensPerSecond,
-                    "ttft_ms": r.firstTokenSeconds * 1000, "load_s": loadSeconds,
-                    "weight_file_bytes": weightFiles, "rss_after_load_bytes": residentAfterLoad,
-                    "rss_after_run_bytes": residentAfterRun, "peak_rss_bytes": peak,
-                    "kv_cache_bytes": cacheBytes, "active_bytes_per_token": active,
-                    "read_bandwidth_bytes_per_s": bandwidth, "gen_ceiling_tps": ceiling,
-                    "gen_fraction_of_ceiling": r.generationTokensPerSecond / ceiling,
-                    "prompt_flops_per_s": prefillRate, "sgemm_flops_per_s": sgemmRate,
+                var object: JSONObject = [
+                    "model": .string(resolved.displayName), "quant": .string((m.storedQuantization ?? options.quantization)?.rawValue ?? "none"),
+                    "threads": .int(workers), "prompt_tokens": .int(promptTokens), "gen_tokens": .int(generateTokens), "depth": .int(depth),
+                    "prompt_tps": .double(r.promptTokensPerSecond), "gen_tps": .double(r.generationTokensPerSecond),
+                    "ttft_ms": .double(r.firstTokenSeconds * 1000), "load_s": .double(loadSeconds),
+                    "weight_file_bytes": .int(weightFiles), "rss_after_load_bytes": .int(residentAfterLoad),
+                    "rss_after_run_bytes": .int(residentAfterRun), "peak_rss_bytes": .int(peak),
+                    "kv_cache_bytes": .int(cacheBytes), "active_bytes_per_token": .int(active),
+                    "read_bandwidth_bytes_per_s": .double(bandwidth), "gen_ceiling_tps": .double(ceiling),
+                    "gen_fraction_of_ceiling": .double(r.generationTokensPerSecond / ceiling),
+                    "prompt_flops_per_s": .double(prefillRate), "sgemm_flops_per_s": .double(sgemmRate),
                 ]
                 if verbose {
                     object["prompt_phases_s"] = Self.phaseObject(r.prefillPhases)
                     object["gen_phases_s"] = Self.phaseObject(r.decodePhases)
                 }
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                Console.out(String(decoding: data, as: UTF8.self) + "\n")
+                // Keys sorted, one line; a number that is not finite is refused, as JSON has no spelling for it.
+                var writer = JSONWriter.compact
+                writer.sortKeys = true
+                Console.out(try writer.string(.object(object)) + "\n")
                 return
             }
             func mib(_ bytes: Int) -> String { String(format: "%.0f MiB", Double(bytes) / 1_048_576) }
@@ -160,9 +163,9 @@ struct BenchCommand: ParsableCommand {
         return "\(label): " + shares.joined(separator: ", ")
     }
 
-    private static func phaseObject(_ t: PhaseTimes) -> [String: Double] {
-        var object = ["other": t.other, "total": t.total]
-        for phase in PhaseTimes.Phase.allCases { object[phase.name] = t[phase] }
-        return object
+    private static func phaseObject(_ t: PhaseTimes) -> JSON {
+        var object: JSONObject = ["other": .double(t.other), "total": .double(t.total)]
+        for phase in PhaseTimes.Phase.allCases { object[phase.name] = .double(t[phase]) }
+        return .object(object)
     }
 }

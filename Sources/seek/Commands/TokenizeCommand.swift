@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SeekChat
 import SeekTokenizer
+import SeekJSON
 
 /// `seek tokenize`: how a model's tokenizer splits text.
 struct TokenizeCommand: ParsableCommand {
@@ -42,8 +43,8 @@ struct TokenizeCommand: ParsableCommand {
                 return
             }
             let rows = ids.map { id -> [String] in
-                [String(id), JSONText.quoted(tokenizer.piece(for: id) ?? "?"),
-                 JSONText.quoted(tokenizer.decode([id], skipSpecialTokens: false))]
+                [String(id), JSONWriter.compact.quoted(tokenizer.piece(for: id) ?? "?"),
+                 JSONWriter.compact.quoted(tokenizer.decode([id], skipSpecialTokens: false))]
             }
             Console.out(Table.render(header: ["ID", "PIECE", "TEXT"], rows: rows))
             Console.out("\(ids.count) tokens\n")

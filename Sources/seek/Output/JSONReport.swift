@@ -1,12 +1,12 @@
 import Foundation
 import SeekChat
 import SeekEngine
+import SeekJSON
 
 /// The object `--json` prints, keys in this order:
 /// {"model", "prompt_tokens", "tokens", "text", "finish_reason", ["logprobs",] "timings": {"prompt_ms",
 /// "decode_ms", "prompt_tps", "decode_tps"}}; "logprobs" (with --logprobs) is one object per generated
 /// token: {"id", "token", "logprob", "top_logprobs": [{"id", "token", "logprob"}, …]}.
-/// Written by hand because JSONEncoder does not keep key order on every platform.
 struct JSONReport {
     var model: String
     var promptIds: [Int]
@@ -16,38 +16,46 @@ struct JSONReport {
 
     func encoded() -> String {
         let stats = completion.stats
-        let timings = [
-            ("prompt_ms", stats.prefillSeconds * 1000), ("decode_ms", stats.decodeSeconds * 1000),
-            ("prompt_tps", stats.prefillTokensPerSecond), ("decode_tps", stats.decodeTokensPerSecond),
-        ].map { "\"\($0.0)\":\(JSONReport.number($0.1))" }
-        let fields = [
-            "\"model\":" + JSONText.quoted(model),
-            "\"prompt_tokens\":[" + promptIds.map(String.init).joined(separator: ",") + "]",
-            "\"tokens\":[" + completion.tokens.map(String.init).joined(separator: ",") + "]",
-            "\"text\":" + JSONText.quoted(completion.text),
-            "\"finish_reason\":" + JSONText.quoted(completion.finishReason == .length ? "length" : "stop"),
-        ] + (completion.logprobs.map { ["\"logprobs\":[" + $0.map(logprobObject).joined(separator: ",") + "]"] } ?? []) + [
-            "\"timings\":{" + timings.joined(separator: ",") + "}",
+        var report: JSONObject = [
+            "model": .string(model),
+            "prompt_tokens": JSONReport.ids(promptIds),
+            "tokens": JSONReport.ids(completion.tokens),
+            "text": .string(completion.text),
+            "finish_reason": completion.finishReason == .length ? "length" : "stop",
         ]
-        return "{" + fields.joined(separator: ",") + "}"
+        if let logprobs = completion.logprobs { report["logprobs"] = .array(logprobs.map(logprobObject)) }
+        report["timings"] = JSONReport.timings(promptMs: stats.prefillSeconds * 1000, decodeMs: stats.decodeSeconds * 1000,
+                                               promptTPS: stats.prefillTokensPerSecond, decodeTPS: stats.decodeTokensPerSecond)
+        return JSONReport.text(.object(report))
     }
 
-    private func logprobObject(_ entry: LogprobRecorder.Entry) -> String {
-        func token(_ id: Int, _ logprob: Float) -> String {
-            "\"id\":\(id),\"token\":" + JSONText.quoted(tokenText(id)) + ",\"logprob\":" + JSONReport.logprob(logprob)
+    private func logprobObject(_ entry: LogprobRecorder.Entry) -> JSON {
+        func token(_ id: Int, _ logprob: Float) -> JSONObject {
+            ["id": .int(id), "token": .string(tokenText(id)), "logprob": JSONReport.logprob(logprob)]
         }
-        return "{" + token(entry.id, entry.logprob) + ",\"top_logprobs\":["
-            + entry.top.map { "{" + token($0.id, $0.logprob) + "}" }.joined(separator: ",") + "]}"
+        var object = token(entry.id, entry.logprob)
+        object["top_logprobs"] = .array(entry.top.map { .object(token($0.id, $0.logprob)) })
+        return .object(object)
     }
 
-    /// A log-probability with six decimals; null for an impossible token (JSON has no -infinity).
-    static func logprob(_ value: Float) -> String {
-        value.isFinite ? String(format: "%.6f", Double(value)) : "null"
+    /// One line, UTF-8 as is. The values are finite by construction, so writing cannot fail.
+    static func text(_ value: JSON) -> String { (try? JSONWriter.compact.string(value)) ?? "{}" }
+
+    static func ids(_ list: [Int]) -> JSON { .array(list.map { .int($0) }) }
+
+    /// {"prompt_ms", "decode_ms", "prompt_tps", "decode_tps"}.
+    static func timings(promptMs: Double, decodeMs: Double, promptTPS: Double, decodeTPS: Double) -> JSON {
+        ["prompt_ms": number(promptMs), "decode_ms": number(decodeMs), "prompt_tps": number(promptTPS), "decode_tps": number(decodeTPS)]
     }
 
-    /// Finite numbers with at most three decimals (JSON has no NaN or infinity).
-    static func number(_ value: Double) -> String {
-        guard value.isFinite else { return "0" }
-        return String(format: "%.3f", value)
+    /// A log-probability to six decimals; null for an impossible token (JSON has no -infinity).
+    static func logprob(_ value: Float) -> JSON {
+        value.isFinite ? .double((Double(value) * 1e6).rounded() / 1e6) : .null
+    }
+
+    /// Finite numbers to three decimals (JSON has no NaN or infinity).
+    static func number(_ value: Double) -> JSON {
+        guard value.isFinite else { return .int(0) }
+        return .double((value * 1000).rounded() / 1000)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SeekChat
 import SeekRemote
+import SeekJSON
 
 /// `seek --remote URL -p TEXT` (or -f, or a pipe): one reply from a server, streamed to stdout as it
 /// arrives, or one JSON object with --json. Reasoning goes to stderr, so stdout holds only the answer.
@@ -47,21 +48,18 @@ struct RemoteJSONReport {
 
     func encoded() -> String {
         let t = reply.timings
-        let timings = [("prompt_ms", t.promptMs), ("decode_ms", t.decodeMs), ("prompt_tps", t.promptTPS), ("decode_tps", t.decodeTPS)]
-            .map { "\"\($0.0)\":\(JSONReport.number($0.1))" }
-        func ids(_ list: [Int]) -> String { "[" + list.map(String.init).joined(separator: ",") + "]" }
-        var fields = ["\"model\":" + JSONText.quoted(model)]
-        if let prompt = reply.promptIds { fields.append("\"prompt_tokens\":" + ids(prompt)) }
-        if let tokens = reply.replyIds { fields.append("\"tokens\":" + ids(tokens)) }
-        fields.append("\"text\":" + JSONText.quoted(reply.text))
-        if !reply.reasoning.isEmpty { fields.append("\"reasoning\":" + JSONText.quoted(reply.reasoning)) }
-        fields.append("\"finish_reason\":" + JSONText.quoted(reply.finishReason ?? "stop"))
+        var report: JSONObject = ["model": .string(model)]
+        if let prompt = reply.promptIds { report["prompt_tokens"] = JSONReport.ids(prompt) }
+        if let tokens = reply.replyIds { report["tokens"] = JSONReport.ids(tokens) }
+        report["text"] = .string(reply.text)
+        if !reply.reasoning.isEmpty { report["reasoning"] = .string(reply.reasoning) }
+        report["finish_reason"] = .string(reply.finishReason ?? "stop")
         if let usage = reply.usage {
-            var counts = ["\"prompt_tokens\":\(usage.promptTokens)", "\"completion_tokens\":\(usage.completionTokens)"]
-            if let cached = usage.cachedTokens { counts.append("\"cached_tokens\":\(cached)") }
-            fields.append("\"usage\":{" + counts.joined(separator: ",") + "}")
+            var counts: JSONObject = ["prompt_tokens": .int(usage.promptTokens), "completion_tokens": .int(usage.completionTokens)]
+            if let cached = usage.cachedTokens { counts["cached_tokens"] = .int(cached) }
+            report["usage"] = .object(counts)
         }
-        fields.append("\"timings\":{" + timings.joined(separator: ",") + "}")
-        return "{" + fields.joined(separator: ",") + "}"
+        report["timings"] = JSONReport.timings(promptMs: t.promptMs, decodeMs: t.decodeMs, promptTPS: t.promptTPS, decodeTPS: t.decodeTPS)
+        return JSONReport.text(.object(report))
     }
 }
