@@ -38,7 +38,7 @@ struct ReplyIdentity: Sendable {
 struct ChatRenderer: ReplyRenderer {
     let identity: ReplyIdentity
 
-    private func chunk(_ choices: [ChatCompletionChunk.Choice], usage: Usage? = nil, timings: Timings? = nil,
+    private func chunk(_ choices: [ChatChunkChoice], usage: Usage? = nil, timings: Timings? = nil,
                        promptTokenIds: [Int]? = nil) -> ByteBuffer {
         ServerSentEvents.event(ChatCompletionChunk(
             id: identity.id, created: identity.created, model: identity.model, systemFingerprint: identity.systemFingerprint,
@@ -85,7 +85,7 @@ final class CompletionRenderer: ReplyRenderer, @unchecked Sendable {  // used by
 
     init(identity: ReplyIdentity) { self.identity = identity }
 
-    private func event(_ choices: [CompletionResponse.Choice], usage: Usage? = nil, timings: Timings? = nil) -> ByteBuffer {
+    private func event(_ choices: [TextCompletionChoice], usage: Usage? = nil, timings: Timings? = nil) -> ByteBuffer {
         ServerSentEvents.event(CompletionResponse(
             id: identity.id, created: identity.created, model: identity.model, systemFingerprint: identity.systemFingerprint,
             choices: choices, usage: usage, includesUsageField: identity.includeUsage, timings: timings))

@@ -15,44 +15,16 @@ struct ChatREPL {
     let style: TerminalStyle
     let replyStyle: TerminalStyle
 
-    private static let prompt = ">>> "
-    private static let continuationPrompt = "... "
-
     func run() {
-        let editor = LineEditor(style: style)
-        let earlier = history.load()
-        for entry in earlier { editor.addToHistory(entry) }
-        var lastEntry = earlier.last
-        Interrupt.install()
         status("seek \(SeekVersion.string) · \(loaded.name) (\(loaded.model.config.modelType)) · "
             + "context \(session.contextSize) tokens · /help for commands, Ctrl-D to leave")
         if !session.canChat {
             status("\(loaded.name) has no chat template: each message is completed as plain text, on its own")
         }
-
-        var input = MultilineInput()
-        while true {
-            switch editor.readLine(prompt: input.isContinuing ? ChatREPL.continuationPrompt : ChatREPL.prompt) {
-            case .endOfInput:
-                Console.err("\n")
-                return
-            case .interrupted(let partial):
-                if partial.isEmpty, !input.isContinuing { return }
-                input.reset()
-            case .line(let line):
-                let command = input.isContinuing ? nil : SlashCommand.parse(line)
-                guard let message = command == nil ? input.feed(line) : line else { continue }
-                if message.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-                if message != lastEntry {
-                    editor.addToHistory(message)
-                    do { try history.append(message) } catch { warn(ErrorMessage.text(for: error)) }
-                    lastEntry = message
-                }
-                if let command {
-                    if !handle(command) { return }
-                } else {
-                    reply(to: message)
-                }
+        ChatInputLoop(history: history, style: style, warn: warn).run { entry in
+            switch entry {
+            case .command(let command): return handle(command)
+            case .message(let message): reply(to: message); return true
             }
         }
     }

@@ -19,40 +19,13 @@ struct RemoteChatREPL {
         conversation = Conversation(system: system ?? session.target.entry?.system)
     }
 
-    private static let prompt = ">>> "
-    private static let continuationPrompt = "... "
-
     mutating func run() {
-        let editor = LineEditor()
-        let earlier = history.load()
-        for entry in earlier { editor.addToHistory(entry) }
-        var lastEntry = earlier.last
-        Interrupt.install()
         Console.err("seek \(SeekVersion.string) · \(session.model ?? "the server's model") at \(session.target.endpoint.baseURL)"
                     + " · /help for commands, Ctrl-D to leave\n")
-        var input = MultilineInput()
-        while true {
-            switch editor.readLine(prompt: input.isContinuing ? Self.continuationPrompt : Self.prompt) {
-            case .endOfInput:
-                Console.out("\n")
-                return
-            case .interrupted(let partial):
-                if partial.isEmpty, !input.isContinuing { return }
-                input.reset()
-            case .line(let line):
-                let command = input.isContinuing ? nil : SlashCommand.parse(line)
-                guard let message = command == nil ? input.feed(line) : line else { continue }
-                if message.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-                if message != lastEntry {
-                    editor.addToHistory(message)
-                    do { try history.append(message) } catch { Console.warning(ErrorMessage.text(for: error)) }
-                    lastEntry = message
-                }
-                if let command {
-                    if !handle(command) { return }
-                } else {
-                    reply(to: message)
-                }
+        ChatInputLoop(history: history, style: .plain, warn: { Console.warning($0) }).run { entry in
+            switch entry {
+            case .command(let command): return handle(command)
+            case .message(let message): reply(to: message); return true
             }
         }
     }
