@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SeekCLITests", dependencies: ["seek", "SeekChat", "SeekEngine"], exclude: ["Help"]),
         // A scripted predictor over tiny-chat's tokenizer, for the server tests and the fixture server
         // that Tests/Python/test_openai_client.py talks to.
-        .target(name: "SeekServerTestSupport", dependencies: ["SeekServer", "SeekEngine", "SeekTokenizer", "SeekTemplate"],
+        .target(name: "SeekServerTestSupport", dependencies: ["SeekServer", "SeekChat", "SeekEngine", "SeekTokenizer", "SeekTemplate"],
                 path: "Tests/SeekServerTestSupport"),
         .executableTarget(name: "SeekServerFixture", dependencies: ["SeekServer", "SeekServerTestSupport"],
                           path: "Tests/SeekServerFixture"),

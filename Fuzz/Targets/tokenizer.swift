@@ -1,6 +1,7 @@
 // libFuzzer target: tokenizer.json loading, then encoding and decoding. The input is a tokenizer.json;
 // loading must succeed or fail with a TokenizerError (no trap, no giant allocation), and a loaded
-// tokenizer must encode sample text (and the input itself) into ids it can decode.
+// tokenizer must encode sample text (and the input itself) into ids it can decode, or fail with a
+// TokenizerError (a pre-tokenizer regex out of its step budget), never hang.
 
 import SeekJSON
 
@@ -20,7 +21,8 @@ public func fuzzTokenizer(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     }
     let text = String(decoding: buffer.prefix(512), as: UTF8.self)
     for sample in samples + [text] {
-        let ids = tokenizer.encode(sample)
+        let ids: [Int]
+        do { ids = try tokenizer.encode(sample) } catch { continue }  // typed: only TokenizerError
         for id in ids where id < 0 || id >= tokenizer.vocabularySize { fatalError("id \(id) out of range") }
         _ = tokenizer.decode(ids, skipSpecialTokens: false)
         _ = tokenizer.decode(ids + [-1, tokenizer.vocabularySize, Int.max])

@@ -76,15 +76,17 @@ struct PreTokenizer {
         var pieces: [(start: Int, end: Int, isMatch: Bool)] = []
     }
 
-    /// Runs every step over the text segments (added-token segments pass through untouched).
-    func apply(to buffer: inout [UInt32], _ input: [Segment], scratch: inout Scratch) -> [Segment] {
+    /// Runs every step over the text segments (added-token segments pass through untouched); the
+    /// regex steps are paid from `budget`.
+    func apply(to buffer: inout [UInt32], _ input: [Segment], scratch: inout Scratch,
+               budget: inout RegexStepBudget) throws(RegexStepBudget.Exhausted) -> [Segment] {
         var segments = input
         for step in steps {
             var out: [Segment] = []
             out.reserveCapacity(segments.count * 2)
             for segment in segments {
                 guard segment.isText else { out.append(segment); continue }
-                run(step, on: segment, buffer: &buffer, scratch: &scratch, into: &out)
+                try run(step, on: segment, buffer: &buffer, scratch: &scratch, budget: &budget, into: &out)
             }
             segments = out
         }
@@ -92,14 +94,15 @@ struct PreTokenizer {
     }
 
     private func run(_ step: Step, on segment: Segment, buffer: inout [UInt32], scratch: inout Scratch,
-                     into out: inout [Segment]) {
+                     budget: inout RegexStepBudget, into out: inout [Segment]) throws(RegexStepBudget.Exhausted) {
         switch step {
         case .split(let regex, let behavior, let invert):
             if behavior == .isolated {
                 // The common case: every match and every gap is a segment of its own.
                 var previous = segment.start
-                buffer.withUnsafeBufferPointer { text in
-                    regex.forEachMatch(in: text, from: segment.start, to: segment.end, stack: &scratch.stack) { start, end in
+                try buffer.withUnsafeBufferPointer { text throws(RegexStepBudget.Exhausted) in
+                    try regex.forEachMatch(in: text, from: segment.start, to: segment.end, stack: &scratch.stack,
+                                           budget: &budget) { start, end in
                         if previous != start { out.append(Segment(start: previous, end: start)) }
                         if start != end { out.append(Segment(start: start, end: end)) }
                         previous = end
@@ -109,8 +112,8 @@ struct PreTokenizer {
                 return
             }
             scratch.pieces.removeAll(keepingCapacity: true)
-            buffer.withUnsafeBufferPointer { text in
-                Self.matchPieces(regex, text, segment, invert: invert, scratch: &scratch)
+            try buffer.withUnsafeBufferPointer { text throws(RegexStepBudget.Exhausted) in
+                try Self.matchPieces(regex, text, segment, invert: invert, scratch: &scratch, budget: &budget)
             }
             behavior.apply(scratch.pieces, into: &out)
         case .digits(let individual):
@@ -142,7 +145,8 @@ struct PreTokenizer {
                 piece = Segment(start: start, end: buffer.count)
             }
             if let regex {
-                run(.split(regex, .isolated, invert: false), on: piece, buffer: &buffer, scratch: &scratch, into: &out)
+                try run(.split(regex, .isolated, invert: false), on: piece, buffer: &buffer, scratch: &scratch,
+                        budget: &budget, into: &out)
             } else {
                 out.append(piece)
             }
@@ -151,9 +155,9 @@ struct PreTokenizer {
 
     /// The covering list of matches and gaps of one segment, as Hugging Face's regex Pattern yields it.
     private static func matchPieces(_ regex: ScalarRegex, _ text: UnsafeBufferPointer<UInt32>, _ segment: Segment,
-                                    invert: Bool, scratch: inout Scratch) {
+                                    invert: Bool, scratch: inout Scratch, budget: inout RegexStepBudget) throws(RegexStepBudget.Exhausted) {
         var previous = segment.start
-        regex.forEachMatch(in: text, from: segment.start, to: segment.end, stack: &scratch.stack) { start, end in
+        try regex.forEachMatch(in: text, from: segment.start, to: segment.end, stack: &scratch.stack, budget: &budget) { start, end in
             if previous != start { scratch.pieces.append((previous, start, invert)) }
             scratch.pieces.append((start, end, !invert))
             previous = end

@@ -22,6 +22,8 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
     private let tokenBytes: [UInt8]
     private let tokenOffsets: [Int]
     private let specialFlags: [Bool]
+    /// tokenizer.json's path, for messages.
+    private let file: String
 
     private let cacheLock = NSLock()
     private var wordCache: [[UInt8]: [Int]] = [:]
@@ -70,6 +72,7 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
             config = TokenizerConfig()
         }
         let file = tokenizerFile
+        self.file = file
         do {
             _ = try json.object()
             _ = try json["model"].object()
@@ -164,6 +167,12 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
         addBosToken = bosTokenId != nil && prefixIds.first == bosTokenId
     }
 
+    /// A pattern in quotes for a message, shortened when long.
+    private static func quoted(_ pattern: String) -> String {
+        let shown = pattern.count > 120 ? String(pattern.prefix(117)) + "..." : pattern
+        return "\"" + shown.replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+
     private static func readJSON(_ path: String) throws(TokenizerError) -> JSONField {
         let name = (path as NSString).lastPathComponent
         var isDirectory: ObjCBool = false
@@ -243,14 +252,28 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
 
     /// Token ids of `text`; with `addSpecialTokens`, BOS first iff `addBosToken` (and EOS last where the
     /// configuration asks for it). Added tokens in the text (such as "<｜end▁of▁sentence｜>") become their ids.
-    public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
+    /// Throws when the pre-tokenizer's regex runs out of its step budget (`RegexStepBudget`): a pattern
+    /// that backtracks catastrophically, named with the file.
+    public func encode(_ text: String, addSpecialTokens: Bool = true) throws(TokenizerError) -> [Int] {
+        var budget = RegexStepBudget(scalars: text.unicodeScalars.count)
+        return try encode(text, addSpecialTokens: addSpecialTokens, budget: &budget)
+    }
+
+    /// `encode` paying the regex steps from `budget` (tests measure what real patterns use).
+    func encode(_ text: String, addSpecialTokens: Bool, budget: inout RegexStepBudget) throws(TokenizerError) -> [Int] {
         var buffer = text.unicodeScalars.map(\.value)
         var segments = [Segment(start: 0, end: buffer.count)]
         segments = rawMatcher.split(buffer, segments)
         if let normalizer { segments = normalizer.apply(to: &buffer, segments) }
         segments = normalizedMatcher.split(buffer, segments)
         var scratch = PreTokenizer.Scratch()
-        segments = preTokenizer.apply(to: &buffer, segments, scratch: &scratch)
+        do {
+            segments = try preTokenizer.apply(to: &buffer, segments, scratch: &scratch, budget: &budget)
+        } catch {
+            throw TokenizerError("\(file): the pre-tokenizer regex \(Self.quoted(error.pattern)) needs more than "
+                                 + "\(budget.limit) matching steps for a text of \(text.unicodeScalars.count) characters "
+                                 + "(catastrophic backtracking)")
+        }
 
         var ids: [Int] = addSpecialTokens ? prefixIds : []
         ids.reserveCapacity(buffer.count / 2 + 4)
@@ -283,12 +306,13 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
     }
 
     /// `encode(_:addSpecialTokens:)` for text that must fit in `maxTokens` ids (special tokens included).
+    /// Throws `TokenLimitExceeded`, or `encode`'s `TokenizerError`.
     ///
     /// Long text is first counted piece by piece (64 KiB pieces cut at line starts, where the
     /// pre-tokenizers of real models split anyway), stopping as soon as the count is beyond doubt, so
     /// a 50 MB prompt fails after its first piece instead of being tokenized whole. Text that may fit
     /// is then tokenized exactly, so the ids are always those of `encode`.
-    public func encode(_ text: String, addSpecialTokens: Bool = true, maxTokens: Int) throws(TokenLimitExceeded) -> [Int] {
+    public func encode(_ text: String, addSpecialTokens: Bool = true, maxTokens: Int) throws -> [Int] {
         let utf8 = text.utf8
         if utf8.count > Self.pieceBytes {
             var counted = addSpecialTokens ? prefixIds.count + suffixIds.count : 0
@@ -296,7 +320,7 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
             var start = utf8.startIndex
             while start < utf8.endIndex {
                 let end = Self.pieceEnd(utf8, from: start)
-                counted += encode(String(Substring(text.unicodeScalars[start..<end])), addSpecialTokens: false).count
+                counted += try encode(String(Substring(text.unicodeScalars[start..<end])), addSpecialTokens: false).count
                 // A cut can at worst split a word the whole text would have kept as fewer tokens.
                 let atLeast = counted - boundaries * Self.slackPerCut
                 if atLeast > maxTokens { throw TokenLimitExceeded(limit: maxTokens, counted: atLeast) }
@@ -304,7 +328,7 @@ public final class Tokenizer: @unchecked Sendable {  // the only mutable state i
                 start = end
             }
         }
-        let ids = encode(text, addSpecialTokens: addSpecialTokens)
+        let ids = try encode(text, addSpecialTokens: addSpecialTokens)
         guard ids.count <= maxTokens else { throw TokenLimitExceeded(limit: maxTokens, counted: ids.count) }
         return ids
     }

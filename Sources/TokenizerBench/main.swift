@@ -60,9 +60,9 @@ do {
     }
     let bytes = Double(corpus.utf8.count)
     var ids: [Int] = []
-    let cold = seconds { ids = tokenizer.encode(corpus) }
+    let cold = try seconds { ids = try tokenizer.encode(corpus) }
     let coldWall = lastWallTime
-    let warm = seconds { ids = tokenizer.encode(corpus) }
+    let warm = try seconds { ids = try tokenizer.encode(corpus) }
     let warmWall = lastWallTime
     print(String(format: "text: %.2f MB (%d scalars), %d tokens", bytes / 1e6, corpus.unicodeScalars.count, ids.count))
     print(String(format: "encode (fresh cache): %.3f s CPU (%.3f s wall) = %.2f MB/s, %.0f tokens/s", cold, coldWall,
@@ -82,7 +82,7 @@ do {
     ]
     for (name, text) in stress {
         var count = 0
-        let time = seconds { count = tokenizer.encode(text).count }
+        let time = try seconds { count = try tokenizer.encode(text).count }
         print(String(format: "stress %@: %d scalars -> %d tokens in %.3f s CPU", name, text.unicodeScalars.count, count, time))
     }
 } catch {

@@ -45,6 +45,20 @@ final class ErrorTests: XCTestCase {
         assertFails(try seek(["-m", folder, "-p", "hi"]), saying: "llama")
     }
 
+    func testACatastrophicPreTokenizerPatternIsAnErrorNotAHang() throws {
+        let folder = try TestPaths.temporaryFolder(for: self)
+        for name in ["model.safetensors", "config.json", "tokenizer_config.json"] {
+            try FileManager.default.createSymbolicLink(atPath: folder + "/" + name, withDestinationPath: fixture + "/" + name)
+        }
+        var tokenizer = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture + "/tokenizer.json"))) as! [String: Any]
+        let split: [String: Any] = ["type": "Split", "pattern": ["Regex": "(a|a)*c"], "behavior": "Isolated", "invert": false]
+        tokenizer["pre_tokenizer"] = ["type": "Sequence", "pretokenizers": [split, tokenizer["pre_tokenizer"]!]]
+        try JSONSerialization.data(withJSONObject: tokenizer).write(to: URL(fileURLWithPath: folder + "/tokenizer.json"))
+        let prompt = String(repeating: "a", count: 60)
+        assertFails(try seek(["-m", folder, "--raw", "-p", prompt]), saying: "\(folder)/tokenizer.json: the pre-tokenizer regex \"(a|a)*c\"")
+        assertFails(try seek(["tokenize", "-m", folder, prompt]), saying: "catastrophic backtracking")
+    }
+
     func testPromptLongerThanTheContext() throws {
         let long = String(repeating: "many words here ", count: 50)
         assertFails(try seek(["-m", fixture, "--raw", "--ctx-size", "32", "-p", long]), saying: "longer than the context of 32")

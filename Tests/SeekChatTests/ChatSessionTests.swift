@@ -29,7 +29,7 @@ final class ChatSessionTests: XCTestCase {
 
     func testATurnAddsTheMessageAndTheReplyAndTheNextTurnReusesTheCache() throws {
         let tokenizer = try ChatFixture.tokenizer()
-        let setup = try makeSession(script: tokenizer.encode("Hi there.", addSpecialTokens: false))
+        let setup = try makeSession(script: try tokenizer.encode("Hi there.", addSpecialTokens: false))
         let session = setup.session
         var streamed = ""
         let first = try session.send("Hello") { streamed += $0 }
@@ -44,7 +44,7 @@ final class ChatSessionTests: XCTestCase {
         asked.messages = [.init(role: "user", content: "Hello")]
         XCTAssertEqual(setup.predictor.computed.first, try session.formatter.chatIds(asked))
 
-        setup.predictor.script = tokenizer.encode("Fine.", addSpecialTokens: false)
+        setup.predictor.script = try tokenizer.encode("Fine.", addSpecialTokens: false)
         let second = try session.send("How are you?") { _ in }
         XCTAssertEqual(second.text, "Fine.")
         XCTAssertEqual(session.conversation.messages.count, 4)
@@ -56,12 +56,12 @@ final class ChatSessionTests: XCTestCase {
 
     func testAFailedTurnIsTakenBack() throws {
         let tokenizer = try ChatFixture.tokenizer()
-        let setup = try makeSession(script: tokenizer.encode("Hi there.", addSpecialTokens: false))
+        let setup = try makeSession(script: try tokenizer.encode("Hi there.", addSpecialTokens: false))
         let session = setup.session
         _ = try session.send("Hello") { _ in }
         let before = session.conversation
         setup.predictor.failingCall = setup.predictor.forwardCalls + 1  // fails while decoding the reply
-        setup.predictor.script = tokenizer.encode("A long reply", addSpecialTokens: false)
+        setup.predictor.script = try tokenizer.encode("A long reply", addSpecialTokens: false)
         var streamed = ""
         XCTAssertThrowsError(try session.send("And then?") { streamed += $0 }) {
             XCTAssertEqual($0 as? ScriptedPredictor.Failure, ScriptedPredictor.Failure())
@@ -71,7 +71,7 @@ final class ChatSessionTests: XCTestCase {
 
         // The session goes on: the next turn works and reuses what is still valid in the cache.
         setup.predictor.failingCall = nil
-        setup.predictor.script = tokenizer.encode("Ok.", addSpecialTokens: false)
+        setup.predictor.script = try tokenizer.encode("Ok.", addSpecialTokens: false)
         XCTAssertEqual(try session.send("Again") { _ in }.text, "Ok.")
         XCTAssertEqual(session.conversation.messages.map(\.content), ["Hello", "Hi there.", "Again", "Ok."])
     }
@@ -92,7 +92,7 @@ final class ChatSessionTests: XCTestCase {
 
     func testCancellingBeforeAnyTextTakesTheTurnBackAndAfterSomeKeepsIt() throws {
         let tokenizer = try ChatFixture.tokenizer()
-        let setup = try makeSession(script: tokenizer.encode("one two three four five", addSpecialTokens: false))
+        let setup = try makeSession(script: try tokenizer.encode("one two three four five", addSpecialTokens: false))
         let session = setup.session
         let nothing = try session.send("Hello", isCancelled: { true }) { _ in XCTFail("no text after an immediate cancel") }
         XCTAssertEqual(nothing.finishReason, .cancelled)
@@ -109,11 +109,11 @@ final class ChatSessionTests: XCTestCase {
 
     func testWithoutATemplateEachMessageIsCompletedAsPlainText() throws {
         let tokenizer = try ChatFixture.tokenizer()
-        let setup = try makeSession(script: tokenizer.encode(" world", addSpecialTokens: false), withTemplate: false, system: nil)
+        let setup = try makeSession(script: try tokenizer.encode(" world", addSpecialTokens: false), withTemplate: false, system: nil)
         let session = setup.session
         XCTAssertFalse(session.canChat)
         XCTAssertEqual(try session.send("Hello") { _ in }.text, " world")
-        XCTAssertEqual(setup.predictor.computed.first, tokenizer.encode("Hello", addSpecialTokens: true))
+        XCTAssertEqual(setup.predictor.computed.first, try tokenizer.encode("Hello", addSpecialTokens: true))
         XCTAssertThrowsError(try session.formatter.chatIds(session.conversation)) {
             XCTAssertEqual($0 as? ChatError, .noChatTemplate)
         }

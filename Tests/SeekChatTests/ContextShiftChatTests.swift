@@ -27,7 +27,7 @@ final class ContextShiftChatTests: XCTestCase {
         let (session, generator) = try session(on: predictor, maxTokens: 16, system: "You are terse.")
         var warnings: [ChatWarning] = []
         for turn in 1...30 {
-            predictor.script = tokenizer.encode(reply, addSpecialTokens: false)
+            predictor.script = try tokenizer.encode(reply, addSpecialTokens: false)
             let completion = try session.send("Question number \(turn)?", onWarning: { warnings.append($0) }) { _ in }
             XCTAssertEqual(completion.text, reply, "turn \(turn)")
             XCTAssertEqual(completion.finishReason, .stop, "turn \(turn)")
@@ -35,7 +35,7 @@ final class ContextShiftChatTests: XCTestCase {
             XCTAssertEqual(generator.cachedIds.count, predictor.cachedTokens)
             if turn > 1 {
                 // Only the new message and the template's tags around it are computed, shift or not.
-                let added = tokenizer.encode("<｜end▁of▁sentence｜>User: Question number \(turn)?\n\nAssistant:", addSpecialTokens: false)
+                let added = try tokenizer.encode("<｜end▁of▁sentence｜>User: Question number \(turn)?\n\nAssistant:", addSpecialTokens: false)
                 XCTAssertEqual(completion.stats.prefilledTokens, added.count, "turn \(turn): \(completion.stats)")
             }
         }
@@ -57,7 +57,7 @@ final class ContextShiftChatTests: XCTestCase {
 
     func testTheCurrentTurnAloneTooLongIsStillRefused() throws {
         let tokenizer = try ChatFixture.tokenizer()
-        let predictor = ScriptedPredictor(script: tokenizer.encode(" Ok.", addSpecialTokens: false),
+        let predictor = ScriptedPredictor(script: try tokenizer.encode(" Ok.", addSpecialTokens: false),
                                           fallback: try XCTUnwrap(tokenizer.eosTokenId), vocabularySize: 102_400, contextSize: 40)
         let (session, _) = try session(on: predictor, maxTokens: 8, system: nil)
         _ = try session.send("Hi") { _ in }
@@ -86,7 +86,7 @@ final class ContextShiftChatTests: XCTestCase {
         // so that one token is computed now with the new text.
         let fed = first.finishReason == .stop ? first.tokens.count : first.tokens.count - 1
         XCTAssertEqual(second.stats.reusedPromptTokens, firstPrompt + fed)
-        let newText = session.formatter.tokenizer.encode("<｜end▁of▁sentence｜>User: And then?\n\nAssistant:", addSpecialTokens: false)
+        let newText = try session.formatter.tokenizer.encode("<｜end▁of▁sentence｜>User: And then?\n\nAssistant:", addSpecialTokens: false)
         XCTAssertEqual(second.stats.promptTokens, firstIds.count + newText.count)
         XCTAssertEqual(second.stats.prefilledTokens, newText.count + (first.tokens.count - fed))
     }

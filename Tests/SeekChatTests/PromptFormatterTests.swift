@@ -18,6 +18,6 @@ final class PromptFormatterTests: XCTestCase {
         }
         // The same formatter with a template that writes the message works.
         let speaking = PromptFormatter(tokenizer: tokenizer, template: try ChatTemplate(source: "{{ messages[0].content }}"))
-        XCTAssertEqual(try speaking.chatIds(conversation), tokenizer.encode("Hello", addSpecialTokens: false))
+        XCTAssertEqual(try speaking.chatIds(conversation), try tokenizer.encode("Hello", addSpecialTokens: false))
     }
 }

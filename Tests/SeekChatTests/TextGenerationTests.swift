@@ -23,7 +23,7 @@ final class TextGenerationTests: XCTestCase {
         settings.maxTokens = maxTokens
         var sampler = Sampler(settings.parameters)
         var pieces: [String] = []
-        let completion = try generation.complete(promptIds: tokenizer.encode("Hello"), settings: settings, sampler: &sampler,
+        let completion = try generation.complete(promptIds: try tokenizer.encode("Hello"), settings: settings, sampler: &sampler,
                                                  isCancelled: isCancelled) { pieces.append($0) }
         return (completion, pieces)
     }
@@ -33,7 +33,7 @@ final class TextGenerationTests: XCTestCase {
         // "中" is E4 B8 AD and "é" is C3 A9: each byte its own token.
         let bytes: [UInt8] = [0xE4, 0xB8, 0xAD, 0xC3, 0xA9]
         let script = try bytes.map { try XCTUnwrap(ChatFixture.byteToken($0, in: tokenizer), "byte \($0)") }
-        let all = tokenizer.encode("ab", addSpecialTokens: false) + script
+        let all = try tokenizer.encode("ab", addSpecialTokens: false) + script
         let (completion, pieces) = try generate(all)
         XCTAssertEqual(completion.text, "ab中é")
         XCTAssertEqual(completion.finishReason, .stop)
@@ -54,7 +54,7 @@ final class TextGenerationTests: XCTestCase {
     func testAStopStringAcrossTokensCutsTheReplyAndIsNeverShown() throws {
         let tokenizer = try ChatFixture.tokenizer()
         let text = "The answer is forty-two. User: more"
-        let script = tokenizer.encode(text, addSpecialTokens: false)
+        let script = try tokenizer.encode(text, addSpecialTokens: false)
         XCTAssertGreaterThan(script.count, 6)
         let (completion, pieces) = try generate(script, stop: ["User:"])
         XCTAssertEqual(completion.text, "The answer is forty-two. ")
@@ -68,7 +68,7 @@ final class TextGenerationTests: XCTestCase {
     func testTextHeldBackForAPossibleStopIsReleasedWhenItIsNotOne() throws {
         let tokenizer = try ChatFixture.tokenizer()
         let text = "Use the User manual."
-        let (completion, pieces) = try generate(tokenizer.encode(text, addSpecialTokens: false), stop: ["User:"])
+        let (completion, pieces) = try generate(try tokenizer.encode(text, addSpecialTokens: false), stop: ["User:"])
         XCTAssertEqual(completion.text, text)
         XCTAssertEqual(pieces.joined(), text)
         XCTAssertEqual(completion.finishReason, .stop)  // the end-of-sequence token
@@ -76,7 +76,7 @@ final class TextGenerationTests: XCTestCase {
 
     func testTheTokenLimitAndCancelling() throws {
         let tokenizer = try ChatFixture.tokenizer()
-        let script = tokenizer.encode("one two three four five six", addSpecialTokens: false)
+        let script = try tokenizer.encode("one two three four five six", addSpecialTokens: false)
         let (limited, _) = try generate(script, maxTokens: 3)
         XCTAssertEqual(limited.tokens, Array(script.prefix(3)))
         XCTAssertEqual(limited.text, tokenizer.decode(Array(script.prefix(3))))

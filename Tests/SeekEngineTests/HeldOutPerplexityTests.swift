@@ -26,7 +26,7 @@ final class HeldOutPerplexityTests: XCTestCase {
         var stream: [Int] = []
         for line in text.split(separator: "\n") where !line.isEmpty {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            stream += [0] + tokenizer.encode(object["text"] as! String, addSpecialTokens: false) + [1]
+            stream += try [0] + tokenizer.encode(object["text"] as! String, addSpecialTokens: false) + [1]
         }
         return stride(from: 0, to: stream.count, by: Self.window)
             .map { Array(stream[$0..<min(stream.count, $0 + Self.window)]) }

@@ -25,7 +25,7 @@ while let argument = arguments.popFirst() {
 do {
     let folder = options["--tiny-chat"] ?? "../shared/fixtures/tiny-chat"
     let model = try TinyChatModel(folder: folder, contextSize: 512)
-    let predictor = ScriptedReply.predictor(for: model, endsWithEOS: !flags.contains("--loop"), contextSize: 512)
+    let predictor = try ScriptedReply.predictor(for: model, endsWithEOS: !flags.contains("--loop"), contextSize: 512)
     predictor.delay = Double(options["--delay-ms"].flatMap(Int.init) ?? 0) / 1000
     var configuration = ServerConfiguration()
     configuration.host = "127.0.0.1"

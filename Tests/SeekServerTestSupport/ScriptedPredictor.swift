@@ -108,16 +108,16 @@ public enum ScriptedReply {
     public static let text = "The Lord is my shepherd 🦙 I shall not want."
 
     /// The token two logits behind the script's at every step (" and", not in the script).
-    public static func runnerUpId(_ tokenizer: Tokenizer) -> Int {
-        tokenizer.encode(" and", addSpecialTokens: false)[0]
+    public static func runnerUpId(_ tokenizer: Tokenizer) throws -> Int {
+        try tokenizer.encode(" and", addSpecialTokens: false)[0]
     }
 
     /// A predictor that replays `text` greedily: ending with end-of-sequence, or looping forever.
-    public static func predictor(for model: TinyChatModel, endsWithEOS: Bool, contextSize: Int) -> ScriptedPredictor {
+    public static func predictor(for model: TinyChatModel, endsWithEOS: Bool, contextSize: Int) throws -> ScriptedPredictor {
         let tokenizer = model.tokenizer
-        let reply = tokenizer.encode(text, addSpecialTokens: false)
+        let reply = try tokenizer.encode(text, addSpecialTokens: false)
         let script = endsWithEOS ? reply + [tokenizer.eosTokenId ?? 1] : reply
-        let runnerUp = runnerUpId(tokenizer)
+        let runnerUp = try runnerUpId(tokenizer)
         return ScriptedPredictor(script: script, loops: !endsWithEOS, runnerUp: runnerUp,
                                  vocabularySize: tokenizer.vocabularySize, contextSize: contextSize)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SeekChat
 import SeekEngine
 import SeekServer
 import SeekTemplate
@@ -18,6 +19,7 @@ public final class TinyChatModel: ServedModel, @unchecked Sendable {  // immutab
         return parameters
     }
     public let defaultMaxTokens: Int? = nil
+    public let transcripts: ChatTranscriptMemory
 
     /// `folder`: ../shared/fixtures/tiny-chat.
     public init(folder: String, contextSize: Int = 512) throws {
@@ -26,16 +28,23 @@ public final class TinyChatModel: ServedModel, @unchecked Sendable {  // immutab
         template = try ChatTemplate(source: source)
         stopTokenIds = Set([tokenizer.eosTokenId].compactMap { $0 })
         self.contextSize = contextSize
+        transcripts = ChatTranscriptMemory(tokenizer: tokenizer)
     }
 
-    public func chatPromptIds(_ messages: [ChatMessage]) throws -> [Int] {
-        let text = try template.render(messages: messages.map { ["role": $0.role, "content": $0.content] },
-                                       addGenerationPrompt: true, bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken)
-        return tokenizer.encode(text, addSpecialTokens: false)
+    /// Remembers replies as the real served model does, so a resent conversation reuses their ids.
+    public func chatPrompt(_ messages: [ChatMessage]) throws -> (ids: [Int], onReply: ReplyObserver?) {
+        let prompt = try transcripts.prompt(forRendered: try renderedChat(messages))
+        return (prompt.ids, { [transcripts] ids, text in transcripts.remember(prompt, replyIds: ids, replyText: text) })
     }
 
-    public func textPromptIds(_ text: String) -> [Int] {
-        tokenizer.encode(text, addSpecialTokens: true)
+    /// The conversation as the chat template renders it, with the assistant's turn opened.
+    public func renderedChat(_ messages: [ChatMessage]) throws -> String {
+        try template.render(messages: messages.map { ["role": $0.role, "content": $0.content] },
+                            addGenerationPrompt: true, bosToken: tokenizer.bosToken, eosToken: tokenizer.eosToken)
+    }
+
+    public func textPromptIds(_ text: String) throws -> [Int] {
+        try tokenizer.encode(text, addSpecialTokens: true)
     }
 }
 

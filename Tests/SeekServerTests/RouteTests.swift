@@ -79,7 +79,7 @@ final class RouteTests: XCTestCase {
             let expected = server.model.tokenizer.decode(Array(server.replyIds.prefix(4)))
             XCTAssertEqual(text.json[path: "choices.0.text"] as? String, expected)
             XCTAssertEqual(text.json[path: "choices.0.finish_reason"] as? String, "length")
-            let promptIds = server.model.textPromptIds("Psalm twenty-three")
+            let promptIds = try server.model.textPromptIds("Psalm twenty-three")
             XCTAssertEqual(text.json[path: "usage.prompt_tokens"] as? Int, promptIds.count)
             XCTAssertEqual(promptIds.first, server.model.tokenizer.bosTokenId, "a text prompt gets BOS as tokenizer_config says")
 

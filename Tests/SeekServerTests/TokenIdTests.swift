@@ -28,7 +28,7 @@ final class TokenIdTests: XCTestCase {
             let completion = try await server.post("/v1/completions", #"{"prompt": "Psalm", "max_tokens": 3, "stream": true, "return_token_ids": true}"#)
             let (completionChunks, _) = TestServer.events(completion.body)
             let last = try XCTUnwrap(completionChunks.first { $0[path: "choices.0.finish_reason"] is String })
-            XCTAssertEqual(last[path: "choices.0.prompt_token_ids"] as? [Int], server.model.textPromptIds("Psalm"))
+            XCTAssertEqual(last[path: "choices.0.prompt_token_ids"] as? [Int], try server.model.textPromptIds("Psalm"))
             XCTAssertEqual(last[path: "choices.0.token_ids"] as? [Int], Array(server.replyIds.prefix(3)))
 
             let plain = try await server.post("/v1/chat/completions", #"{"messages": \#(messages)}"#)

@@ -66,13 +66,13 @@ final class HardeningTests: XCTestCase {
     func testDecodeSkipsUnknownIdsAndEmptyTextEncodes() throws {
         let tokenizer = try load(tinyJSON)
         XCTAssertEqual(tokenizer.decode([Int(UInt8(ascii: "h")), 1_000_000, -5, Int.max, 258], skipSpecialTokens: false), "h<|end|>")
-        XCTAssertEqual(tokenizer.encode(""), [])
+        XCTAssertEqual(try tokenizer.encode(""), [])
         // Found by the fuzzer: empty text with a ByteLevel pre-tokenizer adding a prefix space trapped.
         let regression = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Regressions/empty-text-with-prefix-space.json")
         let prefixSpace = try load([UInt8](try Data(contentsOf: regression)))
-        XCTAssertEqual(prefixSpace.encode(""), [])
-        XCTAssertEqual(prefixSpace.decode(prefixSpace.encode("he 12")), " he 12")
+        XCTAssertEqual(try prefixSpace.encode(""), [])
+        XCTAssertEqual(prefixSpace.decode(try prefixSpace.encode("he 12")), " he 12")
     }
 
     func testTokenLimitStopsEarlyAndKeepsExactIds() throws {
@@ -80,7 +80,7 @@ final class HardeningTests: XCTestCase {
         let tokenizer = try Tokenizer(tokenizerFile: path, configFile: nil)
         let line = "The Lord is my shepherd; I shall not want. He maketh me to lie down in green pastures.\n"
         let text = String(repeating: line, count: 2_000)  // 176 KB: three pieces
-        let exact = tokenizer.encode(text)
+        let exact = try tokenizer.encode(text)
         XCTAssertEqual(try tokenizer.encode(text, maxTokens: exact.count), exact)
         XCTAssertThrowsError(try tokenizer.encode(text, maxTokens: exact.count - 1)) { error in
             XCTAssertEqual(error as? TokenLimitExceeded, TokenLimitExceeded(limit: exact.count - 1, counted: exact.count))
@@ -107,7 +107,7 @@ final class HardeningTests: XCTestCase {
         for variant in variants {
             do {
                 let tokenizer = try load(variant.bytes)
-                let ids = tokenizer.encode("hello <|end|> world 123")
+                let ids = try tokenizer.encode("hello <|end|> world 123")
                 XCTAssertTrue(ids.allSatisfy { $0 >= 0 && $0 < tokenizer.vocabularySize }, variant.description)
                 _ = tokenizer.decode(ids)
                 loaded += 1

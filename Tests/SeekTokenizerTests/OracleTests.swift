@@ -16,12 +16,12 @@ final class OracleTests: XCTestCase {
             let ids = try XCTUnwrap(json["ids"] as? [Int])
             let idsWithBos = try XCTUnwrap(json["ids_with_bos"] as? [Int])
             let decoded = try XCTUnwrap(json["decoded"] as? String)
-            let got = tokenizer.encode(text, addSpecialTokens: false)
+            let got = try tokenizer.encode(text, addSpecialTokens: false)
             if got != ids {
                 failures += 1
                 XCTFail("encode \(text.debugDescription.prefix(120)): got \(got.prefix(40)) want \(ids.prefix(40))")
             }
-            XCTAssertEqual(tokenizer.encode(text), idsWithBos, "with BOS: \(text.debugDescription.prefix(80))")
+            XCTAssertEqual(try tokenizer.encode(text), idsWithBos, "with BOS: \(text.debugDescription.prefix(80))")
             // `decoded` is Hugging Face's decode of `ids` keeping special tokens.
             XCTAssertEqual(tokenizer.decode(ids, skipSpecialTokens: false), decoded, "decode: \(text.debugDescription.prefix(80))")
             XCTAssertEqual(tokenizer.decode(idsWithBos), tokenizer.decode(ids), "BOS is skipped: \(text.debugDescription.prefix(80))")
@@ -42,7 +42,7 @@ final class OracleTests: XCTestCase {
         XCTAssertEqual(outputs.count, inputs.count)
         for (text, expected) in zip(inputs, outputs) {
             let want = expected.split(separator: " ").compactMap { Int($0) }
-            XCTAssertEqual(tokenizer.encode(text, addSpecialTokens: false), want, "input \(text.debugDescription)")
+            XCTAssertEqual(try tokenizer.encode(text, addSpecialTokens: false), want, "input \(text.debugDescription)")
         }
     }
 
@@ -60,7 +60,7 @@ final class OracleTests: XCTestCase {
             if textCase["mode"] as? String == "raw" {
                 rawCases += 1
                 let prompt = try XCTUnwrap(textCase["prompt"] as? String)
-                XCTAssertEqual(tokenizer.encode(prompt), textCase["prompt_ids"] as? [Int], prompt)
+                XCTAssertEqual(try tokenizer.encode(prompt), textCase["prompt_ids"] as? [Int], prompt)
             }
             let eos = try XCTUnwrap(tokenizer.eosTokenId)
             let untilEos = Array(greedy.prefix { $0 != eos })
@@ -79,7 +79,7 @@ final class OracleTests: XCTestCase {
         guard let tokenizer = SharedData.deepSeekTokenizer() else { return }
         let texts = ["Hello, world! 你好，世界。", "func f(x: Int) -> Int { x * 2 }\n", "1234567890 ½ 😀 é",
                      String(repeating: "DeepSeek 深度求索 ", count: 50)]
-        let expected = texts.map { tokenizer.encode($0) }
+        let expected = try texts.map { try tokenizer.encode($0) }
         final class Counter: @unchecked Sendable {  // guarded by lock
             let lock = NSLock()
             var mismatches = 0
@@ -87,7 +87,7 @@ final class OracleTests: XCTestCase {
         let counter = Counter()
         DispatchQueue.concurrentPerform(iterations: 32) { i in
             let k = i % texts.count
-            if tokenizer.encode(texts[k]) != expected[k] { counter.lock.lock(); counter.mismatches += 1; counter.lock.unlock() }
+            if (try? tokenizer.encode(texts[k])) != expected[k] { counter.lock.lock(); counter.mismatches += 1; counter.lock.unlock() }
         }
         XCTAssertEqual(counter.mismatches, 0)
     }

@@ -18,8 +18,9 @@ final class RegexTests: XCTestCase {
             for i in range { view.append(Unicode.Scalar(scalars[i])!) }
             return String(view)
         }
-        scalars.withUnsafeBufferPointer { buffer in
-            regex.forEachMatch(in: buffer, from: 0, to: scalars.count, stack: &stack) { start, end in
+        var budget = RegexStepBudget(scalars: scalars.count)
+        try scalars.withUnsafeBufferPointer { buffer throws(RegexStepBudget.Exhausted) in
+            try regex.forEachMatch(in: buffer, from: 0, to: scalars.count, stack: &stack, budget: &budget) { start, end in
                 if previous < start { result.append("<gap>" + string(previous..<start)) }
                 result.append(string(start..<end))
                 previous = end

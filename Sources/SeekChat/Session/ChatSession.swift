@@ -95,7 +95,7 @@ public final class ChatSession {
                 current = prompt
                 ids = prompt.ids
             } else {
-                ids = formatter.rawIds(userText)
+                ids = try formatter.rawIds(userText)
             }
             guard ids.count <= contextSize else {
                 throw ChatError.conversationTooLong(tokens: ids.count, capacity: contextSize)
@@ -107,9 +107,7 @@ public final class ChatSession {
                 turns.messages.removeLast()
                 transcript = earlier
             } else {
-                // Templates put their own space after the assistant's tag ("Assistant: " + content):
-                // a reply's leading space belongs to that, not to the content.
-                let content = String(completion.text.drop { $0 == " " })
+                let content = ChatTranscript.content(ofReply: completion.text)
                 turns.messages.append(.init(role: "assistant", content: content))
                 current?.appendReply(completion.tokens, content: content)
                 transcript = current
@@ -137,8 +135,8 @@ public final class ChatSession {
     private func chatPrompt(onWarning: (ChatWarning) -> Void) throws -> ChatTranscript {
         let rendered = try formatter.chatText(visible)
         replyStartsThinking = rendered.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("<think>")
-        var prompt = transcript ?? ChatTranscript(rendered: rendered, tokenizer: formatter.tokenizer)
-        if !prompt.extend(to: rendered) { prompt = ChatTranscript(rendered: rendered, tokenizer: formatter.tokenizer) }
+        var prompt = try transcript ?? ChatTranscript(rendered: rendered, tokenizer: formatter.tokenizer)
+        if try !prompt.extend(to: rendered) { prompt = try ChatTranscript(rendered: rendered, tokenizer: formatter.tokenizer) }
         guard prompt.ids.count + replyRoom > contextSize else { return prompt }
 
         // Where each older turn starts (a user message); the current one is the last message.
@@ -178,6 +176,6 @@ public final class ChatSession {
             var shifted = prompt
             if let removed = shifted.remove(bytes: lower..<upper) { return (shifted, removed) }
         }
-        return (ChatTranscript(rendered: rendered, tokenizer: formatter.tokenizer), nil)
+        return (try ChatTranscript(rendered: rendered, tokenizer: formatter.tokenizer), nil)
     }
 }

@@ -11,7 +11,10 @@ import SeekTokenizer
 /// The ids are kept as segments, each either tokenized from its text or generated: a message boundary
 /// inside a tokenized segment is usable for a context shift only where tokenizing the two halves
 /// apart gives the same ids.
-struct ChatTranscript {
+///
+/// `ChatSession` keeps one per conversation; `seek serve` keeps the recent ones (`ChatTranscriptMemory`), so a
+/// client that resends the whole conversation gets the same ids.
+public struct ChatTranscript: Sendable {
     private struct Segment {
         var text: String
         var ids: [Int]
@@ -22,19 +25,22 @@ struct ChatTranscript {
     private let tokenizer: Tokenizer
     private var segments: [Segment]
     /// All segments' ids, in order.
-    private(set) var ids: [Int]
+    public private(set) var ids: [Int]
     /// All segments' text, in order.
-    private(set) var text: String
+    public private(set) var text: String
     /// The last reply, placed when the next rendering shows where the template put it.
     private var reply: (ids: [Int], content: String)?
     /// False when the last reply's ids do not spell its content (a stop string cut it): the next
     /// prompt is tokenized whole.
     private var extendable = true
 
+    /// Whether a later rendering can extend the transcript (see `extendable`).
+    var canExtend: Bool { extendable }
+
     /// A transcript of rendered text, tokenized whole.
-    init(rendered: String, tokenizer: Tokenizer) {
+    public init(rendered: String, tokenizer: Tokenizer) throws(TokenizerError) {
         self.tokenizer = tokenizer
-        let ids = tokenizer.encode(rendered, addSpecialTokens: false)
+        let ids = try tokenizer.encode(rendered, addSpecialTokens: false)
         segments = [Segment(text: rendered, ids: ids, tokenized: true)]
         self.ids = ids
         text = rendered
@@ -43,7 +49,7 @@ struct ChatTranscript {
     /// Extends the transcript to a new rendering of the conversation: when the transcript's text (and
     /// then the last reply) starts it, only the rest is tokenized and appended. False (nothing changed)
     /// otherwise.
-    mutating func extend(to rendered: String) -> Bool {
+    mutating func extend(to rendered: String) throws(TokenizerError) -> Bool {
         guard extendable, rendered.utf8.starts(with: text.utf8) else { return false }
         var rest = Substring(rendered).utf8.dropFirst(text.utf8.count)
         var replySegment: Segment?
@@ -64,7 +70,7 @@ struct ChatTranscript {
         }
         reply = nil
         let tail = String(decoding: rest, as: UTF8.self)
-        if !tail.isEmpty { append(Segment(text: tail, ids: tokenizer.encode(tail, addSpecialTokens: false), tokenized: true)) }
+        if !tail.isEmpty { append(Segment(text: tail, ids: try tokenizer.encode(tail, addSpecialTokens: false), tokenized: true)) }
         return true
     }
 
@@ -78,6 +84,12 @@ struct ChatTranscript {
         }
         reply = (generated, content)
         ids += generated
+    }
+
+    /// The content a conversation keeps for a reply's text. Templates put their own space after the
+    /// assistant's tag ("Assistant: " + content): a reply's leading space belongs to that, not to the content.
+    static func content(ofReply text: String) -> String {
+        String(text.drop { $0 == " " })
     }
 
     private mutating func append(_ segment: Segment) {
@@ -124,9 +136,8 @@ struct ChatTranscript {
                 guard cut.samePosition(in: segment.text.unicodeScalars) != nil else { return nil }
                 let scalars = segment.text.unicodeScalars
                 let head = String(scalars[..<cut]), tail = String(scalars[cut...])
-                let headIds = tokenizer.encode(head, addSpecialTokens: false)
-                guard segment.ids.starts(with: headIds),
-                      tokenizer.encode(tail, addSpecialTokens: false) == Array(segment.ids.dropFirst(headIds.count))
+                guard let headIds = try? tokenizer.encode(head, addSpecialTokens: false), segment.ids.starts(with: headIds),
+                      (try? tokenizer.encode(tail, addSpecialTokens: false)) == Array(segment.ids.dropFirst(headIds.count))
                 else { return nil }
                 segments[index] = Segment(text: head, ids: headIds, tokenized: true)
                 segments.insert(Segment(text: tail, ids: Array(segment.ids.dropFirst(headIds.count)), tokenized: true), at: index + 1)

@@ -18,6 +18,9 @@ public struct LoadSettings: Sendable, Equatable {
     public var quantizeToFit = false
     /// Bytes of memory the weights may use (nil: MemAvailable plus the page cache they occupy).
     public var availableMemory: Int?
+    /// The machine's physical memory as the load's checks see it (the KV cache, the workspace, weights
+    /// quantized in memory); nil: the machine's own (`PhysicalMemory`).
+    public var memoryLimit: Int?
 
     public init(contextSize: Int? = nil, threads: Int? = nil, quantization: QuantFormat? = nil,
                 cache: QuantizedModelCache? = nil) {

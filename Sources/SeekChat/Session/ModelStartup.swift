@@ -37,6 +37,7 @@ public struct ModelStartup: Sendable {
         if let size = settings.contextSize ?? entry?.contextSize { options.contextSize = size }
         if let threads = settings.threads { options.threads = threads }
         options.quantization = settings.quantization ?? entry?.quantization
+        options.memoryLimit = settings.memoryLimit
         return options
     }
 
@@ -70,7 +71,10 @@ public struct ModelStartup: Sendable {
         options.progress = progress
         guard let kind = options.quantization, let cache,
               (try? TensorStore(folder: folder).quantizationTag) ?? nil == nil
-        else { return WeightsLoad(model: try DeepSeekModel.load(folder: folder, options: options)) }
+        else {
+            try checkInMemoryQuantization(folder: folder, options: options)
+            return WeightsLoad(model: try DeepSeekModel.load(folder: folder, options: options))
+        }
 
         var mapped = options
         mapped.quantization = nil  // the entry holds the blocks already
@@ -86,11 +90,26 @@ public struct ModelStartup: Sendable {
         } catch where error is ModelFileError || error is ModelFolderError || error is ConfigError {
             throw error  // the source itself is bad: the same error as loading it would give
         } catch {
+            try checkInMemoryQuantization(folder: folder, options: options)
             var load = WeightsLoad(model: try DeepSeekModel.load(folder: folder, options: options))
             load.warnings.append(.quantizedCacheUnavailable(folder: cache.root, reason: "\(error)"))
             return load
         }
         return WeightsLoad(model: try DeepSeekModel.load(folder: entry.folder, options: mapped), cacheEntry: entry, cacheBuilt: true)
+    }
+
+    /// Quantizing while loading keeps the quantized matrices in memory, not mapped from files: refuse
+    /// before allocating them when they alone exceed the machine's memory (`LoadOptions.memoryLimit`
+    /// when given), as the KV cache is refused. Unquantized or already quantized weights pass.
+    static func checkInMemoryQuantization(folder: String, options: LoadOptions) throws {
+        guard let format = options.quantization, let store = try? TensorStore(folder: folder), store.quantizationTag == nil
+        else { return }  // loading reports an unreadable folder itself
+        let bytes: Int?  // nil: more than can be counted
+        do { bytes = try ModelQuantizer.inMemoryBytes(folder: folder, format: format) } catch { return }
+        let physical = options.memoryLimit ?? PhysicalMemory.bytes
+        guard let bytes, bytes <= physical else {
+            throw WeightMemoryError.quantizedCopyExceedsMemory(folder: folder, format: format, bytes: bytes, physicalBytes: physical)
+        }
     }
 
     /// The tokenizer alone (no weights needed).

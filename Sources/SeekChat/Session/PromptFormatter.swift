@@ -15,16 +15,18 @@ public struct PromptFormatter: Sendable {
     /// Whether the model has a chat template; without one, text is completed as is.
     public var canChat: Bool { template != nil }
 
-    /// Plain completion: the text as is, with BOS when tokenizer_config.json asks for it.
-    public func rawIds(_ text: String) -> [Int] {
-        tokenizer.encode(text, addSpecialTokens: true)
+    /// Plain completion: the text as is, with BOS when tokenizer_config.json asks for it. Throws the
+    /// tokenizer's `TokenizerError` (a pre-tokenizer pattern out of its step budget).
+    public func rawIds(_ text: String) throws -> [Int] {
+        try tokenizer.encode(text, addSpecialTokens: true)
     }
 
     /// The conversation rendered by the chat template with the assistant's turn opened. The template
     /// writes BOS itself, so the text is tokenized without adding special tokens again. Throws
-    /// `ChatError.noChatTemplate` without a template, and the template's own `TemplateError`.
+    /// `ChatError.noChatTemplate` without a template, the template's own `TemplateError`, and the
+    /// tokenizer's `TokenizerError`.
     public func chatIds(_ conversation: Conversation) throws -> [Int] {
-        tokenizer.encode(try chatText(conversation), addSpecialTokens: false)
+        try tokenizer.encode(try chatText(conversation), addSpecialTokens: false)
     }
 
     /// The conversation as the chat template renders it, with the assistant's turn opened
@@ -39,7 +41,7 @@ public struct PromptFormatter: Sendable {
     }
 
     /// Ids of rendered template text (which writes BOS itself, so no special tokens are added).
-    public func ids(ofRendered text: String) -> [Int] {
-        tokenizer.encode(text, addSpecialTokens: false)
+    public func ids(ofRendered text: String) throws -> [Int] {
+        try tokenizer.encode(text, addSpecialTokens: false)
     }
 }

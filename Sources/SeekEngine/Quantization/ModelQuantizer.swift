@@ -26,6 +26,23 @@ public enum ModelQuantizer {
         }
     }
 
+    /// Bytes that quantizing `folder` to `format` while loading allocates in memory (at least): the
+    /// quantizable matrices as blocks, and kv_b_proj's per-head copies in q8. Everything else stays
+    /// mapped from the files. Nil when the sum cannot be counted.
+    public static func inMemoryBytes(folder: String, format: QuantFormat) throws -> Int? {
+        let store = try TensorStore(folder: folder)
+        var terms: [Int] = []
+        for name in store.names {
+            guard let t = store[name], t.shape.count == 2, [.bf16, .f16, .f32].contains(t.dtype) else { continue }
+            if WeightBinding.isQuantizable(name, shape: t.shape) {
+                terms.append(format.matrixBytes(rows: t.shape[0], cols: t.shape[1]))
+            } else if name.hasSuffix("kv_b_proj.weight") {
+                terms.append(QuantFormat.q8.matrixBytes(rows: t.shape[0], cols: t.shape[1]))
+            }
+        }
+        return CheckedSize.sum(terms)
+    }
+
     /// Writes `folder` quantized to `format` into `output` (a new or empty folder). `progress` hears the
     /// source bytes done after each tensor; `fileWritten` each weight file's name and size when done.
     /// Writes the copy into a temporary folder beside `output` and renames it into place at the end:

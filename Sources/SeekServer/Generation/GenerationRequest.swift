@@ -13,12 +13,19 @@ public struct GenerationRequest: Sendable {
     public var stop: [String] = []
     /// Report each generated token's log probability with this many alternatives; nil: no logprobs.
     public var topLogprobs: Int?
+    /// Hears the finished reply (see `ReplyObserver`); nil: nobody listens.
+    public var onReply: ReplyObserver?
 
     public init(promptIds: [Int], sampling: SamplingParameters = SamplingParameters()) {
         self.promptIds = promptIds
         self.sampling = sampling
     }
 }
+
+/// Hears a finished reply's ids (end-of-sequence excluded) and its whole text as sent, before the
+/// client hears that it finished: a chat model remembers them so that the conversation's next turn,
+/// resent whole, reuses the ids as generated (see `ServedModel.chatPrompt`).
+public typealias ReplyObserver = @Sendable (_ ids: [Int], _ text: String) -> Void
 
 /// Why a generation ended, in the API's words.
 public enum GenerationFinish: String, Sendable {

@@ -28,11 +28,12 @@ public struct RequestValidation: Sendable {
         let messages = body.messages.map { message in
             message.role == "developer" ? ChatMessage(role: "system", content: message.content) : message
         }
-        let ids: [Int]
-        do { ids = try model.chatPromptIds(messages) } catch let error as OpenAIError { throw error } catch {
+        let prompt: (ids: [Int], onReply: ReplyObserver?)
+        do { prompt = try model.chatPrompt(messages) } catch let error as OpenAIError { throw error } catch {
             throw OpenAIError.invalid("messages: \(error)", param: "messages")
         }
-        var request = try generation(promptIds: ids, fields: body.sampling, promptParam: "messages")
+        var request = try generation(promptIds: prompt.ids, fields: body.sampling, promptParam: "messages")
+        request.onReply = prompt.onReply
         if body.logprobs == true {
             let top = body.topLogprobs ?? 0
             guard (0...20).contains(top) else {
@@ -51,7 +52,8 @@ public struct RequestValidation: Sendable {
         if let suffix = body.suffix, !suffix.isEmpty { throw OpenAIError.invalid("suffix is not supported", param: "suffix") }
         let ids: [Int]
         switch body.prompt {
-        case .text(let text): ids = model.textPromptIds(text)
+        case .text(let text):
+            do { ids = try model.textPromptIds(text) } catch { throw OpenAIError.invalid("prompt: \(error)", param: "prompt") }
         case .tokens(let tokens):
             let vocabulary = model.tokenizer.vocabularySize
             if let bad = tokens.first(where: { $0 < 0 || $0 >= vocabulary }) {

@@ -19,8 +19,18 @@ public protocol ServedModel: AnyObject, Sendable {
     /// Most tokens per reply when a request gives no `max_tokens`; nil: until the context is full.
     var defaultMaxTokens: Int? { get }
     /// The conversation rendered with the chat template (system message included) and the assistant's
-    /// turn opened, as ids. Throws a one-line reason (answered as a 400) when it cannot be rendered.
-    func chatPromptIds(_ messages: [ChatMessage]) throws -> [Int]
+    /// turn opened, as ids, and who hears the reply. A model that remembers its replies gives the ids a
+    /// local chat would have: earlier replies as they were generated, not their text re-tokenized.
+    /// Throws a one-line reason (answered as a 400) when it cannot be rendered.
+    func chatPrompt(_ messages: [ChatMessage]) throws -> (ids: [Int], onReply: ReplyObserver?)
     /// A plain-text prompt as ids (with BOS when the tokenizer's configuration asks for it).
-    func textPromptIds(_ text: String) -> [Int]
+    /// Throws a one-line reason (answered as a 400) when it cannot be tokenized.
+    func textPromptIds(_ text: String) throws -> [Int]
+}
+
+extension ServedModel {
+    /// The ids of `chatPrompt`.
+    public func chatPromptIds(_ messages: [ChatMessage]) throws -> [Int] {
+        try chatPrompt(messages).ids
+    }
 }

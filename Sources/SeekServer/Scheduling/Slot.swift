@@ -34,6 +34,8 @@ final class Job {
     let handle: GenerationHandle
     var decoder: ReplyDecoder
     var cachedTokens = 0
+    /// The reply's text sent to the client so far.
+    var sentText = ""
     var admitted: ContinuousClock.Instant?
     var firstToken: ContinuousClock.Instant?
     var lastToken: ContinuousClock.Instant?

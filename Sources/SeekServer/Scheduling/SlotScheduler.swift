@@ -252,6 +252,7 @@ public final class SlotScheduler: @unchecked Sendable {  // shared state is guar
             step.finish = .length
         }
         if !step.text.isEmpty || !step.logprobs.isEmpty {
+            job.sentText += step.text
             job.handle.send(.text(step.text, logprobs: step.logprobs))
         }
         if let finish = step.finish {
@@ -277,6 +278,7 @@ public final class SlotScheduler: @unchecked Sendable {  // shared state is guar
                                         completionTokens: job.decoder.generated, timings: timings)
         outcome.promptTokenIds = job.request.promptIds
         outcome.completionTokenIds = job.decoder.replyIds
+        job.request.onReply?(job.decoder.replyIds, job.sentText)  // before the client can send its next turn
         job.handle.send(.finished(outcome))
         metrics?.finished(finish)
         release(slot)

@@ -29,9 +29,22 @@ struct RegexParser {
     private var pos = 0
     private var caseInsensitive = false
     private var dotAll = false
+    /// Groups and classes open around `pos`.
+    private var depth = 0
+
+    /// Bounds that keep parsing and compiling small and the recursion shallow whatever the pattern:
+    /// real pre-tokenizer patterns are a few hundred characters, nested a few levels.
+    static let maxScalars = 16_384
+    static let maxDepth = 64
+    /// Quantifiers in a row on one atom (`a{2}{2}{2}`), each a level of the syntax tree.
+    static let maxStackedQuantifiers = 4
 
     static func parse(_ pattern: String) throws(RegexSyntaxError) -> RegexNode {
-        var parser = RegexParser(scalars: pattern.unicodeScalars.map(\.value))
+        let scalars = pattern.unicodeScalars.map(\.value)
+        guard scalars.count <= maxScalars else {
+            throw RegexSyntaxError(message: "the pattern is \(scalars.count) characters long, more than \(maxScalars)")
+        }
+        var parser = RegexParser(scalars: scalars)
         let node = try parser.parseAlternation()
         if parser.pos < parser.scalars.count {
             throw parser.error("unmatched ')'")
@@ -43,6 +56,12 @@ struct RegexParser {
 
     private func error(_ what: String) -> RegexSyntaxError {
         RegexSyntaxError(message: "\(what) at position \(pos)")
+    }
+
+    /// One more level of group or class nesting, within `maxDepth`.
+    private mutating func enter() throws(RegexSyntaxError) {
+        depth += 1
+        if depth > Self.maxDepth { throw error("groups or classes nested more than \(Self.maxDepth) deep") }
     }
 
     private var atEnd: Bool { pos >= scalars.count }
@@ -78,6 +97,7 @@ struct RegexParser {
 
     private mutating func parseQuantifiers(on atom: RegexNode) throws(RegexSyntaxError) -> RegexNode {
         var node = atom
+        var stacked = 0
         while let c = peek() {
             var range: (Int, Int?)
             switch c {
@@ -91,6 +111,8 @@ struct RegexParser {
                 return node
             }
             if case .assertion = node { throw error("quantifier after an anchor") }
+            stacked += 1
+            if stacked > Self.maxStackedQuantifiers { throw error("more than \(Self.maxStackedQuantifiers) quantifiers in a row") }
             var kind = LoopKind.greedy
             if isChar("?") { kind = .lazy; pos += 1 } else if isChar("+") && c != 0x7B { kind = .possessive; pos += 1 }
             if let max = range.1, max < range.0 { throw error("invalid interval {\(range.0),\(max)}") }
@@ -149,6 +171,8 @@ struct RegexParser {
     }
 
     private mutating func parseGroup() throws(RegexSyntaxError) -> RegexNode? {
+        try enter()
+        defer { depth -= 1 }
         pos += 1
         if !isChar("?") {
             return try parseGroupBody()
@@ -309,6 +333,8 @@ struct RegexParser {
 
     /// Parses a bracket class after its `[`, through the closing `]`.
     private mutating func parseClass() throws(RegexSyntaxError) -> ScalarSet {
+        try enter()
+        defer { depth -= 1 }
         var set = ScalarSet()
         set.caseInsensitive = caseInsensitive
         if isChar("^") { set.negated = true; pos += 1 }

@@ -46,7 +46,7 @@ final class ScalarRegex: @unchecked Sendable {  // immutable after init
         var compiler = Compiler()
         _ = try compiler.compileProgram(tree)
         let first = Compiler.firstScalars(of: tree)
-        firstSet = first.nullable ? nil : compiler.addSet(ScalarSet(items: first.items))
+        firstSet = first.nullable ? nil : try compiler.addSet(ScalarSet(items: first.items))
         if case .loopSet(let set, let min, let max, _) = compiler.programs[0][0], min >= 1, max == Int.max {
             leadingLoopSet = set
         } else {
@@ -80,10 +80,30 @@ private struct Compiler {
     typealias Instruction = ScalarRegex.Instruction
     var programs: [[Instruction]] = []
     var sets: [ScalarSet] = []
+    /// Instructions in all programs so far.
+    private var size = 0
 
-    mutating func addSet(_ set: ScalarSet) -> Int {
+    /// Bounds on what a pattern may compile to: counted repetition multiplies its body (`(?:ab){50000}`),
+    /// and each set takes an 8 KiB bitmap. Real pre-tokenizer patterns need a few hundred instructions
+    /// and a few dozen sets.
+    static let maxInstructions = 100_000
+    static let maxSets = 512
+
+    mutating func addSet(_ set: ScalarSet) throws(RegexSyntaxError) -> Int {
+        guard sets.count < Self.maxSets else {
+            throw RegexSyntaxError(message: "the pattern needs more than \(Self.maxSets) character sets")
+        }
         sets.append(set)
         return sets.count - 1
+    }
+
+    /// Appends to a program under construction, within `maxInstructions` over all programs.
+    private mutating func append(_ instruction: Instruction, to code: inout [Instruction]) throws(RegexSyntaxError) {
+        size += 1
+        guard size <= Self.maxInstructions else {
+            throw RegexSyntaxError(message: "the pattern compiles to more than \(Self.maxInstructions) instructions (too much repetition)")
+        }
+        code.append(instruction)
     }
 
     mutating func compileProgram(_ node: RegexNode) throws(RegexSyntaxError) -> Int {
@@ -101,11 +121,13 @@ private struct Compiler {
         case .empty:
             break
         case .scalar(let c):
-            code.append(.scalar(c))
+            try append(.scalar(c), to: &code)
         case .set(let set):
-            code.append(.set(addSet(set)))
+            let index = try addSet(set)
+            try append(.set(index), to: &code)
         case .any(let dotAll):
-            code.append(.set(addSet(Self.anySet(dotAll: dotAll))))
+            let index = try addSet(Self.anySet(dotAll: dotAll))
+            try append(.set(index), to: &code)
         case .sequence(let items):
             for item in items { try emit(item, into: &code) }
         case .alternation(let branches):
@@ -113,10 +135,10 @@ private struct Compiler {
             for (i, branch) in branches.enumerated() {
                 if i < branches.count - 1 {
                     let split = code.count
-                    code.append(.split(prefer: split + 1, other: -1))
+                    try append(.split(prefer: split + 1, other: -1), to: &code)
                     try emit(branch, into: &code)
                     jumpsToEnd.append(code.count)
-                    code.append(.jump(-1))
+                    try append(.jump(-1), to: &code)
                     code[split] = .split(prefer: split + 1, other: code.count)
                 } else {
                     try emit(branch, into: &code)
@@ -125,12 +147,14 @@ private struct Compiler {
             for j in jumpsToEnd { code[j] = .jump(code.count) }
         case .loop(let body, let min, let max, let kind):
             if kind == .possessive {
-                code.append(.atomic(program: try compileProgram(.loop(body, min: min, max: max, kind: .greedy))))
+                let program = try compileProgram(.loop(body, min: min, max: max, kind: .greedy))
+                try append(.atomic(program: program), to: &code)
                 return
             }
             let greedy = kind == .greedy
             if let set = singleScalarSet(body) {
-                code.append(.loopSet(set: addSet(set), min: min, max: max ?? Int.max, greedy: greedy))
+                let index = try addSet(set)
+                try append(.loopSet(set: index, min: min, max: max ?? Int.max, greedy: greedy), to: &code)
                 return
             }
             if Self.firstScalars(of: body).nullable && max == nil {
@@ -141,7 +165,7 @@ private struct Compiler {
                 var exits: [Int] = []
                 for _ in min..<max {
                     exits.append(code.count)
-                    code.append(.jump(-1))
+                    try append(.jump(-1), to: &code)
                     try emit(body, into: &code)
                 }
                 for e in exits {
@@ -149,18 +173,20 @@ private struct Compiler {
                 }
             } else {
                 let top = code.count
-                code.append(.jump(-1))
+                try append(.jump(-1), to: &code)
                 try emit(body, into: &code)
-                code.append(.jump(top))
+                try append(.jump(top), to: &code)
                 code[top] = greedy ? .split(prefer: top + 1, other: code.count)
                     : .split(prefer: code.count, other: top + 1)
             }
         case .lookahead(let body, let negative):
-            code.append(.look(program: try compileProgram(body), negative: negative))
+            let program = try compileProgram(body)
+            try append(.look(program: program, negative: negative), to: &code)
         case .atomic(let body):
-            code.append(.atomic(program: try compileProgram(body)))
+            let program = try compileProgram(body)
+            try append(.atomic(program: program), to: &code)
         case .assertion(let assertion):
-            code.append(.assert(assertion))
+            try append(.assert(assertion), to: &code)
         }
     }
 
@@ -230,13 +256,14 @@ extension ScalarRegex {
 
     /// Calls `body(start, end)` for each successive match in `text[lo..<hi]` (the slice is the whole
     /// subject: anchors see its bounds), skipping an empty match right after the previous one, as the
-    /// Oniguruma iterator used by Hugging Face tokenizers does.
-    func forEachMatch(in text: UnsafeBufferPointer<UInt32>, from lo: Int, to hi: Int,
-                      stack: inout [Frame], _ body: (Int, Int) -> Void) {
+    /// Oniguruma iterator used by Hugging Face tokenizers does. Every step of the matcher is paid from
+    /// `budget`; running out throws, so no pattern can backtrack without end.
+    func forEachMatch(in text: UnsafeBufferPointer<UInt32>, from lo: Int, to hi: Int, stack: inout [Frame],
+                      budget: inout RegexStepBudget, _ body: (Int, Int) -> Void) throws(RegexStepBudget.Exhausted) {
         var from = lo
         var lastEnd = -1
         while from <= hi {
-            guard let (start, end) = search(text, from: from, lo: lo, hi: hi, stack: &stack) else { return }
+            guard let (start, end) = try search(text, from: from, lo: lo, hi: hi, stack: &stack, budget: &budget) else { return }
             if start == end && end == lastEnd {
                 from += 1
                 continue
@@ -248,18 +275,26 @@ extension ScalarRegex {
     }
 
     private func search(_ text: UnsafeBufferPointer<UInt32>, from: Int, lo: Int, hi: Int,
-                        stack: inout [Frame]) -> (Int, Int)? {
+                        stack: inout [Frame], budget: inout RegexStepBudget) throws(RegexStepBudget.Exhausted) -> (Int, Int)? {
         var s = from
         while s <= hi {
             if let firstSet {
+                let skipped = s
                 while s < hi && !contains(firstSet, text[s]) { s += 1 }
+                budget.remaining &-= s &- skipped
                 if s >= hi { return nil }
             }
-            let end = matchAt(program: 0, start: s, text, lo: lo, hi: hi, stack: &stack)
+            let end = matchAt(program: 0, start: s, text, lo: lo, hi: hi, stack: &stack, steps: &budget.remaining)
+            if end == Self.outOfSteps {
+                stack.removeAll(keepingCapacity: true)
+                throw RegexStepBudget.Exhausted(pattern: pattern)
+            }
             if end >= 0 { return (s, end) }
             if let skip = leadingLoopSet, s < hi, contains(skip, text[s]) {
+                let skipped = s
                 s += 1
                 while s < hi && contains(skip, text[s]) { s += 1 }
+                budget.remaining &-= s &- skipped
                 continue
             }
             s += 1
@@ -267,9 +302,13 @@ extension ScalarRegex {
         return nil
     }
 
-    /// Runs one program anchored at `start`; returns the end of the first match found or -1.
+    /// `matchAt`'s result when `steps` ran out.
+    private static let outOfSteps = -2
+
+    /// Runs one program anchored at `start`; returns the end of the first match found, -1 when there is
+    /// none, or `outOfSteps`. Each instruction, each scalar a loop scans and each backtrack costs a step.
     private func matchAt(program: Int, start: Int, _ text: UnsafeBufferPointer<UInt32>, lo: Int, hi: Int,
-                         stack: inout [Frame]) -> Int {
+                         stack: inout [Frame], steps: inout Int) -> Int {
         let base = stack.count
         var pc = 0
         var pos = start
@@ -277,6 +316,11 @@ extension ScalarRegex {
         do {
             while true {
                 var ok = true
+                steps &-= 1
+                if steps < 0 || stack.count > RegexStepBudget.maxChoicePoints {
+                    stack.removeSubrange(base...)
+                    return Self.outOfSteps
+                }
                 switch code[pc] {
                 case .scalar(let c):
                     if pos < hi && text[pos] == c { pos += 1; pc += 1 } else { ok = false }
@@ -287,6 +331,7 @@ extension ScalarRegex {
                     if greedy {
                         var end = pos
                         while end < limit && contains(set, text[end]) { end += 1 }
+                        steps &-= end &- pos
                         if end - pos < min {
                             ok = false
                         } else {
@@ -297,6 +342,7 @@ extension ScalarRegex {
                     } else {
                         var end = pos
                         while end < pos + min && end < limit && contains(set, text[end]) { end += 1 }
+                        steps &-= end &- pos
                         if end < pos + min {
                             ok = false
                         } else {
@@ -313,10 +359,18 @@ extension ScalarRegex {
                 case .assert(let assertion):
                     if check(assertion, at: pos, text, lo: lo, hi: hi) { pc += 1 } else { ok = false }
                 case .look(let sub, let negative):
-                    let end = matchAt(program: sub, start: pos, text, lo: lo, hi: hi, stack: &stack)
+                    let end = matchAt(program: sub, start: pos, text, lo: lo, hi: hi, stack: &stack, steps: &steps)
+                    if end == Self.outOfSteps {
+                        stack.removeSubrange(base...)
+                        return end
+                    }
                     if (end >= 0) != negative { pc += 1 } else { ok = false }
                 case .atomic(let sub):
-                    let end = matchAt(program: sub, start: pos, text, lo: lo, hi: hi, stack: &stack)
+                    let end = matchAt(program: sub, start: pos, text, lo: lo, hi: hi, stack: &stack, steps: &steps)
+                    if end == Self.outOfSteps {
+                        stack.removeSubrange(base...)
+                        return end
+                    }
                     if end >= 0 { pos = end; pc += 1 } else { ok = false }
                 case .match:
                     stack.removeSubrange(base...)
@@ -327,6 +381,7 @@ extension ScalarRegex {
                 var resumed = false
                 while !resumed {
                     if stack.count == base { return -1 }
+                    steps &-= 1
                     let top = stack.count - 1
                     let frame = stack[top]
                     switch frame.kind {

@@ -22,12 +22,12 @@ struct OneShot {
         if raw || !formatter.canChat {
             if system != nil { throw ChatError.systemMessageNeedsTemplate(model: loaded.name) }
             if !raw, verbose { Console.err("\(loaded.name) has no chat template: sending the prompt as plain text\n") }
-            ids = formatter.rawIds(text)
+            ids = try formatter.rawIds(text)
         } else {
             let conversation = Conversation(system: system ?? loaded.defaultSystem, messages: [.init(role: "user", content: text)])
             let rendered = try formatter.chatText(conversation)
             startsThinking = rendered.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("<think>")
-            ids = formatter.ids(ofRendered: rendered)
+            ids = try formatter.ids(ofRendered: rendered)
         }
         var sampler = Sampler(startup.settings.parameters)
         var writer = ReplyWriter(style: replyStyle, startsThinking: startsThinking)

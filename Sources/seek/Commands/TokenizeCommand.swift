@@ -37,7 +37,7 @@ struct TokenizeCommand: ParsableCommand {
             guard let input = try text ?? PromptInput.read(prompt: nil, file: nil, limit: TokenizeCommand.inputLimit) else {
                 throw CommandFailure.fail("no text: give it as an argument or on stdin")
             }
-            let ids = tokenizer.encode(input, addSpecialTokens: !noBOS)
+            let ids = try tokenizer.encode(input, addSpecialTokens: !noBOS)
             if idsOnly {
                 Console.out(ids.map(String.init).joined(separator: " ") + "\n")
                 return

@@ -17,6 +17,8 @@ enum ErrorMessage {
                 : "\(error): /clear to start over, or restart with a larger --ctx-size"
         case ContextError.exceedsMemory:
             return "--ctx-size: \(error) (lower --ctx-size)"
+        case WeightMemoryError.quantizedCopyExceedsMemory(_, let format, _, _):
+            return "--quant: \(error)" + (format == .q8 ? " (try --quant q4)" : "")
         case ModelResolutionError.emptyName:
             return "--model: \(error)"
         case ChatError.noChatTemplate:

@@ -70,7 +70,8 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let server = try CommandFailure.reporting { () -> OpenAIServer in
             let startup = try CommandStartup(registry: registry, model: model, runtime: runtime, sampling: try SamplingOptions.parse([]))
-            let served = ServedChatModel(loaded: startup.loaded, defaults: startup.settings)
+            // Remember a few conversations per slot: one may come back after its slot served others.
+            let served = ServedChatModel(loaded: startup.loaded, defaults: startup.settings, conversations: max(16, 4 * parallel))
             try ServeCommand.checkSlotMemory(model: startup.loaded.model, slots: parallel)
             var configuration = ServerConfiguration()
             configuration.host = host

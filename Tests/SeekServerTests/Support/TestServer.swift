@@ -24,11 +24,15 @@ final class TestServer: @unchecked Sendable {
     let replyIds: [Int]
 
     /// `endsWithEOS`: the script ends with end-of-sequence (a reply that stops); otherwise it loops.
-    static func start(endsWithEOS: Bool = true, delay: TimeInterval = 0, contextSize: Int = 512,
+    /// `script`: the reply's ids, ending with end-of-sequence (default: `replyText`'s).
+    static func start(endsWithEOS: Bool = true, delay: TimeInterval = 0, contextSize: Int = 512, script: [Int]? = nil,
                       configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let model = try TinyChatModel(contextSize: contextSize)
-        let replyIds = model.tokenizer.encode(replyText, addSpecialTokens: false)
-        let predictor = ScriptedReply.predictor(for: model, endsWithEOS: endsWithEOS, contextSize: contextSize)
+        let replyIds = try script ?? model.tokenizer.encode(replyText, addSpecialTokens: false)
+        let predictor = try script.map { script in
+            ScriptedPredictor(script: script + [model.tokenizer.eosTokenId ?? 1], loops: false, runnerUp: try ScriptedReply.runnerUpId(model.tokenizer),
+                              vocabularySize: model.tokenizer.vocabularySize, contextSize: contextSize)
+        } ?? ScriptedReply.predictor(for: model, endsWithEOS: endsWithEOS, contextSize: contextSize)
         predictor.delay = delay
         var configuration = ServerConfiguration()
         configuration.host = "127.0.0.1"
