@@ -98,6 +98,14 @@ void sk_avx512_q4_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, f
 double sk_avx2_sum_f32(const float *p, size_t n);
 double sk_avx512_sum_f32(const float *p, size_t n);
 
+// Decode attention (attention_decode*.c), as sk_attention_decode, for qdim and vdim up to the limit
+// (the packed queries and sums live on the stack).
+enum { SK_DECODE_MAX_DIM = 1024 };
+void sk_avx2_attention_decode(const float *q, size_t heads, size_t qdim, const float *cache, size_t ldc, size_t j0,
+                              size_t j1, size_t vdim, float scale, float *m, float *l, float *acc);
+void sk_avx512_attention_decode(const float *q, size_t heads, size_t qdim, const float *cache, size_t ldc,
+                                size_t j0, size_t j1, size_t vdim, float scale, float *m, float *l, float *acc);
+
 // Batched products (gemm*.c): weight formats, the K block (a multiple of 32, so quantized blocks never
 // straddle two), the row-chunk converter, and the per-level kernels.
 enum { SK_GEMM_F32, SK_GEMM_BF16, SK_GEMM_F16, SK_GEMM_Q8, SK_GEMM_Q4 };

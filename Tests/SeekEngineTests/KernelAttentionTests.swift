@@ -4,14 +4,15 @@ import SeekKernels
 
 /// The one-token online-softmax attention (sk_attention_decode) against a double-precision softmax, on
 /// every SIMD level: head counts around the 16-lane groups, dimensions that are not multiples of the
-/// 6-wide tiles, a cache row stride wider than the scored part, row ranges across the 64-row blocks, and
-/// a context split into two calls whose states are merged as the engine merges its workers'.
+/// tiles (6 wide for AVX2, 16 rows or columns for AVX-512), a cache row stride wider than the scored part
+/// (odd, so rows are unaligned), row ranges across the 64-row blocks, and a context split into two calls
+/// whose states are merged as the engine merges its workers'.
 final class KernelAttentionTests: XCTestCase {
     func testDecodeMatchesSoftmax() {
         var random = KernelTestRandom(seed: 11)
         let cases: [(heads: Int, ctx: Int, qdim: Int, vdim: Int, ldc: Int)] = [
             (1, 1, 16, 16, 16), (3, 5, 40, 33, 70), (4, 33, 40, 32, 40), (16, 300, 576, 512, 576),
-            (17, 130, 100, 97, 100), (5, 2, 48, 7, 48), (16, 64, 72, 64, 80),
+            (17, 130, 100, 97, 100), (5, 2, 48, 7, 48), (16, 64, 72, 64, 80), (2, 77, 21, 17, 23),
         ]
         for c in cases {
             let q = random.floats(c.heads * c.qdim, scale: 2)
