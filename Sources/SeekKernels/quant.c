@@ -229,3 +229,63 @@ void sk_matvec_q8(const void *w, const float *x, float *y, size_t row_begin, siz
 void sk_matvec_q4(const void *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols) {
     matvec_quantized(q4_rows_fn(), SK_Q4_BLOCK_BYTES, w, x, y, row_begin, row_end, cols);
 }
+
+// Several tokens: quantized into a stack buffer (sk_qact_tokens, 80 KB) in chunks of SK_TOKENS_CHUNK
+// columns, so no allocation is needed; wider rows add the chunks' partial sums.
+
+static sk_qdot_token_rows_fn q8_token_rows_fn(void) {
+#if defined(__x86_64__)
+    switch (sk_level()) {
+    case SK_SIMD_AVX512: return sk_avx512_q8_token_rows;
+    case SK_SIMD_AVX2: return sk_avx2_q8_token_rows;
+    }
+#endif
+    return NULL;
+}
+
+static sk_qdot_token_rows_fn q4_token_rows_fn(void) {
+#if defined(__x86_64__)
+    switch (sk_level()) {
+    case SK_SIMD_AVX512: return sk_avx512_q4_token_rows;
+    case SK_SIMD_AVX2: return sk_avx2_q4_token_rows;
+    }
+#endif
+    return NULL;
+}
+
+static void matvec_tokens(int q4, const void *w, const float *x, float *y, size_t n, size_t row_begin,
+                          size_t row_end, size_t cols, size_t ldy) {
+    void (*one)(const void *, const float *, float *, size_t, size_t, size_t) = q4 ? sk_matvec_q4 : sk_matvec_q8;
+    sk_qdot_token_rows_fn rows_fn = q4 ? q4_token_rows_fn() : q8_token_rows_fn();
+    if (n == 0 || row_begin >= row_end) return;
+    if (n == 1 || rows_fn == NULL || cols == 0) {  // one token, or no SIMD kernel: token by token
+        for (size_t t = 0; t < n; t++) one(w, x + t * cols, y + t * ldy, row_begin, row_end, cols);
+        return;
+    }
+    size_t block_bytes = q4 ? SK_Q4_BLOCK_BYTES : SK_Q8_BLOCK_BYTES;
+    size_t group_bytes = block_count(cols) * SK_QROWS * block_bytes;
+    sk_qact_tokens act;
+    for (size_t t0 = 0; t0 < n; t0 += SK_TOKENS_MAX) {
+        size_t m = n - t0 < SK_TOKENS_MAX ? n - t0 : SK_TOKENS_MAX;
+        for (size_t c0 = 0; c0 < cols; c0 += SK_TOKENS_CHUNK) {
+            size_t width = cols - c0 < SK_TOKENS_CHUNK ? cols - c0 : SK_TOKENS_CHUNK;
+            for (size_t t = 0; t < m; t++) {
+                sk_qact one = {act.q[t], act.scale[t], act.sum[t], 0};
+                sk_quantize_activation(x + (t0 + t) * cols + c0, width, &one);
+                act.nblocks = one.nblocks;
+            }
+            const uint8_t *wc = (const uint8_t *)w + (c0 / SK_QBLOCK) * SK_QROWS * block_bytes;
+            rows_fn(wc, group_bytes, &act, m, y + t0 * ldy, ldy, row_begin, row_end, c0 > 0);
+        }
+    }
+}
+
+void sk_matvec_q8_tokens(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
+                         size_t cols, size_t ldy) {
+    matvec_tokens(0, w, x, y, n, row_begin, row_end, cols, ldy);
+}
+
+void sk_matvec_q4_tokens(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
+                         size_t cols, size_t ldy) {
+    matvec_tokens(1, w, x, y, n, row_begin, row_end, cols, ldy);
+}

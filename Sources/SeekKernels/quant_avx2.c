@@ -44,6 +44,52 @@ SK_TARGET_AVX2 static inline __m256i avx2_q4_block(const uint8_t *gb, const int3
 #define QR_Q4_BLOCK avx2_q4_block
 #include "quant_rows.h"
 
+// Several tokens: the group-block loaded once (q8: |w| and w for the sign trick; q4: the nibbles, vector
+// k paired with the token's bytes 4k..4k+3), then per token the same products as the one-token kernels.
+typedef struct {
+    __m256i a[8];  // q8: |w|; q4: nibbles
+    __m256i s[8];  // q8: w, whose sign moves onto x
+} avx2_weights;
+
+SK_TARGET_AVX2 static inline void avx2_load_weights(const uint8_t *gb, int q4, avx2_weights *wt) {
+    if (q4) {
+        const __m256i low = _mm256_set1_epi8(15);
+        for (int k = 0; k < 4; k++) {
+            __m256i raw = _mm256_loadu_si256((const __m256i *)(gb + 16 + 32 * k));
+            wt->a[k] = _mm256_and_si256(raw, low);
+            wt->a[k + 4] = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low);
+        }
+    } else {
+        for (int k = 0; k < 8; k++) {
+            wt->s[k] = _mm256_loadu_si256((const __m256i *)(gb + 16 + 32 * k));
+            wt->a[k] = _mm256_sign_epi8(wt->s[k], wt->s[k]);
+        }
+    }
+}
+
+SK_TARGET_AVX2 static inline __m256i avx2_weights_dot(const avx2_weights *wt, int q4, const int32_t *xq) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    if (q4) {  // eight nibble products add in int16 without overflow (see avx2_q4_block)
+        __m256i s16 = _mm256_setzero_si256();
+        for (int k = 0; k < 8; k++) s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(wt->a[k], _mm256_set1_epi32(xq[k])));
+        return _mm256_madd_epi16(s16, ones);
+    }
+    __m256i sum = _mm256_setzero_si256();
+    for (int k = 0; k < 8; k++) {
+        __m256i p16 = _mm256_maddubs_epi16(wt->a[k], _mm256_sign_epi8(_mm256_set1_epi32(xq[k]), wt->s[k]));
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p16, ones));
+    }
+    return sum;
+}
+#define QT_TARGET SK_TARGET_AVX2
+#define QT_Q8_ROWS sk_avx2_q8_token_rows
+#define QT_Q4_ROWS sk_avx2_q4_token_rows
+#define QT_WEIGHTS avx2_weights
+#define QT_LOAD avx2_load_weights
+#define QT_DOT avx2_weights_dot
+#define QT_Q8_OFFSET 0
+#include "quant_token_rows.h"
+
 // Weight blocks at load time: the same scale bits and integers as quantize_q8_block / quantize_q4_block
 // in quant.c (IEEE division and round-to-nearest-even in both), eight values per instruction.
 SK_TARGET_AVX2 static inline uint16_t avx2_scale_bits(float v) {

@@ -95,6 +95,27 @@ void sk_avx2_q4_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, flo
 void sk_avx512_q8_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
 void sk_avx512_q4_rows(const uint8_t *w, size_t group_bytes, const sk_qact *x, float *y, size_t r0, size_t r1, int acc);
 
+// The same for n <= 8 tokens at once, each weight block loaded once for all of them; per token the
+// one-token kernels' exact results. The tokens' activations (a chunk of at most SK_TOKENS_CHUNK columns)
+// sit at fixed strides, so the kernels address every token from one pointer. Token t's rows: y + t * ldy.
+enum { SK_TOKENS_MAX = 8, SK_TOKENS_CHUNK = 8192 };
+typedef struct {
+    int8_t q[SK_TOKENS_MAX][SK_TOKENS_CHUNK] __attribute__((aligned(64)));
+    float scale[SK_TOKENS_MAX][SK_TOKENS_CHUNK / SK_QBLOCK];
+    int32_t sum[SK_TOKENS_MAX][SK_TOKENS_CHUNK / SK_QBLOCK];
+    size_t nblocks;
+} sk_qact_tokens;
+typedef void (*sk_qdot_token_rows_fn)(const uint8_t *w, size_t group_bytes, const sk_qact_tokens *x, size_t n,
+                                      float *y, size_t ldy, size_t r0, size_t r1, int accumulate);
+void sk_avx2_q8_token_rows(const uint8_t *w, size_t group_bytes, const sk_qact_tokens *x, size_t n, float *y,
+                           size_t ldy, size_t r0, size_t r1, int acc);
+void sk_avx2_q4_token_rows(const uint8_t *w, size_t group_bytes, const sk_qact_tokens *x, size_t n, float *y,
+                           size_t ldy, size_t r0, size_t r1, int acc);
+void sk_avx512_q8_token_rows(const uint8_t *w, size_t group_bytes, const sk_qact_tokens *x, size_t n, float *y,
+                             size_t ldy, size_t r0, size_t r1, int acc);
+void sk_avx512_q4_token_rows(const uint8_t *w, size_t group_bytes, const sk_qact_tokens *x, size_t n, float *y,
+                             size_t ldy, size_t r0, size_t r1, int acc);
+
 double sk_avx2_sum_f32(const float *p, size_t n);
 double sk_avx512_sum_f32(const float *p, size_t n);
 

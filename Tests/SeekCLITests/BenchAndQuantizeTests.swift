@@ -51,6 +51,27 @@ final class BenchAndQuantizeTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--depth"), bad.stderr)
     }
 
+    /// --sequences measures several sequences decoding together, one line (or JSON row) per count.
+    func testBenchSequences() throws {
+        let run = try seek(["bench", "-m", fixture, "-p", "4", "-n", "3", "--sequences", "1,3", "--quant", "q4"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for line in [" 1 sequences", " 3 sequences", "tokens/s in all", "per sequence", "× one sequence"] {
+            XCTAssertTrue(run.stdout.contains(line), "missing '\(line)' in:\n\(run.stdout)")
+        }
+        let json = try seek(["bench", "-m", fixture, "-p", "4", "-n", "2", "--sequences", "2", "--json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let rows = try XCTUnwrap(object["batched"] as? [[String: Any]])
+        XCTAssertEqual(rows.count, 1)
+        XCTAssertEqual(rows[0]["sequences"] as? Int, 2)
+        XCTAssertGreaterThan(rows[0]["tokens_per_s"] as? Double ?? 0, 0)
+        for bad in ["0", "1,x", "", "65"] {
+            let run = try seek(["bench", "-m", fixture, "--sequences", bad])
+            XCTAssertEqual(run.status, 64, bad)
+            XCTAssertTrue(run.stderr.contains("--sequences"), run.stderr)
+        }
+    }
+
     func testBenchRejectsTextPrompt() throws {
         let run = try seek(["bench", "-m", fixture, "-p", "hello"])
         XCTAssertEqual(run.status, 64)

@@ -103,20 +103,24 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// A few tokens (several sequences decoding together) run as matrix-vector products over tiles of
-    /// rows small enough to stay in L2, so each weight comes from memory once: the fused kernels first
-    /// convert every weight to float32, which for 2-8 tokens costs more than the products (2 sequences
-    /// took 4x one sequence's time for q4 weights). Quantized weights then see the same int8
-    /// activations as a single token's decode.
+    /// A few tokens (several sequences decoding together) run as matrix-vector products, so each weight
+    /// comes from memory once: the fused kernels first convert every weight to float32, which for 2-8
+    /// tokens costs more than the products (2 sequences took 4x one sequence's time for q4 weights).
+    /// Quantized weights go through sk_matvec_qN_tokens, which loads each weight block once and
+    /// multiplies it with every token's int8 activation (each token's result exactly its own
+    /// matrix-vector product's); other dtypes through matrix-vector products over tiles of rows small
+    /// enough to stay in L2.
     static let tiledMatvecLimit = 8
     static let tileRows = 128
 
     /// Y[:, begin..<end] = X[n, cols] · W[begin..<end, :]ᵀ (rows of Y `rows` apart): one matrix-vector
-    /// product, tiled matrix-vector products for a few tokens, the fused kernels for more.
+    /// product, several at once for a few tokens, the fused kernels for more.
     @inline(__always)
     func productRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, _ begin: Int, _ end: Int) {
         if n == 1 {
             matvecRows(x, y, begin, end)
+        } else if n <= WeightMatrix.tiledMatvecLimit, matvecTokens(x, y, count: n, begin, end, ldy: rows) {
+            return
         } else if n <= WeightMatrix.tiledMatvecLimit {
             var tile = begin
             while tile < end {
@@ -127,6 +131,19 @@ public struct WeightMatrix: @unchecked Sendable {
         } else {
             matmulRows(x, y, count: n, begin, end)
         }
+    }
+
+    /// Y[:, begin..<end] for n tokens with the several-token matrix-vector kernels (quantized storage);
+    /// false, doing nothing, for other storage.
+    @inline(__always)
+    func matvecTokens(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, _ begin: Int, _ end: Int,
+                      ldy: Int) -> Bool {
+        switch storage {
+        case .q8(let w): sk_matvec_q8_tokens(w, x, y, n, begin, end, cols, ldy)
+        case .q4(let w): sk_matvec_q4_tokens(w, x, y, n, begin, end, cols, ldy)
+        default: return false
+        }
+        return true
     }
 
     /// Y[:, begin..<end] with the fused kernels (`matmul` itself sends f32 weights to sgemm); output rows

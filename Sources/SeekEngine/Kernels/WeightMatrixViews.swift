@@ -31,12 +31,16 @@ extension WeightMatrix {
     }
 
     /// y[t * ldy + r] = W[r, :] · x[t * cols ..< (t + 1) * cols] for every row and t < n, on the calling
-    /// thread: a matrix-vector product for one token, the fused kernels for more (quantized weights with
-    /// `int8Tokens`: the integer products, the tokens quantized into this worker's `scratch`).
+    /// thread: matrix-vector products for a few tokens (several sequences decoding together; quantized
+    /// weights all tokens at once), the fused kernels for more (quantized weights with `int8Tokens`: the
+    /// integer products, the tokens quantized into this worker's `scratch`).
     func productOnThisThread(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, ldy: Int,
                              scratch: TokenScratch) {
         if n == 1 {
             matvecRows(x, y, 0, rows)
+        } else if n <= WeightMatrix.tiledMatvecLimit {
+            if matvecTokens(x, y, count: n, 0, rows, ldy: ldy) { return }
+            for t in 0..<n { matvecRows(x + t * cols, y + t * ldy, 0, rows) }  // small matrices: they stay in L2
         } else if int8Tokens && isQuantized {
             let tokens = QuantizedTokens(x, count: n, cols: cols, into: scratch, pool: nil)
             int8Product(tokens, y, count: n, 0, rows, ldy: ldy)

@@ -86,6 +86,19 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         }
 
         let attended = ws.attended
+        // Decoding several sequences (one token each): their queries absorbed and their values expanded
+        // together, so each head's kv_b_proj is read once per step rather than once per sequence.
+        if spans.count > 1, spans.allSatisfy({ $0.count == 1 }) {
+            absorbQueries(q, tokens: n, workspace: ws, pool: pool)
+            for (t, span) in spans.enumerated() {
+                attendOneTokenOnline(absorbed: ws.absorbed + t * heads * latentDim, context: span.position + 1,
+                                     cache: span.cache.layer(layer), latentOut: ws.latentOut + t * heads * kvRank,
+                                     workspace: ws, pool: pool)
+            }
+            expandValues(tokens: n, out: attended, workspace: ws, pool: pool)
+            output.matmul(attended, out, count: n, pool: pool, scratch: ws.tokenScratch)
+            return
+        }
         for span in spans {
             let cache = span.cache.layer(layer)
             // Long prompts: the expanded form (ExpandedPrefillAttention.swift), per sequence.
@@ -115,7 +128,6 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
     private func attendBlock(q: UnsafeMutablePointer<Float>, tokens n: Int, firstPosition: Int,
                              cache: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
                              workspace ws: Workspace, pool: WorkerPool) {
-        let qWidth = heads * qHeadDim
         let rows = n * heads                 // one row per (token, head)
         let context = firstPosition + n      // keys visible to the last token
         let absorbed = ws.absorbed           // [rows, latentDim]
@@ -124,19 +136,7 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
 
         // Work is split across the workers by head, then by (token, head) row; OpenBLAS and the kernels
         // run single-threaded inside each part.
-        pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
-            let qNope = ws.headQuery(worker: worker, nopeDim: nopeDim), scratch = ws.headTokenScratch(worker: worker)
-            for h in h0..<h1 {
-                // q̃ = W_ukᵀ q_nope, then q_pe appended: absorbed row (t, h) = [q̃ | q_pe]
-                for t in 0..<n { (qNope + t * nopeDim).update(from: q + t * qWidth + h * qHeadDim, count: nopeDim) }
-                keyUpT[h].productOnThisThread(qNope, absorbed + h * latentDim, count: n, ldy: heads * latentDim,
-                                             scratch: scratch)
-                for t in 0..<n {
-                    (absorbed + (t * heads + h) * latentDim + kvRank)
-                        .update(from: q + t * qWidth + h * qHeadDim + nopeDim, count: ropeDim)
-                }
-            }
-        }
+        absorbQueries(q, tokens: n, workspace: ws, pool: pool)
         if n == 1 {
             attendOneTokenOnline(absorbed: absorbed, context: context, cache: cache, latentOut: latentOut,
                                  workspace: ws, pool: pool)
@@ -160,7 +160,31 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
                             0, latentOut + r0 * kvRank, Int32(kvRank))
             }
         }
-        // Up to each head's values: out_h = W_uv · latent
+        expandValues(tokens: n, out: out, workspace: ws, pool: pool)
+    }
+
+    /// ws.absorbed row (t, h) = [W_uk_hᵀ q_nope_th | q_pe_th] for n query tokens (q rows [n, heads * qHeadDim]),
+    /// split across the workers by head.
+    private func absorbQueries(_ q: UnsafePointer<Float>, tokens n: Int, workspace ws: Workspace, pool: WorkerPool) {
+        let qWidth = heads * qHeadDim, absorbed = ws.absorbed
+        pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
+            let qNope = ws.headQuery(worker: worker, nopeDim: nopeDim), scratch = ws.headTokenScratch(worker: worker)
+            for h in h0..<h1 {
+                // q̃ = W_ukᵀ q_nope, then q_pe appended: absorbed row (t, h) = [q̃ | q_pe]
+                for t in 0..<n { (qNope + t * nopeDim).update(from: q + t * qWidth + h * qHeadDim, count: nopeDim) }
+                keyUpT[h].productOnThisThread(qNope, absorbed + h * latentDim, count: n, ldy: heads * latentDim,
+                                             scratch: scratch)
+                for t in 0..<n {
+                    (absorbed + (t * heads + h) * latentDim + kvRank)
+                        .update(from: q + t * qWidth + h * qHeadDim + nopeDim, count: ropeDim)
+                }
+            }
+        }
+    }
+
+    /// Up to each head's values: out[t, h * valueDim ..] = W_uv_h · ws.latentOut row (t, h), for n tokens.
+    private func expandValues(tokens n: Int, out: UnsafeMutablePointer<Float>, workspace ws: Workspace, pool: WorkerPool) {
+        let latentOut = ws.latentOut
         pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
             let latent = ws.headLatent(worker: worker, kvRank: kvRank), scratch = ws.headTokenScratch(worker: worker)
             for h in h0..<h1 {

@@ -96,6 +96,17 @@ void sk_dequantize_q4_rows(const void *src, float *dst, size_t cols, size_t r0, 
 void sk_matvec_q8(const void *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
 void sk_matvec_q4(const void *w, const float *x, float *y, size_t row_begin, size_t row_end, size_t cols);
 
+/// A few tokens at once (several sequences decoding together): y[t * ldy + r] = sum_c W[r, c] * x[t * cols + c]
+/// for tokens t < n and rows r in [row_begin, row_end). Each weight block is loaded once and multiplied
+/// with up to 8 tokens while in registers (more run 8 at a time), so the weights cross the memory bus once
+/// for all of them. Every token gets exactly sk_matvec_qN's result when cols <= 8192 (the same int8
+/// activation, integers and float operations); wider rows are summed in chunks of 8192 columns, which
+/// changes only the float summation order. Single-threaded, allocation-free (about 80 KB of stack).
+void sk_matvec_q8_tokens(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
+                         size_t cols, size_t ldy);
+void sk_matvec_q4_tokens(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
+                         size_t cols, size_t ldy);
+
 // --- matrix-matrix products (prefill) ----------------------------------------------------------------
 /// y[t * ldy + r] = sum_c W[r, c] * x[t * cols + c] for tokens t < n and rows r in [row_begin, row_end):
 /// Y = X · Wᵀ with X row-major [n, cols] and Y row-major with row stride ldy (usually the matrix's rows).

@@ -49,6 +49,11 @@ struct BenchCommand: ParsableCommand {
         "Tokens already in the cache before the prompt, untimed, like llama-bench's -d.", valueName: "n"))
     var depth = 0
 
+    @Option(name: .customLong("sequences"), help: ArgumentHelp(
+        "Instead, decode this many sequences together (continuous batching), e.g. 1,2,4,8: each prefills -p "
+            + "tokens, then all generate -n tokens in steps of one forward pass.", valueName: "list"))
+    var sequencesText: String?
+
     @Flag(help: "Print the results as one JSON object on stdout.")
     var json = false
 
@@ -57,6 +62,11 @@ struct BenchCommand: ParsableCommand {
 
     /// -p N: prompt tokens to process.
     var promptTokens: Int { Int(promptTokensText) ?? 0 }
+
+    /// --sequences 1,2,4: the batch sizes to measure (empty without the option).
+    var sequenceCounts: [Int] {
+        sequencesText.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } } ?? []
+    }
 
     func validate() throws {
         guard Int(promptTokensText) != nil else {
@@ -72,6 +82,12 @@ struct BenchCommand: ParsableCommand {
         guard depth >= 0 else { throw ValidationError("--depth must be 0 or more, got \(depth)") }
         guard depth <= most else { throw ValidationError("--depth must be at most \(most), got \(depth)") }
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads)") }
+        if let sequencesText {
+            let parts = sequencesText.split(separator: ",", omittingEmptySubsequences: false)
+            guard !parts.isEmpty, parts.allSatisfy({ Int($0.trimmingCharacters(in: .whitespaces)).map { (1...64).contains($0) } ?? false }) else {
+                throw ValidationError("--sequences takes numbers from 1 to 64 separated by commas, got '\(sequencesText)'")
+            }
+        }
     }
 
     func run() throws {
@@ -96,6 +112,10 @@ struct BenchCommand: ParsableCommand {
             Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
                         + "\(m.weightFormatDescription), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
 
+            if !sequenceCounts.isEmpty {
+                try runBatched(m, name: resolved.displayName, quant: (m.storedQuantization ?? options.quantization)?.rawValue ?? "none")
+                return
+            }
             var best: Benchmark.Result?
             for _ in 0..<repetitions {
                 let r = try Benchmark.run(model: m, promptTokens: promptTokens, generateTokens: generateTokens, depth: depth)
@@ -154,6 +174,42 @@ struct BenchCommand: ParsableCommand {
             }
             Console.out(lines.joined(separator: "\n") + "\n")
         }
+    }
+
+    /// --sequences: aggregate and per-sequence decode speed for each batch size, the best of the repetitions.
+    private func runBatched(_ m: DeepSeekModel, name: String, quant: String) throws {
+        var results: [Benchmark.BatchedResult] = []
+        for count in sequenceCounts {
+            var best: Benchmark.BatchedResult?
+            for _ in 0..<repetitions {
+                let r = try Benchmark.runBatched(model: m, sequences: count, promptTokens: promptTokens,
+                                                 generateTokens: generateTokens)
+                if best == nil || r.aggregateTokensPerSecond > best!.aggregateTokensPerSecond { best = r }
+            }
+            results.append(best!)
+        }
+        let one = results.first { $0.sequences == 1 }?.aggregateTokensPerSecond
+        if json {
+            let rows: [[String: Any]] = results.map { r in
+                var row: [String: Any] = ["sequences": r.sequences, "tokens_per_s": r.aggregateTokensPerSecond,
+                                          "per_sequence_tokens_per_s": r.perSequenceTokensPerSecond]
+                if let one { row["speedup"] = r.aggregateTokensPerSecond / one }
+                return row
+            }
+            let object: [String: Any] = ["model": name, "quant": quant, "threads": m.workerPool.threads,
+                                         "prompt_tokens": promptTokens, "gen_tokens": generateTokens, "batched": rows]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            Console.out(String(decoding: data, as: UTF8.self) + "\n")
+            return
+        }
+        var lines: [String] = []
+        for r in results {
+            var line = String(format: "%2d sequences  %8.2f tokens/s in all, %7.2f per sequence", r.sequences,
+                              r.aggregateTokensPerSecond, r.perSequenceTokensPerSecond)
+            if let one { line += String(format: "  (%.2f× one sequence)", r.aggregateTokensPerSecond / one) }
+            lines.append(line)
+        }
+        Console.out(lines.joined(separator: "\n") + "\n")
     }
 
     /// "prompt: attention 12 %, experts 60 %, ..." over the phases' share of the measured time.

@@ -60,6 +60,40 @@ final class BatchedForwardTests: XCTestCase {
         }
     }
 
+    func testQuantizedDecodeTinyLite() throws { try checkQuantizedDecode("tiny-lite") }
+    func testQuantizedDecodeTinyV3() throws { try checkQuantizedDecode("tiny-v3") }
+
+    /// q8 and q4 weights (quantized at load): a step decoding three sequences together gives each the
+    /// logits it gets decoding alone, so the several-token kernels (and the attention's shared query
+    /// absorption) reproduce the one-token path.
+    private func checkQuantizedDecode(_ name: String) throws {
+        let folder = try SharedData.fixture(name)
+        let reference = try SafeTensorsFile(path: folder + "/reference.safetensors")
+        let long = try XCTUnwrap(reference.tensors["long.ids"]).integers()
+        let starts = [0, 100, 200], promptLengths = [9, 5, 12], steps = 4
+        for format in QuantFormat.allCases {
+            var options = LoadOptions()
+            options.contextSize = 64
+            options.quantization = format
+            let model = try DeepSeekModel.load(folder: folder, options: options)
+            let together = try starts.map { _ in try model.makeSequence() }
+            let alone = try starts.map { _ in try model.makeSequence() }
+            for s in starts.indices {
+                let prompt = Array(long[starts[s]..<(starts[s] + promptLengths[s])])
+                _ = try model.forward([SequenceStep(sequence: together[s], tokens: prompt)])
+                _ = try model.forward([SequenceStep(sequence: alone[s], tokens: prompt)])
+            }
+            for i in 0..<steps {
+                let tokens = starts.indices.map { long[starts[$0] + promptLengths[$0] + i] }
+                let batched = try model.forward(starts.indices.map { SequenceStep(sequence: together[$0], tokens: [tokens[$0]]) })
+                for s in starts.indices {
+                    let single = try model.forward([SequenceStep(sequence: alone[s], tokens: [tokens[s]])])[0]
+                    XCTAssertLessThan(maxAbsDifference(batched[s], single), 1e-4, "\(name) \(format) step \(i) sequence \(s)")
+                }
+            }
+        }
+    }
+
     func testSequencesAreCheckedBeforeAnythingRuns() throws {
         var options = LoadOptions()
         options.contextSize = 16
