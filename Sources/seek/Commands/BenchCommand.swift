@@ -190,16 +190,17 @@ struct BenchCommand: ParsableCommand {
         }
         let one = results.first { $0.sequences == 1 }?.aggregateTokensPerSecond
         if json {
-            let rows: [[String: Any]] = results.map { r in
-                var row: [String: Any] = ["sequences": r.sequences, "tokens_per_s": r.aggregateTokensPerSecond,
-                                          "per_sequence_tokens_per_s": r.perSequenceTokensPerSecond]
-                if let one { row["speedup"] = r.aggregateTokensPerSecond / one }
-                return row
+            let rows: [JSON] = results.map { r in
+                var row: JSONObject = ["sequences": .int(r.sequences), "tokens_per_s": .double(r.aggregateTokensPerSecond),
+                                       "per_sequence_tokens_per_s": .double(r.perSequenceTokensPerSecond)]
+                if let one { row["speedup"] = .double(r.aggregateTokensPerSecond / one) }
+                return .object(row)
             }
-            let object: [String: Any] = ["model": name, "quant": quant, "threads": m.workerPool.threads,
-                                         "prompt_tokens": promptTokens, "gen_tokens": generateTokens, "batched": rows]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            Console.out(String(decoding: data, as: UTF8.self) + "\n")
+            let object: JSONObject = ["model": .string(name), "quant": .string(quant), "threads": .int(m.workerPool.threads),
+                                      "prompt_tokens": .int(promptTokens), "gen_tokens": .int(generateTokens), "batched": .array(rows)]
+            var writer = JSONWriter.compact
+            writer.sortKeys = true
+            Console.out(try writer.string(.object(object)) + "\n")
             return
         }
         var lines: [String] = []
