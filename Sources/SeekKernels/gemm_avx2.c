@@ -2,7 +2,8 @@
 // the weights are converted once into float32 panels of 16 rows, transposed so that one column of the
 // panel (16 rows at one k) is two vectors; a 6-token x 16-row micro-kernel then broadcasts x and keeps
 // 12 accumulators in registers. The 16 KB panel stays in L1 and the 64 KB block in L2 while every
-// token block reuses them, so each weight is read and converted once per call.
+// token block reuses them, so each weight is read and converted once per call. The packing and the loop
+// (sk_gemm_driver) also serve the AVX-512 kernel, whose tile takes a whole panel column in one register.
 #if defined(__x86_64__)
 #include "sk_internal.h"
 #include <immintrin.h>
@@ -238,8 +239,8 @@ SK_TARGET_AVX2 static void tile_any(size_t mt, size_t kc, const float *x, size_t
     }
 }
 
-SK_TARGET_AVX2 void sk_avx2_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0,
-                                   size_t r1, size_t cols, size_t ldy) {
+SK_TARGET_AVX2 void sk_gemm_driver(int format, sk_gemm_tile_fn tile, size_t max_tile, const void *w, const float *x,
+                                   float *y, size_t n, size_t r0, size_t r1, size_t cols, size_t ldy) {
     float packed[ROW_BLOCK * SK_GEMM_KC] __attribute__((aligned(64)));
     float rows_f32[NR * SK_GEMM_KC] __attribute__((aligned(64)));  // quantized ranges not on a group boundary
     if (cols == 0) {
@@ -247,7 +248,7 @@ SK_TARGET_AVX2 void sk_avx2_matmul(int format, const void *w, const float *x, fl
             for (size_t r = r0; r < r1; r++) y[t * ldy + r] = 0;
         return;
     }
-    size_t token_blocks = (n + MR - 1) / MR;
+    size_t token_blocks = (n + max_tile - 1) / max_tile;
     for (size_t rb = r0; rb < r1; rb += ROW_BLOCK) {
         size_t nrows = r1 - rb < ROW_BLOCK ? r1 - rb : ROW_BLOCK;
         size_t panels = (nrows + NR - 1) / NR;
@@ -263,11 +264,16 @@ SK_TARGET_AVX2 void sk_avx2_matmul(int format, const void *w, const float *x, fl
                 size_t t0 = n * b / token_blocks, mt = n * (b + 1) / token_blocks - t0;
                 for (size_t p = 0; p < panels; p++) {
                     size_t nr = nrows - p * NR < NR ? nrows - p * NR : NR;
-                    tile_any(mt, kc, x + t0 * cols + k0, cols, packed + p * NR * kc, y + t0 * ldy + rb + p * NR,
-                             ldy, nr, k0 > 0);
+                    tile(mt, kc, x + t0 * cols + k0, cols, packed + p * NR * kc, y + t0 * ldy + rb + p * NR,
+                         ldy, nr, k0 > 0);
                 }
             }
         }
     }
+}
+
+SK_TARGET_AVX2 void sk_avx2_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0,
+                                   size_t r1, size_t cols, size_t ldy) {
+    sk_gemm_driver(format, tile_any, MR, w, x, y, n, r0, r1, cols, ldy);
 }
 #endif

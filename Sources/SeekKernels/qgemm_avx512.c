@@ -1,13 +1,18 @@
 // AVX-512 VNNI batched product of q8 / q4 weights with int8 tokens: vpdpbusd (unsigned weight bytes x
-// signed token bytes, four products summed into each int32 lane) on 256-bit vectors with AVX-512VL's 32
-// registers: a tile of 6 tokens x 16 rows keeps 12 integer and 12 float accumulators. Zen 4 runs two
-// 256-bit vpdpbusd per cycle, as many multiply-adds as one 512-bit instruction, and 256-bit vectors let
-// Tests/VNNIEmulation build this file for AVX2. The panel bytes are w + 128 (q8) or the nibbles (q4,
-// w + 8), so the offset comes off once per block as offset * sum(x).
+// signed token bytes, four products summed into each int32 lane). The panel bytes are w + 128 (q8) or the
+// nibbles (q4, w + 8), so the offset comes off once per block as offset * sum(x).
+//
+// The tile is 16 rows (a whole panel chunk, one 512-bit vector) x up to 12 tokens: Intel cores with two
+// 512-bit multiply-add ports (Sapphire/Emerald Rapids) run vpdpbusd zmm at the ymm rate, twice the
+// multiply-adds, and Zen 4 runs one zmm as two ymm halves, so nothing is lost there. Each lane does
+// the 256-bit tile's integer and float operations in the same order, so both give the same bits: the
+// 256-bit tile is kept for Tests/VNNIEmulation, which builds this file for AVX2 (no 512-bit registers)
+// to check the shared packing and driver on CPUs without VNNI, and tests compare the two tiles.
 #if defined(__x86_64__)
 #include "sk_internal.h"
 #include <immintrin.h>
 
+#if defined(SK_VNNI_EMULATION)
 enum { VNNI_TILE = 6 };
 
 SK_TARGET_AVX512 static inline __attribute__((always_inline)) void
@@ -74,8 +79,66 @@ SK_TARGET_AVX512 static void vnni_tile_any(size_t mt, int q4, const uint8_t *pan
 #undef VNNI_TILE_CASES
 }
 
+#else
+enum { ZMM_TILE = 12 };
+
+SK_TARGET_AVX512 static inline __attribute__((always_inline)) void
+zmm_tile(const int mt, const int q4, const uint8_t *panel, size_t nbk, const int8_t *xq, const float *xd,
+         const int32_t *xs, size_t nb, float *y, size_t ldy, size_t lo, size_t hi, int accumulate) {
+    const int offset_scale = q4 ? 8 : 128;  // the panel bytes' offset
+    __m512 acc[ZMM_TILE];
+    for (int t = 0; t < ZMM_TILE; t++) acc[t] = _mm512_setzero_ps();
+    for (size_t b = 0; b < nbk; b++) {
+        const uint8_t *pb = panel + b * SK_QPANEL_BLOCK_BYTES;
+        // Each sum starts at -offset * sum(x), so the offset comes off without an instruction.
+        __m512i isum[ZMM_TILE];
+        for (int t = 0; t < mt; t++) isum[t] = _mm512_set1_epi32(-xs[t * nb + b] * offset_scale);
+        for (int k = 0; k < 8; k++) {
+            __m512i w = _mm512_load_si512((const void *)(pb + 64 + 64 * k));
+            for (int t = 0; t < mt; t++) {
+                __m512i xv = _mm512_set1_epi32(*(const int32_t *)(xq + (t * nb + b) * SK_QBLOCK + 4 * k));
+                isum[t] = _mm512_dpbusd_epi32(isum[t], w, xv);
+            }
+        }
+        __m512 dw = _mm512_load_ps((const float *)pb);
+        for (int t = 0; t < mt; t++)
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[t]), _mm512_mul_ps(dw, _mm512_set1_ps(xd[t * nb + b])), acc[t]);
+    }
+    for (int t = 0; t < mt; t++) {
+        float *yt = y + t * ldy;
+        if (lo == 0 && hi == SK_QPANEL_ROWS) {
+            __m512 a = accumulate ? _mm512_add_ps(acc[t], _mm512_loadu_ps(yt)) : acc[t];
+            _mm512_storeu_ps(yt, a);
+        } else {
+            float out[SK_QPANEL_ROWS] __attribute__((aligned(64)));
+            _mm512_store_ps(out, acc[t]);
+            for (size_t i = lo; i < hi; i++) yt[i] = accumulate ? yt[i] + out[i] : out[i];
+        }
+    }
+}
+
+SK_TARGET_AVX512 static void zmm_tile_any(size_t mt, int q4, const uint8_t *panel, size_t nbk, const int8_t *xq,
+                                          const float *xd, const int32_t *xs, size_t nb, float *y, size_t ldy,
+                                          size_t lo, size_t hi, int accumulate) {
+#define ZMM_CASE(N, Q4) case N: zmm_tile(N, Q4, panel, nbk, xq, xd, xs, nb, y, ldy, lo, hi, accumulate); return;
+#define ZMM_TILE_CASES(Q4)                                                                              \
+    switch (mt) {                                                                                    \
+    ZMM_CASE(12, Q4) ZMM_CASE(11, Q4) ZMM_CASE(10, Q4) ZMM_CASE(9, Q4) ZMM_CASE(8, Q4) ZMM_CASE(7, Q4) \
+    ZMM_CASE(6, Q4) ZMM_CASE(5, Q4) ZMM_CASE(4, Q4) ZMM_CASE(3, Q4) ZMM_CASE(2, Q4)                   \
+    default: zmm_tile(1, Q4, panel, nbk, xq, xd, xs, nb, y, ldy, lo, hi, accumulate); return;        \
+    }
+    if (q4) ZMM_TILE_CASES(1) else ZMM_TILE_CASES(0)
+#undef ZMM_TILE_CASES
+#undef ZMM_CASE
+}
+#endif
+
 void sk_avx512_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1,
                            size_t ldy) {
+#if defined(SK_VNNI_EMULATION)
     sk_int8_matmul_driver(q4, 1, vnni_tile_any, VNNI_TILE, w, x, y, n, r0, r1, ldy);
+#else
+    sk_int8_matmul_driver(q4, 1, zmm_tile_any, ZMM_TILE, w, x, y, n, r0, r1, ldy);
+#endif
 }
 #endif

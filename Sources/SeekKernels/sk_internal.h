@@ -135,6 +135,14 @@ enum { SK_GEMM_KC = 256 };
 void sk_gemm_row_chunk_f32(int format, const void *w, size_t row, size_t cols, size_t k0, size_t kc, float *dst);
 /// The quantized case of sk_gemm_row_chunk_f32 (q4: nonzero), d * q as sk_dequantize_qN_rows (qblock.c).
 void sk_dequantize_row_chunk(int q4, const void *w, size_t row, size_t cols, size_t k0, size_t kc, float *dst);
+/// The loop over 64-row blocks, 256-column chunks and token tiles that both SIMD levels share
+/// (gemm_avx2.c): packs 16-row float32 panels ([k][16]), then calls tile(mt, ...) for tiles of at most
+/// `max_tile` tokens: y[t * ldy + i] (=, or += when accumulate) Σ_k panel[k * 16 + i] * x[t * ldx + k]
+/// for t < mt and i < nr.
+typedef void (*sk_gemm_tile_fn)(size_t mt, size_t kc, const float *x, size_t ldx, const float *panel, float *y,
+                                size_t ldy, size_t nr, int accumulate);
+void sk_gemm_driver(int format, sk_gemm_tile_fn tile, size_t max_tile, const void *w, const float *x, float *y,
+                    size_t n, size_t r0, size_t r1, size_t cols, size_t ldy);
 void sk_avx2_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0, size_t r1,
                     size_t cols, size_t ldy);
 void sk_avx512_matmul(int format, const void *w, const float *x, float *y, size_t n, size_t r0, size_t r1,

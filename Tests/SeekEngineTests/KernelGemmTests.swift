@@ -10,7 +10,7 @@ final class KernelGemmTests: XCTestCase {
         (1, 1, 0, 1), (3, 7, 0, 3), (17, 15, 1, 17), (16, 16, 0, 16), (20, 33, 3, 19), (9, 100, 2, 9),
         (40, 256, 0, 40), (70, 257, 5, 70), (150, 300, 0, 150), (33, 517, 16, 33), (24, 1030, 7, 24),
     ]
-    private let tokenCounts = [1, 2, 5, 7, 33]
+    private let tokenCounts = [1, 2, 5, 7, 13, 33]
 
     private enum Format: CaseIterable { case f32, bf16, f16, q8, q4 }
 
@@ -73,6 +73,32 @@ final class KernelGemmTests: XCTestCase {
                         matmul(format, bytes, x, &y, n: n, shape: shape, ldy: ldy)
                         check("\(level) \(format) n=\(n) \(shape)", exact: exact, x: x, y: y, n: n, shape: shape, ldy: ldy)
                     }
+                }
+            }
+        }
+    }
+
+    /// The AVX-512 tile (16 rows in a register, up to 12 tokens) sums each product in the AVX2 tile's
+    /// order, so the two levels give the same bits, for token counts around its 12-token tiles.
+    func testAVX512TileEqualsAVX2Bitwise() throws {
+        guard sk_simd_level_supported() >= Int32(SK_SIMD_AVX512) else { throw XCTSkip("no AVX-512 on this CPU") }
+        defer { sk_set_simd_level(sk_simd_level_supported()) }
+        var random = KernelTestRandom(seed: 12)
+        for shape in shapes {
+            let values = random.floats(shape.rows * shape.cols, scale: 0.5)
+            for format in Format.allCases {
+                let (bytes, _) = encode(values, rows: shape.rows, cols: shape.cols, as: format)
+                for n in [1, 11, 12, 13, 25] {
+                    let x = random.floats(n * shape.cols)
+                    let ldy = shape.rows + 3
+                    var results: [[Float]] = []
+                    for level in [Int32(SK_SIMD_AVX2), Int32(SK_SIMD_AVX512)] {
+                        sk_set_simd_level(level)
+                        var y = [Float](repeating: -7, count: n * ldy)
+                        matmul(format, bytes, x, &y, n: n, shape: shape, ldy: ldy)
+                        results.append(y)
+                    }
+                    XCTAssertEqual(results[0], results[1], "\(format) n=\(n) \(shape)")
                 }
             }
         }

@@ -4,7 +4,8 @@ import VNNIEmulation
 
 /// The integer batched products (sk_quantize_tokens + sk_matmul_q8_int8 / sk_matmul_q4_int8) against a
 /// double-precision loop over the dequantized weights and the dequantized tokens, on every SIMD level and
-/// through the emulated AVX-512 VNNI kernel; and the token quantizer against its definition.
+/// through the emulated AVX-512 VNNI kernel (its 256-bit tile, which the 512-bit tile must equal bit for
+/// bit); and the token quantizer against its definition.
 final class KernelInt8GemmTests: XCTestCase {
     /// Row ranges that start inside a 16-row panel or an 8-row group and cross the 64-row block; widths
     /// with partial 32-blocks and past the 1024-column K chunk.
@@ -12,7 +13,7 @@ final class KernelInt8GemmTests: XCTestCase {
         (1, 1, 0, 1), (3, 7, 0, 3), (17, 33, 1, 17), (16, 64, 0, 16), (20, 40, 3, 19), (9, 100, 2, 9),
         (40, 256, 0, 40), (70, 257, 5, 70), (150, 300, 8, 150), (24, 1030, 7, 24), (33, 2080, 16, 33),
     ]
-    private let tokenCounts = [1, 2, 5, 7, 13, 33]
+    private let tokenCounts = [1, 2, 5, 7, 12, 13, 33]
 
     private enum Format: CaseIterable { case q8, q4 }
 
@@ -104,6 +105,11 @@ final class KernelInt8GemmTests: XCTestCase {
                     }
                     for (level, y) in results {
                         check("\(level) \(format) n=\(n) \(shape)", exact: exact, x: xq, y: y, n: n, shape: shape, ldy: ldy)
+                    }
+                    // The 512-bit tile does the 256-bit tile's operations per lane: the same bits.
+                    if let zmm = results.first(where: { $0.0 == "avx512-vnni" }),
+                       let ymm = results.first(where: { $0.0 == "emulated-vnni" }) {
+                        XCTAssertEqual(zmm.1, ymm.1, "avx512-vnni against the emulated 256-bit tile, \(format) n=\(n) \(shape)")
                     }
                 }
             }
