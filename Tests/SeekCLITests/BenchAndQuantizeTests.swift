@@ -51,6 +51,16 @@ final class BenchAndQuantizeTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--depth"), bad.stderr)
     }
 
+    /// -c/--ctx-size sizes the cache as llama-bench scripts pass it; too small for the run is a usage error.
+    func testBenchContextSize() throws {
+        let run = try seek(["bench", "-m", fixture, "-p", "8", "-n", "3", "--depth", "40", "-c", "64"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("prompt processing"), run.stdout)
+        let small = try seek(["bench", "-m", fixture, "-p", "8", "-n", "3", "--depth", "40", "--ctx-size", "50"])
+        XCTAssertEqual(small.status, 64)
+        XCTAssertTrue(small.stderr.contains("--ctx-size must hold --depth + -p + -n = 51 tokens, got 50"), small.stderr)
+    }
+
     /// --sequences measures several sequences decoding together, one line (or JSON row) per count.
     func testBenchSequences() throws {
         let run = try seek(["bench", "-m", fixture, "-p", "4", "-n", "3", "--sequences", "1,3", "--quant", "q4"])

@@ -49,6 +49,10 @@ struct BenchCommand: ParsableCommand {
         "Tokens already in the cache before the prompt, untimed, like llama-bench's -d.", valueName: "n"))
     var depth = 0
 
+    @Option(name: [.customShort("c"), .customLong("ctx-size")], help: ArgumentHelp(
+        "Tokens the KV cache holds (default: --depth + -p + -n + 16); it must hold them all.", valueName: "n"))
+    var contextSize: Int?
+
     @Option(name: .customLong("sequences"), help: ArgumentHelp(
         "Instead, decode this many sequences together (continuous batching), e.g. 1,2,4,8: each prefills -p "
             + "tokens, then all generate -n tokens in steps of one forward pass.", valueName: "list"))
@@ -81,6 +85,9 @@ struct BenchCommand: ParsableCommand {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         guard depth >= 0 else { throw ValidationError("--depth must be 0 or more, got \(depth)") }
         guard depth <= most else { throw ValidationError("--depth must be at most \(most), got \(depth)") }
+        if let contextSize, contextSize < depth + promptTokens + generateTokens {
+            throw ValidationError("--ctx-size must hold --depth + -p + -n = \(depth + promptTokens + generateTokens) tokens, got \(contextSize)")
+        }
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 (all cores) or more, got \(threads)") }
         if let sequencesText {
             let parts = sequencesText.split(separator: ",", omittingEmptySubsequences: false)
@@ -94,7 +101,7 @@ struct BenchCommand: ParsableCommand {
         try CommandFailure.reporting {
             let startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
             try startup.check(.weights)
-            let settings = LoadSettings(contextSize: depth + promptTokens + generateTokens + 16, threads: threads ?? 0,
+            let settings = LoadSettings(contextSize: contextSize ?? depth + promptTokens + generateTokens + 16, threads: threads ?? 0,
                                         quantization: quantization)
             let options = startup.loadOptions(settings)
             let resolved = startup.resolved
