@@ -38,6 +38,16 @@ final class OneShotTests: XCTestCase {
         }
     }
 
+    /// The weights mapped (--mmap) or copied (--no-mmap) give the reference's text either way.
+    func testMappedAndCopiedWeightsGiveTheSameText() throws {
+        let reference = try XCTUnwrap(try TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+        for flag in ["--mmap", "--no-mmap"] {
+            let run = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "24", flag, "-p", reference.prompt!])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n", flag)
+        }
+    }
+
     func testPipedStdinIsThePrompt() throws {
         let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
         // echo adds a newline; seek drops one trailing newline.

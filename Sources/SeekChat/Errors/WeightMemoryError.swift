@@ -5,6 +5,8 @@ import SeekEngine
 public enum WeightMemoryError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Quantizing `folder` to `format` while loading would allocate `bytes`, more than `physicalBytes`.
     case quantizedCopyExceedsMemory(folder: String, format: QuantFormat, bytes: Int?, physicalBytes: Int)
+    /// Copying `folder`'s weights into memory (`--no-mmap`) would allocate `bytes`, more than `physicalBytes`.
+    case copyExceedsMemory(folder: String, bytes: Int, physicalBytes: Int)
 
     public var description: String {
         switch self {
@@ -12,6 +14,9 @@ public enum WeightMemoryError: Error, CustomStringConvertible, Equatable, Sendab
             let needed = bytes.map(Self.gibibytesText) ?? "more than can be counted"
             return "\(folder): quantizing to \(format.rawValue) while loading needs \(needed) of memory for the "
                 + "quantized weights, more than this machine's \(Self.gibibytesText(physical))"
+        case .copyExceedsMemory(let folder, let bytes, let physical):
+            return "\(folder): copying the weights into memory needs \(Self.gibibytesText(bytes)), more than this "
+                + "machine's \(Self.gibibytesText(physical))"
         }
     }
 

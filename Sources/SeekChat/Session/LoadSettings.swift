@@ -21,6 +21,10 @@ public struct LoadSettings: Sendable, Equatable {
     /// The machine's physical memory as the load's checks see it (the KV cache, the workspace, weights
     /// quantized in memory); nil: the machine's own (`PhysicalMemory`).
     public var memoryLimit: Int?
+    /// Copy the weights every token reads into memory instead of reading the mapped files
+    /// (LoadOptions.copyWeights; `--no-mmap`); false maps them (`--mmap`); nil copies when they fit in
+    /// the memory available (`WeightPlacement`).
+    public var copyWeights: Bool?
 
     public init(contextSize: Int? = nil, threads: Int? = nil, quantization: QuantFormat? = nil,
                 cache: QuantizedModelCache? = nil) {

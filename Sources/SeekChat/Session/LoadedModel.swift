@@ -29,13 +29,16 @@ public final class LoadedModel {
         folder = resolved.folder
         defaultSystem = resolved.entry?.system
         tokenizer = try Tokenizer(folder: resolved.folder)
-        var options = ModelStartup.loadOptions(settings, entry: resolved.entry)
+        var options = ModelStartup.loadOptions(settings, entry: resolved.entry, folder: resolved.folder)
         // Memory: the most precise weights that fit when asked ("auto"); a warning when they do not fit.
         let toFit = options.quantization == nil && (settings.quantizeToFit || resolved.entry?.quantizeToFit == true)
         var fit = MemoryFit.assess(folder: resolved.folder, quantization: options.quantization, availableBytes: settings.availableMemory)
         if toFit, let best = fit?.bestFit {
             options.quantization = best
             fit = MemoryFit.assess(folder: resolved.folder, quantization: best, availableBytes: settings.availableMemory)
+            options.copyWeights = settings.copyWeights ?? WeightPlacement.copyFits(
+                folder: resolved.folder, quantization: best, availableBytes: settings.availableMemory,
+                memoryLimit: settings.memoryLimit)
         }
         let weights = try ModelStartup.loadWeights(folder: resolved.folder, options: options, cache: settings.cache, progress: progress)
         model = weights.model

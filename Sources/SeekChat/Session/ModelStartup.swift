@@ -32,17 +32,20 @@ public struct ModelStartup: Sendable {
     }
 
     /// The engine's load options: `settings`, else the registry entry's, else the engine's defaults.
-    public static func loadOptions(_ settings: LoadSettings, entry: ModelEntry?) -> LoadOptions {
+    public static func loadOptions(_ settings: LoadSettings, entry: ModelEntry?, folder: String) -> LoadOptions {
         var options = LoadOptions()
         if let size = settings.contextSize ?? entry?.contextSize { options.contextSize = size }
         if let threads = settings.threads { options.threads = threads }
         options.quantization = settings.quantization ?? entry?.quantization
         options.memoryLimit = settings.memoryLimit
+        options.copyWeights = settings.copyWeights ?? WeightPlacement.copyFits(
+            folder: folder, quantization: options.quantization, availableBytes: settings.availableMemory,
+            memoryLimit: settings.memoryLimit)
         return options
     }
 
     public func loadOptions(_ settings: LoadSettings) -> LoadOptions {
-        ModelStartup.loadOptions(settings, entry: resolved.entry)
+        ModelStartup.loadOptions(settings, entry: resolved.entry, folder: resolved.folder)
     }
 
     /// The network alone (no tokenizer needed): for measuring it.
@@ -73,12 +76,14 @@ public struct ModelStartup: Sendable {
               (try? TensorStore(folder: folder).quantizationTag) ?? nil == nil
         else {
             try checkInMemoryQuantization(folder: folder, options: options)
+            if options.quantization == nil { try checkWeightCopy(folder: folder, options: options) }
             return WeightsLoad(model: try DeepSeekModel.load(folder: folder, options: options))
         }
 
         var mapped = options
         mapped.quantization = nil  // the entry holds the blocks already
         if let entry = cache.entry(for: folder, kind: kind) {
+            try checkWeightCopy(folder: entry.folder, options: mapped)
             if let model = try? DeepSeekModel.load(folder: entry.folder, options: mapped), model.storedQuantization == kind {
                 return WeightsLoad(model: model, cacheEntry: entry)
             }
@@ -95,7 +100,20 @@ public struct ModelStartup: Sendable {
             load.warnings.append(.quantizedCacheUnavailable(folder: cache.root, reason: "\(error)"))
             return load
         }
+        try checkWeightCopy(folder: entry.folder, options: mapped)
         return WeightsLoad(model: try DeepSeekModel.load(folder: entry.folder, options: mapped), cacheEntry: entry, cacheBuilt: true)
+    }
+
+    /// Copying the weights (`LoadOptions.copyWeights`) holds them in memory: refuse before allocating when
+    /// they exceed the machine's memory (`memoryLimit` when given). Weights quantized while loading are
+    /// checked by `checkInMemoryQuantization` instead.
+    static func checkWeightCopy(folder: String, options: LoadOptions) throws {
+        guard options.copyWeights else { return }
+        let physical = options.memoryLimit ?? PhysicalMemory.bytes
+        let bytes = ModelSize.weightBytes(folder: folder)
+        guard bytes <= physical else {
+            throw WeightMemoryError.copyExceedsMemory(folder: folder, bytes: bytes, physicalBytes: physical)
+        }
     }
 
     /// Quantizing while loading keeps the quantized matrices in memory, not mapped from files: refuse

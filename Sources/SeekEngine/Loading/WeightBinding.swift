@@ -11,6 +11,9 @@ struct WeightBinding {
     var int8Tokens = true
     /// The lm_head's format when quantizing at load, if not the model's (LoadOptions.lmHeadQuantization).
     var lmHeadQuantization: QuantFormat? = nil
+    /// Copy the matrices read every token into the arena's huge pages instead of reading them from the
+    /// mapped files (LoadOptions.copyWeights).
+    var copyWeights = false
     var arena = WeightArena()
     /// Copies rearranged at load time (the attention's transposed key up-projections).
     var rearranged = WeightArena()
@@ -51,13 +54,23 @@ struct WeightBinding {
             throw ModelFileError(file: store.folder, problem: .missingTensor(tensor: name))
         }
         used.names.insert(name)
-        if t.dtype == .u8 { return try prequantized(t, rows: rows, cols: cols) }
+        if t.dtype == .u8 { return inMemory(try prequantized(t, rows: rows, cols: cols), t) }
         _ = try tensor(name, shape: [rows, cols])
         let stored = try WeightBinding.storedMatrix(t, rows: rows, cols: cols)
-        guard let format = quantization, WeightBinding.isQuantizable(name, shape: t.shape) else { return stored }
+        guard let format = quantization, WeightBinding.isQuantizable(name, shape: t.shape) else {
+            return WeightBinding.isQuantizable(name, shape: t.shape) ? inMemory(stored, t) : stored
+        }
         let q = stored.quantized(format, arena: arena, pool: pool)
         t.releaseResidentPages()
         return withTokenPrecision(q)
+    }
+
+    /// With `copyWeights`, the matrix copied into the arena and its mapped pages released; else as is.
+    private func inMemory(_ m: WeightMatrix, _ t: TensorView) -> WeightMatrix {
+        guard copyWeights else { return m }
+        let copy = m.copied(into: arena, pool: pool)
+        t.releaseResidentPages()
+        return copy
     }
 
     /// A quantized matrix with the token precision the options asked for.

@@ -22,6 +22,10 @@ public struct LoadOptions: Sendable {
     /// The lm_head's format when quantizing at load (nil: the same as `quantization`); for measuring
     /// what the output projection's precision costs.
     var lmHeadQuantization: QuantFormat? = nil
+    /// Copy the matrices every token reads (projections, experts, lm_head) from the mapped files into
+    /// huge-page memory at load (llama.cpp's --no-mmap): a slower start and unshared pages, for faster
+    /// reads (see WeightArena). Embeddings and the small per-head matrices stay mapped.
+    public var copyWeights = false
 
     public init() {}
 }
@@ -41,6 +45,8 @@ public final class DeepSeekModel {
     public let contextSize: Int
     /// The format large matrices were quantized to while loading, if any.
     public let quantization: QuantFormat?
+    /// Whether the matrices every token reads were copied into memory at load (LoadOptions.copyWeights).
+    public let weightsCopied: Bool
     /// The format of a folder written by `seek quantize`, if it is one.
     public var storedQuantization: QuantFormat? { store.quantizationTag.flatMap(QuantFormat.init(rawValue:)) }
     /// How the large matrices are held, for reports: "q4 (quantized file)", "q8 (quantized at load)" or
@@ -104,6 +110,7 @@ public final class DeepSeekModel {
         self.store = store
         self.folder = folder
         self.quantization = options.quantization
+        self.weightsCopied = options.copyWeights
         guard options.contextSize > 0 else { throw ContextError.invalidSize(options.contextSize) }
         guard options.batchSize > 0 else { throw GenerationError.invalidBatchSize(options.batchSize) }
         workerPool = WorkerPool(threads: options.threads)
@@ -111,6 +118,7 @@ public final class DeepSeekModel {
         var binding = WeightBinding(store: store, config: config, pool: workerPool)
         binding.quantization = options.quantization
         binding.int8Tokens = options.int8Tokens
+        binding.copyWeights = options.copyWeights
         binding.lmHeadQuantization = options.lmHeadQuantization
         arena = binding.arena
         rearranged = binding.rearranged
@@ -255,8 +263,11 @@ public final class DeepSeekModel {
         }
     }
 
-    /// Reads every weight page in now (instead of on first use), e.g. before measuring speed.
-    public func prefetchWeights() { store.touchAllPages() }
+    /// Reads every weight page in now (instead of on first use), e.g. before measuring speed. Weights
+    /// copied at load are in already, and their files' pages are not wanted back.
+    public func prefetchWeights() {
+        if !weightsCopied { store.touchAllPages() }
+    }
 
     /// Forgets every cached token of the default sequence from position `length` on (e.g. to rewind a
     /// conversation).

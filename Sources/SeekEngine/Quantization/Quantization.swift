@@ -45,22 +45,77 @@ public enum QuantFormat: String, Sendable, CaseIterable {
     public static let layout = "rows8"
 }
 
-/// Memory owned by the model: weights quantized at load time.
+/// Memory owned by the model: weights quantized or copied at load time. Large buffers are anonymous
+/// mappings aligned to 2 MiB and advised as huge pages (where the kernel's transparent huge pages are
+/// enabled or "madvise", as by default): a matrix read once per token then costs one TLB entry per 2 MiB
+/// instead of 512. Their pages are resident and counted as the process's own, like any weights read.
 final class WeightArena: @unchecked Sendable {
     private var buffers: [UnsafeMutableRawPointer] = []
+    private var mappings: [(base: UnsafeMutableRawPointer, length: Int)] = []
     private(set) var byteCount = 0
 
+    static let hugePage = 2 << 20
+
     func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        byteCount += bytes
+        if bytes >= WeightArena.hugePage, let p = hugePageBuffer(bytes) { return p }
         let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
         buffers.append(p)
-        byteCount += bytes
         return p
     }
 
-    deinit { buffers.forEach { $0.deallocate() } }
+    /// bytes rounded up to whole huge pages, at a 2 MiB boundary (the mapping is one huge page longer
+    /// so that a boundary falls inside it); nil when the system refuses the mapping.
+    private func hugePageBuffer(_ bytes: Int) -> UnsafeMutableRawPointer? {
+        let huge = WeightArena.hugePage
+        let rounded = (bytes + huge - 1) / huge * huge, length = rounded + huge
+        guard let base = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              base != MAP_FAILED else { return nil }
+        mappings.append((base, length))
+        let aligned = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: base) + huge - 1) / huge * huge)!
+        madvise(aligned, rounded, MADV_HUGEPAGE)
+        return aligned
+    }
+
+    deinit {
+        buffers.forEach { $0.deallocate() }
+        mappings.forEach { munmap($0.base, $0.length) }
+    }
 }
 
 extension WeightMatrix {
+    /// This matrix copied, as stored, into memory from `arena` (huge pages), in parallel chunks.
+    func copied(into arena: WeightArena, pool: WorkerPool) -> WeightMatrix {
+        let bytes = byteCount
+        let dst = arena.allocate(bytes)
+        let source = UnsafeRawPointer(storageAddress)
+        let chunk = 1 << 20
+        pool.forRanges((bytes + chunk - 1) / chunk, minChunk: 4) { first, end in
+            let begin = first * chunk
+            (dst + begin).copyMemory(from: source + begin, byteCount: min(bytes, end * chunk) - begin)
+        }
+        let storage: Storage
+        switch self.storage {
+        case .f32: storage = .f32(UnsafePointer(dst.assumingMemoryBound(to: Float.self)))
+        case .bf16: storage = .bf16(UnsafePointer(dst.assumingMemoryBound(to: UInt16.self)))
+        case .f16: storage = .f16(UnsafePointer(dst.assumingMemoryBound(to: UInt16.self)))
+        case .q8: storage = .q8(UnsafeRawPointer(dst))
+        case .q4: storage = .q4(UnsafeRawPointer(dst))
+        }
+        var copy = WeightMatrix(rows: rows, cols: cols, storage: storage)
+        copy.int8Tokens = int8Tokens
+        return copy
+    }
+
+    /// The first byte of the weights, whatever their dtype.
+    var storageAddress: UnsafeRawPointer {
+        switch storage {
+        case .f32(let p): return UnsafeRawPointer(p)
+        case .bf16(let p), .f16(let p): return UnsafeRawPointer(p)
+        case .q8(let p), .q4(let p): return p
+        }
+    }
+
     /// This matrix quantized into memory from `arena`, rows split across the worker threads.
     func quantized(_ format: QuantFormat, arena: WeightArena, pool: WorkerPool) -> WeightMatrix {
         let dst = arena.allocate(format.matrixBytes(rows: rows, cols: cols))

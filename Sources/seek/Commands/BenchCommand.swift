@@ -53,6 +53,10 @@ struct BenchCommand: ParsableCommand {
         "Tokens the KV cache holds (default: --depth + -p + -n + 16); it must hold them all.", valueName: "n"))
     var contextSize: Int?
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Read the weights from the mapped files (--mmap) or copy them into memory (--no-mmap); default: copy when they fit in the memory available."))
+    var mmap: Bool?
+
     @Option(name: .customLong("sequences"), help: ArgumentHelp(
         "Instead, decode this many sequences together (continuous batching), e.g. 1,2,4,8: each prefills -p "
             + "tokens, then all generate -n tokens in steps of one forward pass.", valueName: "list"))
@@ -101,8 +105,9 @@ struct BenchCommand: ParsableCommand {
         try CommandFailure.reporting {
             let startup = try ModelStartup(registryFile: registry.registryFile, model: model.model)
             try startup.check(.weights)
-            let settings = LoadSettings(contextSize: contextSize ?? depth + promptTokens + generateTokens + 16, threads: threads ?? 0,
+            var settings = LoadSettings(contextSize: contextSize ?? depth + promptTokens + generateTokens + 16, threads: threads ?? 0,
                                         quantization: quantization)
+            settings.copyWeights = mmap.map { !$0 }
             let options = startup.loadOptions(settings)
             let resolved = startup.resolved
             // Bandwidth before loading and after the runs, the higher kept: on a shared machine one

@@ -41,6 +41,10 @@ struct RuntimeOptions: ParsableArguments {
         "With --quant, quantize in memory at every start instead of keeping the quantized weights in $XDG_CACHE_HOME/seek (see 'seek cache')."))
     var noCache = false
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Read the weights from the mapped files (--mmap: fast start, pages shared) or copy them into memory (--no-mmap: faster generation); default: copy when they fit in the memory available."))
+    var mmap: Bool?
+
     @Flag(help: "Print load time, memory and per-reply statistics on stderr.")
     var verbose = false
 
@@ -50,6 +54,7 @@ struct RuntimeOptions: ParsableArguments {
                                     cache: noCache ? nil : QuantizedModelCache())
         settings.quantizeToFit = quantization == .auto
         settings.availableMemory = MemoryOverride.bytes()
+        settings.copyWeights = mmap.map { !$0 }
         return settings
     }
 

@@ -19,6 +19,8 @@ enum ErrorMessage {
             return "--ctx-size: \(error) (lower --ctx-size)"
         case WeightMemoryError.quantizedCopyExceedsMemory(_, let format, _, _):
             return "--quant: \(error)" + (format == .q8 ? " (try --quant q4)" : "")
+        case WeightMemoryError.copyExceedsMemory:
+            return "--no-mmap: \(error) (use --mmap)"
         case ModelResolutionError.emptyName:
             return "--model: \(error)"
         case ChatError.noChatTemplate:

@@ -56,5 +56,6 @@ enum RemoteUsageError: Error, CustomStringConvertible {
         if runtime.contextSize != nil { throw localOption("--ctx-size") }
         if runtime.threads != nil { throw localOption("--threads") }
         if runtime.quantization != nil { throw localOption("--quant") }
+        if let mmap = runtime.mmap { throw localOption(mmap ? "--mmap" : "--no-mmap") }
     }
 }
