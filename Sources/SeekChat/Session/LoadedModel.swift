@@ -36,9 +36,7 @@ public final class LoadedModel {
         if toFit, let best = fit?.bestFit {
             options.quantization = best
             fit = MemoryFit.assess(folder: resolved.folder, quantization: best, availableBytes: settings.availableMemory)
-            options.copyWeights = settings.copyWeights ?? WeightPlacement.copyFits(
-                folder: resolved.folder, quantization: best, availableBytes: settings.availableMemory,
-                memoryLimit: settings.memoryLimit)
+            options.copyWeights = ModelStartup.copyWeights(settings, folder: resolved.folder, quantization: best)
         }
         let weights = try ModelStartup.loadWeights(folder: resolved.folder, options: options, cache: settings.cache, progress: progress)
         model = weights.model

@@ -38,10 +38,16 @@ public struct ModelStartup: Sendable {
         if let threads = settings.threads { options.threads = threads }
         options.quantization = settings.quantization ?? entry?.quantization
         options.memoryLimit = settings.memoryLimit
-        options.copyWeights = settings.copyWeights ?? WeightPlacement.copyFits(
-            folder: folder, quantization: options.quantization, availableBytes: settings.availableMemory,
-            memoryLimit: settings.memoryLimit)
+        options.copyWeights = copyWeights(settings, folder: folder, quantization: options.quantization)
         return options
+    }
+
+    /// Whether to copy the weights into memory: as `settings` say (--mmap / --no-mmap), else when they
+    /// fit at this precision (`WeightPlacement`).
+    static func copyWeights(_ settings: LoadSettings, folder: String, quantization: QuantFormat?) -> Bool {
+        settings.copyWeights ?? WeightPlacement.copyFits(folder: folder, quantization: quantization,
+                                                         availableBytes: settings.availableMemory,
+                                                         memoryLimit: settings.memoryLimit)
     }
 
     public func loadOptions(_ settings: LoadSettings) -> LoadOptions {
