@@ -53,9 +53,13 @@ final class BenchAndQuantizeTests: XCTestCase {
 
     /// -c/--ctx-size sizes the cache as llama-bench scripts pass it; too small for the run is a usage error.
     func testBenchContextSize() throws {
-        let run = try seek(["bench", "-m", fixture, "-p", "8", "-n", "3", "--depth", "40", "-c", "64"])
+        let run = try seek(["bench", "-m", fixture, "-p", "8", "-n", "3", "--depth", "40", "-c", "64", "--mmap"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("prompt processing"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("(weights mapped)"), run.stdout)
+        let copied = try seek(["bench", "-m", fixture, "-p", "8", "-n", "3", "--no-mmap", "--json"])
+        XCTAssertEqual(copied.status, 0, copied.stderr)
+        XCTAssertTrue(copied.stdout.contains("\"weights\":\"copied into memory\""), copied.stdout)
         let small = try seek(["bench", "-m", fixture, "-p", "8", "-n", "3", "--depth", "40", "--ctx-size", "50"])
         XCTAssertEqual(small.status, 64)
         XCTAssertTrue(small.stderr.contains("--ctx-size must hold --depth + -p + -n = 51 tokens, got 50"), small.stderr)

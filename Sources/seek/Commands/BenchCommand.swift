@@ -143,6 +143,9 @@ struct BenchCommand: ParsableCommand {
             let ceiling = bandwidth / Double(active)
             let weightFiles = ModelSize.weightBytes(folder: resolved.folder)  // the files, links followed: one size everywhere
             let cacheBytes = m.cacheBytesPerToken * (depth + promptTokens + generateTokens)
+            // Where generation reads the weights from: quantized at load, copied, or the mapped files.
+            let weightPlacement = options.quantization != nil && m.storedQuantization == nil ? "quantized in memory"
+                : m.weightsCopied ? "copied into memory" : "mapped"
 
             if json {
                 var object: JSONObject = [
@@ -150,6 +153,7 @@ struct BenchCommand: ParsableCommand {
                     "threads": .int(workers), "prompt_tokens": .int(promptTokens), "gen_tokens": .int(generateTokens), "depth": .int(depth),
                     "prompt_tps": .double(r.promptTokensPerSecond), "gen_tps": .double(r.generationTokensPerSecond),
                     "ttft_ms": .double(r.firstTokenSeconds * 1000), "load_s": .double(loadSeconds),
+                    "weights": .string(weightPlacement),
                     "weight_file_bytes": .int(weightFiles), "rss_after_load_bytes": .int(residentAfterLoad),
                     "rss_after_run_bytes": .int(residentAfterRun), "peak_rss_bytes": .int(peak),
                     "kv_cache_bytes": .int(cacheBytes), "active_bytes_per_token": .int(active),
@@ -178,7 +182,7 @@ struct BenchCommand: ParsableCommand {
             lines.append("memory             weights on disk \(mib(weightFiles)), resident after load \(mib(residentAfterLoad)), "
                          + "after run \(mib(residentAfterRun)) (\(String(format: "%.2f", Double(residentAfterRun) / Double(weightFiles)))× the files), "
                          + "peak \(mib(peak)); KV cache \(mib(cacheBytes)) for \(depth + promptTokens + generateTokens) tokens")
-            lines.append(String(format: "load               %.2f s", loadSeconds))
+            lines.append(String(format: "load               %.2f s", loadSeconds) + " (weights \(weightPlacement))")
             if depth > 0 { lines.append("depth              \(depth) tokens in the cache before the prompt (untimed)") }
             if verbose {
                 lines.append("where the time goes " + Self.phaseLine("prompt", r.prefillPhases))
