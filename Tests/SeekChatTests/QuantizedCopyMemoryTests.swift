@@ -9,10 +9,7 @@ import XCTest
 final class QuantizedCopyMemoryTests: XCTestCase {
     private var folder: String { TestFolders.fixture("tiny-chat") }
 
-    private func startup() throws -> ModelStartup {
-        let registry = ModelRegistry(file: nil, entries: [])
-        return ModelStartup(registry: registry, resolved: try ModelResolver.resolve(folder, registry: registry))
-    }
+    private func startup() throws -> ModelStartup { try ModelStartup.forFolder(folder) }
 
     func testAQuantizedCopyLargerThanMemoryIsRefusedWithItsSize() throws {
         let needed = try XCTUnwrap(try ModelQuantizer.inMemoryBytes(folder: folder, format: .q8))

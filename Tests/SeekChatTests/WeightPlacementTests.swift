@@ -8,10 +8,7 @@ import XCTest
 final class WeightPlacementTests: XCTestCase {
     private var folder: String { TestFolders.fixture("tiny-chat") }
 
-    private func startup() throws -> ModelStartup {
-        let registry = ModelRegistry(file: nil, entries: [])
-        return ModelStartup(registry: registry, resolved: try ModelResolver.resolve(folder, registry: registry))
-    }
+    private func startup() throws -> ModelStartup { try ModelStartup.forFolder(folder) }
 
     func testCopiesOnlyWhatFitsWithRoomToSpare() throws {
         let bytes = ModelSize.weightBytes(folder: folder)

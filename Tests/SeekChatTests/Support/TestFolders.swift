@@ -27,3 +27,11 @@ enum TestFolders {
         return path
     }
 }
+
+extension ModelStartup {
+    /// The start-up of a model folder with an empty registry, as `seek -m FOLDER` makes it.
+    static func forFolder(_ folder: String) throws -> ModelStartup {
+        let registry = ModelRegistry(file: nil, entries: [])
+        return ModelStartup(registry: registry, resolved: try ModelResolver.resolve(folder, registry: registry))
+    }
+}
