@@ -69,7 +69,9 @@ public struct WeightMatrix: @unchecked Sendable {
     /// few dozen tokens a routed expert sees (Scripts/gemm_bench.c). float32 weights need no conversion
     /// and keep single-threaded OpenBLAS sgemm calls. Either way the output rows are split across our
     /// own workers, so OpenBLAS's pool never competes with them.
-    /// Quantized weights with `int8Tokens` first quantize the tokens into `scratch` (the workspace's).
+    /// Quantized weights with `int8Tokens` first quantize the tokens into `scratch` (the workspace's); bf16
+    /// weights on a CPU with AMX split them there into three bf16 parts for the tiles (sk_matmul_bf16_amx:
+    /// still float32 products, 3-4x the FMA rate).
     func matmul(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, pool: WorkerPool,
                 scratch: TokenScratch) {
         if n <= WeightMatrix.tiledMatvecLimit {
@@ -82,6 +84,14 @@ public struct WeightMatrix: @unchecked Sendable {
             let panels = (rows + 15) / 16
             pool.forRanges(panels, minChunk: 1) { first, end in
                 int8Product(tokens, y, count: n, first * 16, min(rows, end * 16), ldy: rows)
+            }
+            return
+        }
+        if case .bf16(let w) = storage, sk_amx_enabled() != 0 {
+            let tokens = SplitTokens(x, count: n, cols: cols, into: scratch, pool: pool)
+            let panels = (rows + 15) / 16
+            pool.forRanges(panels, minChunk: 1) { first, end in
+                sk_matmul_bf16_amx(w, tokens.buffer, x, y, n, first * 16, min(rows, end * 16), cols, rows)
             }
             return
         }
@@ -180,11 +190,17 @@ public struct WeightMatrix: @unchecked Sendable {
     }
 }
 
-/// Room for tokens quantized to int8 blocks (sk_quantize_tokens), sized once by its owner (the
-/// workspace), so no product allocates.
+/// Room for tokens quantized to int8 blocks (sk_quantize_tokens) or split for AMX
+/// (sk_split_tokens_bf16x3), sized once by its owner (the workspace, `TokenScratch.bytes`), so no
+/// product allocates.
 struct TokenScratch {
     let buffer: UnsafeMutableRawPointer
     let byteCount: Int
+
+    /// Bytes for n tokens of up to `cols` values in either form.
+    static func bytes(tokens n: Int, cols: Int) -> Int {
+        max(sk_quantized_tokens_bytes(n, cols), sk_bf16x3_tokens_bytes(n, cols))
+    }
 }
 
 /// Tokens X[n, cols] quantized to int8 blocks of 32 for the integer products (sk_quantize_tokens), in a
@@ -200,6 +216,19 @@ struct QuantizedTokens {
         } else {
             sk_quantize_tokens(x, n, cols, 0, n, buffer)
         }
+        self.buffer = buffer
+    }
+}
+
+/// Tokens X[n, cols] split exactly into three bf16 parts for the AMX products (sk_split_tokens_bf16x3),
+/// in a scratch buffer; split across the pool's workers by blocks of 16 tokens.
+struct SplitTokens {
+    let buffer: UnsafeMutableRawPointer
+
+    init(_ x: UnsafePointer<Float>, count n: Int, cols: Int, into scratch: TokenScratch, pool: WorkerPool) {
+        precondition(sk_bf16x3_tokens_bytes(n, cols) <= scratch.byteCount, "token scratch too small")
+        let buffer = scratch.buffer
+        pool.forRanges((n + 15) / 16, minChunk: 1) { b0, b1 in sk_split_tokens_bf16x3(x, n, cols, b0, b1, buffer) }
         self.buffer = buffer
     }
 }

@@ -179,8 +179,8 @@ final class Workspace {
         let sharedHiddenWidth = try n(c.moeIntermediateSize, max(1, c.nSharedExperts))
         let widestInput = max(dim, c.qLoraRank ?? 0, try n(heads, c.vHeadDim), c.intermediateSize,
                               c.moeIntermediateSize, sharedHiddenWidth, kvRank, c.qkNopeHeadDim)
-        _ = try n(tokens, widestInput, 2)  // quantized tokens take under 2 bytes per value
-        let tokenBytes = sk_quantized_tokens_bytes(tokens, widestInput)
+        _ = try n(tokens + 16, widestInput + 32, 6)  // quantized tokens take under 2 bytes per value, split ones 6
+        let tokenBytes = TokenScratch.bytes(tokens: tokens, cols: widestInput)
         tokenScratch = TokenScratch(buffer: UnsafeMutableRawPointer(try reserve(tokenBytes, UInt8.self)), byteCount: tokenBytes)
         let headRows = max(tokens, keyBlock), headWidth = max(kvRank, c.qkNopeHeadDim)
         _ = try n(headRows, headWidth, 2, threads)

@@ -126,6 +126,28 @@ void sk_matmul_q8(const void *w, const float *x, float *y, size_t n, size_t row_
 void sk_matmul_q4(const void *w, const float *x, float *y, size_t n, size_t row_begin, size_t row_end,
                   size_t cols, size_t ldy);
 
+// --- bf16 weights on AMX tiles (Intel Sapphire Rapids and later; gemm_amx.c) -------------------------
+// The tokens stay float32: each value is split exactly into three bf16 parts (x = hi + mid + lo), and
+// AMX multiplies the bf16 weights by each part, which is exact, adding in float32. The results are
+// sk_matmul_bf16's up to the order of the float32 additions.
+
+/// Whether this CPU and OS allow AMX bf16 tiles (asks Linux for the tile state on first use).
+int sk_amx_supported(void);
+/// Whether sk_matmul_bf16_amx uses the tiles: supported, the SIMD level is AVX-512, and neither
+/// sk_set_amx(0) nor SEEK_AMX=0 (read at first use) turned them off.
+int sk_amx_enabled(void);
+/// Turns the tiles on or off (for tests and benchmarks); returns sk_amx_enabled().
+int sk_set_amx(int on);
+/// Bytes of n tokens of `cols` values split for sk_matmul_bf16_amx (0 without x86-64).
+size_t sk_bf16x3_tokens_bytes(size_t n, size_t cols);
+/// Splits the blocks of 16 tokens [b0, b1) (of (n + 15) / 16) of X[n, cols] into `tokens`
+/// (sk_bf16x3_tokens_bytes(n, cols) bytes). Threads may fill disjoint block ranges at once.
+void sk_split_tokens_bf16x3(const float *x, size_t n, size_t cols, size_t b0, size_t b1, void *tokens);
+/// sk_matmul_bf16 from the split tokens; x itself serves rows past the last whole 16 and CPUs without
+/// AMX (then `tokens` is not read). Single-threaded, allocation-free (about 8 KB of stack).
+void sk_matmul_bf16_amx(const uint16_t *w, const void *tokens, const float *x, float *y, size_t n, size_t row_begin,
+                        size_t row_end, size_t cols, size_t ldy);
+
 // --- quantized weights times int8 tokens (prefill with q8 / q4 weights) ----------------------------
 // The integer path for quantized models: each token is quantized to int8 blocks of 32 exactly as the
 // quantized matrix-vector products quantize x (block amax / 127, round to nearest even), and every

@@ -122,7 +122,8 @@ struct BenchCommand: ParsableCommand {
             let residentAfterLoad = ProcessMemory.residentBytes
             let workers = m.workerPool.threads
             Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
-                        + "\(m.weightFormatDescription), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))\n")
+                        + "\(m.weightFormatDescription), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))"
+                        + (sk_amx_enabled() != 0 ? ", AMX tiles for bf16" : "") + "\n")
 
             if !sequenceCounts.isEmpty {
                 try runBatched(m, name: resolved.displayName, quant: (m.storedQuantization ?? options.quantization)?.rawValue ?? "none")
