@@ -30,7 +30,7 @@ enum { PARTS = 3, TILE = 16, KSTEP = 32, TILE_BYTES = 1024 };
 /// split tokens, stay in L2 while the weights pass; larger chunks fell from L2 and ran at half the rate.
 enum { STEP_CHUNK = 32, TOKEN_CHUNK_BYTES = 1536 * 1024 };
 
-/// The CPU has AMX-TILE and AMX-BF16, the OS saves tile state (XCR0 bits 17-18), and Linux granted this
+/// The CPU has AMX-TILE, AMX-BF16 and AMX-INT8 (all Intel's AMX CPUs have the three), the OS saves tile state (XCR0 bits 17-18), and Linux granted this
 /// process the tile data (arch_prctl ARCH_REQ_XCOMP_PERM, which must precede the first tile instruction).
 static int detect_amx(void) {
 #if defined(__linux__)
@@ -38,10 +38,10 @@ static int detect_amx(void) {
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
     if (a < 7) return 0;
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-    int tile = (d >> 24) & 1, bf16 = (d >> 22) & 1, osxsave;
+    int tile = (d >> 24) & 1, bf16 = (d >> 22) & 1, int8 = (d >> 25) & 1, osxsave;
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
     osxsave = (c >> 27) & 1;
-    if (!tile || !bf16 || !osxsave) return 0;
+    if (!tile || !bf16 || !int8 || !osxsave) return 0;
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     if (((lo >> 17) & 3) != 3) return 0;

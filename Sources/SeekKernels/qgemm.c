@@ -73,7 +73,10 @@ static void matmul_int8(int q4, const void *w, const void *tokens, float *y, siz
     sk_qtokens x = sk_qtokens_view(tokens, n, cols);
 #if defined(__x86_64__)
     switch (sk_level()) {
-    case SK_SIMD_AVX512: sk_avx512_matmul_int8(q4, w, &x, y, n, r0, r1, ldy); return;
+    case SK_SIMD_AVX512:
+        if (sk_amx_enabled()) sk_amx_matmul_int8(q4, w, &x, y, n, r0, r1, ldy);
+        else sk_avx512_matmul_int8(q4, w, &x, y, n, r0, r1, ldy);
+        return;
     case SK_SIMD_AVX2: sk_avx2_matmul_int8(q4, w, &x, y, n, r0, r1, ldy); return;
     }
 #endif

@@ -179,5 +179,8 @@ void sk_avx2_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, s
                          size_t ldy);
 void sk_avx512_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1,
                            size_t ldy);
+/// The same products on AMX tiles (qgemm_amx.c), when sk_amx_enabled(): the AVX-512 kernel's bits.
+void sk_amx_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1,
+                        size_t ldy);
 
 #endif

@@ -13,7 +13,7 @@ final class KernelInt8GemmTests: XCTestCase {
         (1, 1, 0, 1), (3, 7, 0, 3), (17, 33, 1, 17), (16, 64, 0, 16), (20, 40, 3, 19), (9, 100, 2, 9),
         (40, 256, 0, 40), (70, 257, 5, 70), (150, 300, 8, 150), (24, 1030, 7, 24), (33, 2080, 16, 33),
     ]
-    private let tokenCounts = [1, 2, 5, 7, 12, 13, 33]
+    private let tokenCounts = [1, 2, 5, 7, 12, 13, 16, 33, 50]
 
     private enum Format: CaseIterable { case q8, q4 }
 
@@ -89,14 +89,20 @@ final class KernelInt8GemmTests: XCTestCase {
                     let xq = dequantizedTokens(tokens, x, n: n, cols: shape.cols)
                     let ldy = shape.rows + 3  // padding columns must stay untouched
                     var results: [(String, [Float])] = []
-                    forEachSimdLevel { _, level in
+                    func product() -> [Float] {
                         var y = [Float](repeating: -7, count: n * ldy)
                         if format == .q8 {
                             sk_matmul_q8_int8(w, tokens, &y, n, shape.begin, shape.end, shape.cols, ldy)
                         } else {
                             sk_matmul_q4_int8(w, tokens, &y, n, shape.begin, shape.end, shape.cols, ldy)
                         }
-                        results.append((level, y))
+                        return y
+                    }
+                    forEachSimdLevel { _, level in
+                        // At the AVX-512 level, the VNNI tile and, where the CPU has them, the AMX tiles.
+                        sk_set_amx(0)
+                        results.append((level, product()))
+                        if sk_set_amx(1) != 0 { results.append(("amx", product())) }
                     }
                     if vnni_emulation_available() != 0 {
                         var y = [Float](repeating: -7, count: n * ldy)
@@ -110,6 +116,11 @@ final class KernelInt8GemmTests: XCTestCase {
                     if let zmm = results.first(where: { $0.0 == "avx512-vnni" }),
                        let ymm = results.first(where: { $0.0 == "emulated-vnni" }) {
                         XCTAssertEqual(zmm.1, ymm.1, "avx512-vnni against the emulated 256-bit tile, \(format) n=\(n) \(shape)")
+                    }
+                    // The AMX tile does the 512-bit tile's integer and float operations: the same bits.
+                    if let amx = results.first(where: { $0.0 == "amx" }),
+                       let zmm = results.first(where: { $0.0 == "avx512-vnni" }) {
+                        XCTAssertEqual(amx.1, zmm.1, "amx against avx512-vnni, \(format) n=\(n) \(shape)")
                     }
                 }
             }
