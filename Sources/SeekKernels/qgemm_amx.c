@@ -1,8 +1,8 @@
 // q8 / q4 weights times int8 tokens on AMX tiles (Intel Sapphire Rapids and later): the integer panels
 // and loop of the VNNI kernel (sk_int8_matmul_driver), with a tile of 16 tokens x 16 rows whose
 // 32-column block is one tile product: the tokens' signed bytes straight from the quantized tokens
-// (tile A, one row per token), times the panel's bytes (q8 signed, TDPBSSD; q4 nibbles, w + 8,
-// TDPBSUD), which the panel already holds in AMX's layout for B (per 4 columns, the 16 rows' 4 bytes). Every block has its
+// (tile A, one row per token), times the panel's signed weights (TDPBSSD; q4 packed as nibble - 8),
+// which the panel already holds in AMX's layout for B (per 4 columns, the 16 rows' 4 bytes). Every block has its
 // own scales, so each block's int32 tile is stored and scaled into float32 accumulators in registers,
 // with the AVX-512 tile's operations in its order: the same integers and the same float32 bits.
 #include "sk_internal.h"
@@ -45,19 +45,21 @@ SK_TARGET_AMX_INT8 static void configure(int mt) {
     configured_tokens = mt;
 }
 
-/// Block b's integer products into tile C: signed tokens times the panel's bytes (signed q8, unsigned q4).
+/// Block b's integer products into tile C: signed tokens times the panel's signed weights.
 #define BLOCK_PRODUCT(C, A, B, b)                                                                  \
     do {                                                                                           \
         _tile_zero(C);                                                                             \
         _tile_loadd(A, xq + (b) * SK_QBLOCK, nb * SK_QBLOCK);                                       \
         _tile_loadd(B, panel + (b) * SK_QPANEL_BLOCK_BYTES + 64, 64);                               \
-        if (q4) _tile_dpbsud(C, A, B);                                                             \
-        else _tile_dpbssd(C, A, B);                                                                \
+        _tile_dpbssd(C, A, B);                                                                     \
     } while (0)
 
-SK_TARGET_AMX_INT8 static inline __attribute__((always_inline)) void
-amx_tile(const int q4, size_t mt, const uint8_t *panel, size_t nbk, const int8_t *xq, const float *xd,
-         const int32_t *xs, size_t nb, float *y, size_t ldy, size_t lo, size_t hi, int accumulate) {
+/// The sums need no offset correction (the panel is signed), so `q4` and the tokens' sums go unused.
+SK_TARGET_AMX_INT8 static void amx_tile(size_t mt, int q4, const uint8_t *panel, size_t nbk, const int8_t *xq,
+                                        const float *xd, const int32_t *xs, size_t nb, float *y, size_t ldy,
+                                        size_t lo, size_t hi, int accumulate) {
+    (void)q4;
+    (void)xs;
     if (configured_tokens != (int)mt) configure((int)mt);
     __m512 acc[AMX_TILE];
     for (int t = 0; t < AMX_TILE; t++) acc[t] = _mm512_setzero_ps();
@@ -78,8 +80,6 @@ amx_tile(const int q4, size_t mt, const uint8_t *panel, size_t nbk, const int8_t
             __m512 dw = _mm512_load_ps((const float *)(panel + b * SK_QPANEL_BLOCK_BYTES));
             for (size_t t = 0; t < mt; t++) {
                 __m512i isum = _mm512_load_si512(sums[j] + 16 * t);
-                // The AVX-512 tile starts q4's sums at -8 * sum(x); the same integers, subtracted here.
-                if (q4) isum = _mm512_sub_epi32(isum, _mm512_set1_epi32(xs[t * nb + b] * 8));
                 acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw, _mm512_set1_ps(xd[t * nb + b])),
                                          acc[t]);
             }
@@ -99,16 +99,9 @@ amx_tile(const int q4, size_t mt, const uint8_t *panel, size_t nbk, const int8_t
 }
 #undef BLOCK_PRODUCT
 
-SK_TARGET_AMX_INT8 static void amx_tile_any(size_t mt, int q4, const uint8_t *panel, size_t nbk, const int8_t *xq,
-                                            const float *xd, const int32_t *xs, size_t nb, float *y, size_t ldy,
-                                            size_t lo, size_t hi, int accumulate) {
-    if (q4) amx_tile(1, mt, panel, nbk, xq, xd, xs, nb, y, ldy, lo, hi, accumulate);
-    else amx_tile(0, mt, panel, nbk, xq, xd, xs, nb, y, ldy, lo, hi, accumulate);
-}
-
 SK_TARGET_AMX_INT8 void sk_amx_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0,
                                            size_t r1, size_t ldy) {
-    sk_int8_matmul_driver(q4, 0, amx_tile_any, AMX_TILE, w, x, y, n, r0, r1, ldy);
+    sk_int8_matmul_driver(q4, SK_PANEL_SIGNED, amx_tile, AMX_TILE, w, x, y, n, r0, r1, ldy);
     _tile_release();  // the tile state is large; released, a context switch need not save it
     configured_tokens = 0;
 }

@@ -10,17 +10,19 @@
 
 enum { ROW_BLOCK = 64, PANELS = ROW_BLOCK / SK_QPANEL_ROWS };
 
-SK_TARGET_AVX2 void sk_avx2_pack_int8_panel(int q4, int flip_q8, const void *w, size_t nblocks, size_t g,
+SK_TARGET_AVX2 void sk_avx2_pack_int8_panel(int q4, int encoding, const void *w, size_t nblocks, size_t g,
                                             int two_groups, size_t b0, size_t nbk, uint8_t *panel) {
     size_t bb = q4 ? SK_Q4_BLOCK_BYTES : SK_Q8_BLOCK_BYTES, group_bytes = nblocks * SK_QROWS * bb;
-    const __m256i low = _mm256_set1_epi8(15), flip = _mm256_set1_epi8(flip_q8 ? (char)0x80 : 0);
+    const __m256i low = _mm256_set1_epi8(15), flip = _mm256_set1_epi8(encoding == SK_PANEL_UNSIGNED ? (char)0x80 : 0);
+    // Signed panels hold q4 as nibble - 8, in [-8, 7].
+    const __m256i nibble_offset = _mm256_set1_epi8(encoding == SK_PANEL_SIGNED ? 8 : 0);
     for (size_t b = 0; b < nbk; b++) {
         uint8_t *dst = panel + b * SK_QPANEL_BLOCK_BYTES;
         for (size_t h = 0; h < 2; h++) {
             if (h == 1 && !two_groups) {
                 _mm256_store_ps((float *)dst + 8, _mm256_setzero_ps());
                 // Zero weights in the panel's byte encoding: nibble 8 (q4), 0 ^ flip (q8).
-                __m256i zero = q4 ? _mm256_set1_epi8(8) : flip;
+                __m256i zero = q4 ? _mm256_sub_epi8(_mm256_set1_epi8(8), nibble_offset) : flip;
                 for (int k = 0; k < 8; k++) _mm256_store_si256((__m256i *)(dst + 64 + 64 * k + 32), zero);
                 continue;
             }
@@ -29,9 +31,10 @@ SK_TARGET_AVX2 void sk_avx2_pack_int8_panel(int q4, int flip_q8, const void *w, 
             if (q4) {
                 for (int k = 0; k < 4; k++) {
                     __m256i raw = _mm256_loadu_si256((const __m256i *)(gb + 16 + 32 * k));
-                    _mm256_store_si256((__m256i *)(dst + 64 + 64 * k + 32 * h), _mm256_and_si256(raw, low));
+                    _mm256_store_si256((__m256i *)(dst + 64 + 64 * k + 32 * h),
+                                       _mm256_sub_epi8(_mm256_and_si256(raw, low), nibble_offset));
                     _mm256_store_si256((__m256i *)(dst + 64 + 64 * (k + 4) + 32 * h),
-                                       _mm256_and_si256(_mm256_srli_epi16(raw, 4), low));
+                                       _mm256_sub_epi8(_mm256_and_si256(_mm256_srli_epi16(raw, 4), low), nibble_offset));
                 }
             } else {
                 for (int k = 0; k < 8; k++)
@@ -59,7 +62,7 @@ SK_TARGET_AVX2 static inline void store16(float *yt, __m256 a, __m256 b, size_t 
     for (size_t i = lo; i < hi; i++) yt[i] = accumulate ? yt[i] + out[i] : out[i];
 }
 
-SK_TARGET_AVX2 void sk_int8_matmul_driver(int q4, int flip_q8, sk_int8_tile_fn tile, size_t max_tile,
+SK_TARGET_AVX2 void sk_int8_matmul_driver(int q4, int encoding, sk_int8_tile_fn tile, size_t max_tile,
                                           const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0,
                                           size_t r1, size_t ldy) {
     uint8_t panels[PANELS * SK_QPANEL_BLOCKS * SK_QPANEL_BLOCK_BYTES] __attribute__((aligned(64)));
@@ -73,7 +76,7 @@ SK_TARGET_AVX2 void sk_int8_matmul_driver(int q4, int flip_q8, sk_int8_tile_fn t
             size_t nbk = nb - b0 < SK_QPANEL_BLOCKS ? nb - b0 : SK_QPANEL_BLOCKS;
             for (size_t p = 0; p < count; p++) {
                 size_t g = (rb + p * SK_QPANEL_ROWS) / SK_QROWS;
-                sk_avx2_pack_int8_panel(q4, flip_q8, w, nb, g, g + 1 < group_end, b0, nbk,
+                sk_avx2_pack_int8_panel(q4, encoding, w, nb, g, g + 1 < group_end, b0, nbk,
                                         panels + p * SK_QPANEL_BLOCKS * SK_QPANEL_BLOCK_BYTES);
             }
             // Equal tiles (7 tokens: 4 + 3, not 6 + 1), as the float kernel.
@@ -155,6 +158,6 @@ SK_TARGET_AVX2 static void avx2_tile_any(size_t mt, int q4, const uint8_t *panel
 
 void sk_avx2_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1,
                          size_t ldy) {
-    sk_int8_matmul_driver(q4, 0, avx2_tile_any, AVX2_TILE, w, x, y, n, r0, r1, ldy);
+    sk_int8_matmul_driver(q4, SK_PANEL_AVX2, avx2_tile_any, AVX2_TILE, w, x, y, n, r0, r1, ldy);
 }
 #endif

@@ -136,9 +136,9 @@ SK_TARGET_AVX512 static void zmm_tile_any(size_t mt, int q4, const uint8_t *pane
 void sk_avx512_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1,
                            size_t ldy) {
 #if defined(SK_VNNI_EMULATION)
-    sk_int8_matmul_driver(q4, 1, vnni_tile_any, VNNI_TILE, w, x, y, n, r0, r1, ldy);
+    sk_int8_matmul_driver(q4, SK_PANEL_UNSIGNED, vnni_tile_any, VNNI_TILE, w, x, y, n, r0, r1, ldy);
 #else
-    sk_int8_matmul_driver(q4, 1, zmm_tile_any, ZMM_TILE, w, x, y, n, r0, r1, ldy);
+    sk_int8_matmul_driver(q4, SK_PANEL_UNSIGNED, zmm_tile_any, ZMM_TILE, w, x, y, n, r0, r1, ldy);
 #endif
 }
 #endif

@@ -123,7 +123,7 @@ struct BenchCommand: ParsableCommand {
             let workers = m.workerPool.threads
             Console.err("benchmarking \(resolved.displayName): \(m.config.modelType), \(m.config.numHiddenLayers) layers, "
                         + "\(m.weightFormatDescription), \(workers) thread(s), kernels: \(String(cString: sk_simd_name()))"
-                        + (sk_amx_enabled() != 0 ? ", AMX tiles for bf16" : "") + "\n")
+                        + (sk_amx_enabled() != 0 ? " + AMX tiles" : "") + "\n")
 
             if !sequenceCounts.isEmpty {
                 try runBatched(m, name: resolved.displayName, quant: (m.storedQuantization ?? options.quantization)?.rawValue ?? "none")
