@@ -54,13 +54,11 @@ SK_TARGET_AMX_INT8 static void configure(int mt) {
         _tile_dpbssd(C, A, B);                                                                     \
     } while (0)
 
-/// The sums need no offset correction (the panel is signed), so `q4` and the tokens' sums go unused.
-SK_TARGET_AMX_INT8 static void amx_tile(size_t mt, int q4, const uint8_t *panel, size_t nbk, const int8_t *xq,
-                                        const float *xd, const int32_t *xs, size_t nb, float *y, size_t ldy,
-                                        size_t lo, size_t hi, int accumulate) {
-    (void)q4;
-    (void)xs;
-    if (configured_tokens != (int)mt) configure((int)mt);
+/// Inlined with a constant mt, so the 16 accumulators stay in registers.
+SK_TARGET_AMX_INT8 static inline __attribute__((always_inline)) void
+amx_tile(const int mt, const uint8_t *panel, size_t nbk, const int8_t *xq, const float *xd, size_t nb, float *y,
+         size_t ldy, size_t lo, size_t hi, int accumulate) {
+    if (configured_tokens != mt) configure(mt);
     __m512 acc[AMX_TILE];
     for (int t = 0; t < AMX_TILE; t++) acc[t] = _mm512_setzero_ps();
     int32_t sums[4][AMX_TILE * 16] __attribute__((aligned(64)));
@@ -78,14 +76,12 @@ SK_TARGET_AMX_INT8 static void amx_tile(size_t mt, int q4, const uint8_t *panel,
         for (size_t j = 0; j < g; j++) {
             size_t b = b0 + j;
             __m512 dw = _mm512_load_ps((const float *)(panel + b * SK_QPANEL_BLOCK_BYTES));
-            for (size_t t = 0; t < mt; t++) {
-                __m512i isum = _mm512_load_si512(sums[j] + 16 * t);
-                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw, _mm512_set1_ps(xd[t * nb + b])),
-                                         acc[t]);
-            }
+            for (int t = 0; t < mt; t++)
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_load_si512(sums[j] + 16 * t)),
+                                         _mm512_mul_ps(dw, _mm512_set1_ps(xd[t * nb + b])), acc[t]);
         }
     }
-    for (size_t t = 0; t < mt; t++) {
+    for (int t = 0; t < mt; t++) {
         float *yt = y + t * ldy;
         if (lo == 0 && hi == SK_QPANEL_ROWS) {
             __m512 a = accumulate ? _mm512_add_ps(acc[t], _mm512_loadu_ps(yt)) : acc[t];
@@ -99,9 +95,24 @@ SK_TARGET_AMX_INT8 static void amx_tile(size_t mt, int q4, const uint8_t *panel,
 }
 #undef BLOCK_PRODUCT
 
+/// The panel is signed, so the sums need no offset correction: `q4` and the tokens' sums go unused.
+SK_TARGET_AMX_INT8 static void amx_tile_any(size_t mt, int q4, const uint8_t *panel, size_t nbk, const int8_t *xq,
+                                            const float *xd, const int32_t *xs, size_t nb, float *y, size_t ldy,
+                                            size_t lo, size_t hi, int accumulate) {
+    (void)q4;
+    (void)xs;
+    switch (mt) {
+#define AMX_CASE(N) case N: amx_tile(N, panel, nbk, xq, xd, nb, y, ldy, lo, hi, accumulate); return;
+    AMX_CASE(16) AMX_CASE(15) AMX_CASE(14) AMX_CASE(13) AMX_CASE(12) AMX_CASE(11) AMX_CASE(10) AMX_CASE(9)
+    AMX_CASE(8) AMX_CASE(7) AMX_CASE(6) AMX_CASE(5) AMX_CASE(4) AMX_CASE(3) AMX_CASE(2)
+    default: amx_tile(1, panel, nbk, xq, xd, nb, y, ldy, lo, hi, accumulate); return;
+#undef AMX_CASE
+    }
+}
+
 SK_TARGET_AMX_INT8 void sk_amx_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0,
                                            size_t r1, size_t ldy) {
-    sk_int8_matmul_driver(q4, SK_PANEL_SIGNED, amx_tile, AMX_TILE, w, x, y, n, r0, r1, ldy);
+    sk_int8_matmul_driver(q4, SK_PANEL_SIGNED, amx_tile_any, AMX_TILE, w, x, y, n, r0, r1, ldy);
     _tile_release();  // the tile state is large; released, a context switch need not save it
     configured_tokens = 0;
 }
