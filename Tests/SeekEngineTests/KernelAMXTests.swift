@@ -113,4 +113,63 @@ final class KernelAMXTests: XCTestCase {
         let on = amxProduct(w, x, n: n, rows: rows, cols: cols)
         XCTAssertNotEqual(on.map(\.bitPattern), float.map(\.bitPattern), "the tiles add in another order")
     }
+
+    // MARK: float32 x float32 (attention's products)
+
+    /// C = A · Bᵀ through both splits.
+    private func amxFloatProduct(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int) -> [Float] {
+        let aSplit = UnsafeMutableRawPointer.allocate(byteCount: max(1, sk_bf16x3_rows_bytes(m, k)), alignment: 64)
+        let bSplit = UnsafeMutableRawPointer.allocate(byteCount: max(1, sk_bf16x3_tokens_bytes(n, k)), alignment: 64)
+        defer { aSplit.deallocate(); bSplit.deallocate() }
+        sk_split_rows_bf16x3(a, k, m, k, aSplit)
+        sk_split_tokens_bf16x3(b, n, k, 0, (n + 15) / 16, bSplit)
+        var c = [Float](repeating: .nan, count: m * n)
+        sk_amx_matmul_f32(aSplit, m, bSplit, n, k, &c, n)
+        return c
+    }
+
+    /// Unit rows of A pick single values of B: all nine part products must come back to the float32 bits.
+    func testFloatProductsReproduceEveryFloat32Bit() {
+        let m = 20, n = 37, k = 64
+        var a = [Float](repeating: 0, count: m * k)
+        for i in 0..<m { a[i * k + (i * 5) % k] = 1 }
+        var random = KernelTestRandom(seed: 21)
+        let b = random.floats(n * k, scale: 5)
+        let c = amxFloatProduct(a, b, m: m, n: n, k: k)
+        for i in 0..<m {
+            for j in 0..<n { XCTAssertEqual(c[i * n + j].bitPattern, b[j * k + (i * 5) % k].bitPattern, "(\(i), \(j))") }
+        }
+        // And the other side: unit rows of B pick values of A.
+        var unit = [Float](repeating: 0, count: n * k)
+        for j in 0..<n { unit[j * k + (j * 3) % k] = 1 }
+        let a2 = random.floats(m * k, scale: 5)
+        let c2 = amxFloatProduct(a2, unit, m: m, n: n, k: k)
+        for i in 0..<m {
+            for j in 0..<n { XCTAssertEqual(c2[i * n + j].bitPattern, a2[i * k + (j * 3) % k].bitPattern, "(\(i), \(j))") }
+        }
+    }
+
+    func testFloatProductsMatchFloat64AcrossEdges() {
+        // (m, n, k): whole tiles; partial row and column tiles; an odd number of column tiles; k past the
+        // last 32; one row; attention's shapes.
+        let shapes = [(16, 32, 32), (17, 33, 100), (40, 16, 64), (1, 5, 7), (64, 256, 192), (37, 128, 256)]
+        for (index, (m, n, k)) in shapes.enumerated() {
+            var random = KernelTestRandom(seed: UInt64(300 + index))
+            let a = random.floats(m * k, scale: 3), b = random.floats(n * k, scale: 3)
+            let c = amxFloatProduct(a, b, m: m, n: n, k: k)
+            var worst = 0.0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var exact = 0.0, magnitude = 0.0
+                    for q in 0..<k {
+                        let product = Double(a[i * k + q]) * Double(b[j * k + q])
+                        exact += product
+                        magnitude += abs(product)
+                    }
+                    worst = max(worst, abs(Double(c[i * n + j]) - exact) / max(magnitude, 1e-30))
+                }
+            }
+            XCTAssertLessThan(worst, 4e-7, "m \(m) n \(n) k \(k)")
+        }
+    }
 }

@@ -17,7 +17,7 @@ enum ExpandedPrefill {
     /// Keys expanded at a time and queries per score tile (internal: tests shrink them to cross the
     /// block boundaries with short prompts).
     nonisolated(unsafe) static var keyBlock = 256
-    nonisolated(unsafe) static var queryBlock = 64
+    nonisolated(unsafe) static var queryBlock = 256
     /// Forces the form for every prefill of more than one token (tests): true expanded, false absorbed;
     /// nil chooses by cost.
     nonisolated(unsafe) static var forced: Bool? = nil
@@ -65,8 +65,10 @@ extension MultiHeadLatentAttention {
             for j in 0..<keys { (latents + j * kvRank).update(from: cache + (j0 + j) * latentDim, count: kvRank) }
             // Queries that see any key of this block: positions >= j0.
             let firstQuery = max(0, j0 - firstPosition)
+            let amx = sk_amx_enabled() != 0
             pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
                 let tile = ws.expandedTile(worker: worker), scratch = ws.headTokenScratch(worker: worker)
+                let split = ws.expandedSplits(worker: worker)
                 let keyRows = tile.keys, values = tile.values, valuesT = tile.valuesT
                 let scores = tile.scores, weighted = tile.weighted
                 for h in h0..<h1 {
@@ -80,10 +82,20 @@ extension MultiHeadLatentAttention {
                     for j in 0..<keys {
                         for d in 0..<valueDim { valuesT[d * keys + j] = values[j * valueDim + d] }
                     }
+                    if amx {  // both sides of both products split once per block into exact bf16 parts
+                        sk_split_tokens_bf16x3(keyRows, keys, qHeadDim, 0, (keys + 15) / 16, split.keys)
+                        sk_split_tokens_bf16x3(valuesT, valueDim, keys, 0, (valueDim + 15) / 16, split.valuesT)
+                    }
                     var t0 = firstQuery
                     while t0 < n {
                         let rows = min(queryBlock, n - t0)
-                        sk_matmul_f32(keyRows, queries + (h * n + t0) * qHeadDim, scores, rows, 0, keys, qHeadDim, keys)
+                        let queryRows = queries + (h * n + t0) * qHeadDim
+                        if amx {
+                            sk_split_rows_bf16x3(queryRows, qHeadDim, rows, qHeadDim, split.queries)
+                            sk_amx_matmul_f32(split.queries, rows, split.keys, keys, qHeadDim, scores, keys)
+                        } else {
+                            sk_matmul_f32(keyRows, queryRows, scores, rows, 0, keys, qHeadDim, keys)
+                        }
                         for i in 0..<rows {
                             let t = t0 + i
                             let visible = min(keys, firstPosition + t + 1 - j0)  // causal: keys at positions <= t's
@@ -98,7 +110,12 @@ extension MultiHeadLatentAttention {
                             let acc = sums + state * valueDim
                             for d in 0..<valueDim { acc[d] *= rescale }
                         }
-                        sk_matmul_f32(valuesT, scores, weighted, rows, 0, valueDim, keys, valueDim)
+                        if amx {
+                            sk_split_rows_bf16x3(scores, keys, rows, keys, split.probabilities)
+                            sk_amx_matmul_f32(split.probabilities, rows, split.valuesT, valueDim, keys, weighted, valueDim)
+                        } else {
+                            sk_matmul_f32(valuesT, scores, weighted, rows, 0, valueDim, keys, valueDim)
+                        }
                         for i in 0..<rows {
                             let acc = sums + (h * n + t0 + i) * valueDim
                             VectorOps.axpy(1, weighted + i * valueDim, acc, count: valueDim)

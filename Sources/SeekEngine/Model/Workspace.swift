@@ -63,6 +63,11 @@ final class Workspace {
     /// [threads, tile]: each worker's expanded keys and values and its score tile (see ExpandedTile).
     private let expandedTiles: UnsafeMutablePointer<Float>
     private let expandedTileStride: Int
+    /// [threads]: each worker's keys, transposed values, query block and probabilities split into bf16
+    /// parts for the AMX products (sk_amx_matmul_f32); untouched without AMX.
+    private let expandedSplits: UnsafeMutableRawPointer
+    private let expandedSplitStride: Int
+    private let expandedSplitOffsets: (values: Int, queries: Int, probabilities: Int)
     private let valueDim: Int
     private let qHeadDim: Int
 
@@ -173,6 +178,14 @@ final class Workspace {
         }
         expandedTileStride = tile
         expandedTiles = try reserve(try n(threads, tile))
+        let keySplit = (sk_bf16x3_tokens_bytes(keyBlock, c.qHeadDim) + 63) / 64 * 64
+        let valueSplit = (sk_bf16x3_tokens_bytes(c.vHeadDim, keyBlock) + 63) / 64 * 64
+        let querySplit = (sk_bf16x3_rows_bytes(queryBlock, c.qHeadDim) + 63) / 64 * 64
+        let probabilitySplit = (sk_bf16x3_rows_bytes(queryBlock, keyBlock) + 63) / 64 * 64
+        guard let split = CheckedSize.sum([keySplit, valueSplit, querySplit, probabilitySplit]) else { throw tooLarge(nil) }
+        expandedSplitStride = split
+        expandedSplitOffsets = (keySplit, keySplit + valueSplit, keySplit + valueSplit + querySplit)
+        expandedSplits = UnsafeMutableRawPointer(try reserve(try n(threads, split), UInt8.self))
 
         // The widest input any product of a pass takes: hidden (projections, experts' gate/up, lm_head),
         // q LoRA, heads x v_head_dim (o_proj), the MLPs' hidden (down), kv_lora_rank and nope (per head).
@@ -230,6 +243,19 @@ final class Workspace {
     /// weighted values [queryBlock, v_head_dim].
     struct ExpandedTile {
         let keys, values, valuesT, scores, weighted: UnsafeMutablePointer<Float>
+    }
+
+    /// One worker's bf16 parts of the expanded keys, transposed values, a query block and its
+    /// probabilities, for the AMX products.
+    struct ExpandedSplits {
+        let keys, valuesT, queries, probabilities: UnsafeMutableRawPointer
+    }
+
+    func expandedSplits(worker: Int) -> ExpandedSplits {
+        let base = expandedSplits + worker * expandedSplitStride
+        return ExpandedSplits(keys: base, valuesT: base + expandedSplitOffsets.values,
+                              queries: base + expandedSplitOffsets.queries,
+                              probabilities: base + expandedSplitOffsets.probabilities)
     }
 
     func expandedTile(worker: Int) -> ExpandedTile {
