@@ -113,6 +113,40 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
+    /// Y_a = X · Aᵀ and Y_b = X · Bᵀ (an MLP's gate and up) for the same tokens: with the integer or AMX
+    /// products, the tokens are quantized or split once and both matrices' panels share one parallel
+    /// region; otherwise two `matmul`s.
+    static func matmulPair(_ a: WeightMatrix, _ b: WeightMatrix, _ x: UnsafePointer<Float>, _ ya: UnsafeMutablePointer<Float>,
+                           _ yb: UnsafeMutablePointer<Float>, count n: Int, pool: WorkerPool, scratch: TokenScratch) {
+        let panelsA = (a.rows + 15) / 16, panelsB = (b.rows + 15) / 16
+        func shared(_ product: (_ m: WeightMatrix, _ y: UnsafeMutablePointer<Float>, _ begin: Int, _ end: Int) -> Void) {
+            pool.forRanges(panelsA + panelsB, minChunk: 1) { first, end in
+                if first < panelsA { product(a, ya, first * 16, min(a.rows, min(end, panelsA) * 16)) }
+                if end > panelsA { product(b, yb, (max(first, panelsA) - panelsA) * 16, min(b.rows, (end - panelsA) * 16)) }
+            }
+        }
+        if n > WeightMatrix.tiledMatvecLimit, a.cols == b.cols {
+            switch (a.storage, b.storage) {
+            case (.q8, .q8), (.q4, .q4), (.q8, .q4), (.q4, .q8):
+                if a.int8Tokens && b.int8Tokens {
+                    let tokens = QuantizedTokens(x, count: n, cols: a.cols, into: scratch, pool: pool)
+                    shared { m, y, begin, end in m.int8Product(tokens, y, count: n, begin, end, ldy: m.rows) }
+                    return
+                }
+            case (.bf16, .bf16) where sk_amx_enabled() != 0:
+                let tokens = SplitTokens(x, count: n, cols: a.cols, into: scratch, pool: pool)
+                shared { m, y, begin, end in
+                    guard case .bf16(let w) = m.storage else { return }
+                    sk_matmul_bf16_amx(w, tokens.buffer, x, y, n, begin, end, m.cols, m.rows)
+                }
+                return
+            default: break
+            }
+        }
+        a.matmul(x, ya, count: n, pool: pool, scratch: scratch)
+        b.matmul(x, yb, count: n, pool: pool, scratch: scratch)
+    }
+
     /// A few tokens (several sequences decoding together) run as matrix-vector products, so each weight
     /// comes from memory once: the fused kernels first convert every weight to float32, which for 2-8
     /// tokens costs more than the products (2 sequences took 4x one sequence's time for q4 weights).

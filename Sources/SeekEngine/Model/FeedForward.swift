@@ -12,8 +12,7 @@ struct FeedForward: @unchecked Sendable {
     func callAsFunction(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int,
                         workspace: Workspace, pool: WorkerPool) {
         let g = workspace.gate, u = workspace.up
-        gate.matmul(x, g, count: n, pool: pool, scratch: workspace.tokenScratch)
-        up.matmul(x, u, count: n, pool: pool, scratch: workspace.tokenScratch)
+        WeightMatrix.matmulPair(gate, up, x, g, u, count: n, pool: pool, scratch: workspace.tokenScratch)
         VectorOps.siluMultiply(g, u, count: n * hidden)
         down.matmul(g, out, count: n, pool: pool, scratch: workspace.tokenScratch)
     }
