@@ -16,7 +16,7 @@
 #include <stdlib.h>
 
 #if defined(__x86_64__)
-#include <immintrin.h>
+#include "amx_tiles.h"
 #if defined(__linux__)
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -119,7 +119,6 @@ SK_TARGET_AMX static inline void transpose16(__m512i r[16]) {
 /// as 16 words of column pairs, then transposed so that each pair row holds the 16 tokens.
 SK_TARGET_AMX static void split_step(const float *x, size_t cols, size_t count, size_t k, uint8_t *block,
                                      size_t part_bytes) {
-    const __m512i mask = _mm512_set1_epi32((int)0xffff0000u);
     __m512i rows[PARTS][TILE];
     for (size_t i = 0; i < TILE; i++) {
         __m512i halves[PARTS][2];
@@ -128,14 +127,9 @@ SK_TARGET_AMX static void split_step(const float *x, size_t cols, size_t count, 
             __mmask16 valid = i >= count || k0 >= cols ? 0
                               : cols - k0 >= 16        ? (__mmask16)0xffff
                                                        : (__mmask16)((1u << (cols - k0)) - 1);
-            __m512 v = _mm512_maskz_loadu_ps(valid, x + i * cols + k0);
-            __m512i hi = _mm512_and_si512(_mm512_castps_si512(v), mask);
-            __m512 r = _mm512_sub_ps(v, _mm512_castsi512_ps(hi));  // exact: x and hi share their leading bits
-            __m512i mid = _mm512_and_si512(_mm512_castps_si512(r), mask);
-            __m512 lo = _mm512_sub_ps(r, _mm512_castsi512_ps(mid));  // exact, at most 8 significant bits
-            halves[0][h] = _mm512_srli_epi32(hi, 16);
-            halves[1][h] = _mm512_srli_epi32(mid, 16);
-            halves[2][h] = _mm512_srli_epi32(_mm512_castps_si512(lo), 16);
+            __m512i parts[PARTS];
+            sk_split3(_mm512_maskz_loadu_ps(valid, x + i * cols + k0), parts);
+            for (int p = 0; p < PARTS; p++) halves[p][h] = parts[p];
         }
         // 32 bf16 in column order: as 32-bit words, word j is the pair (2j, 2j + 1).
         for (int p = 0; p < PARTS; p++)
@@ -161,15 +155,8 @@ void sk_split_tokens_bf16x3(const float *x, size_t n, size_t cols, size_t b0, si
 
 // ---- the product -----------------------------------------------------------------------------------
 
-typedef struct {
-    uint8_t palette, start_row, reserved[14];
-    uint16_t bytes_per_row[16];
-    uint8_t rows[16];
-} tile_config;
-
-/// Every tile 16 rows of 64 bytes: accumulators 0-3, weights 4-5, tokens 6-7.
-SK_TARGET_AMX static void configure_tiles(void) {
-    tile_config config;
+SK_TARGET_AMX void sk_amx_configure_square_tiles(void) {
+    sk_tile_config config;
     memset(&config, 0, sizeof config);
     config.palette = 1;
     for (int i = 0; i < 8; i++) {
@@ -244,7 +231,7 @@ SK_TARGET_AMX static void amx_matmul(const uint16_t *w, const void *tokens, floa
     size_t chunk_steps = steps < STEP_CHUNK ? steps : STEP_CHUNK;
     size_t chunk_blocks = TOKEN_CHUNK_BYTES / (chunk_steps * PARTS * TILE_BYTES) & ~(size_t)1;
     if (chunk_blocks < 2) chunk_blocks = 2;
-    configure_tiles();
+    sk_amx_configure_square_tiles();  // accumulators 0-3, weights 4-5, tokens 6-7
     for (size_t s0 = 0; s0 < steps; s0 += chunk_steps) {
         size_t s1 = s0 + chunk_steps < steps ? s0 + chunk_steps : steps;
         for (size_t b0 = 0; b0 < blocks; b0 += chunk_blocks) {

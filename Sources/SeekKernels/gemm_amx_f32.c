@@ -11,7 +11,7 @@
 #include "sk_internal.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
+#include "amx_tiles.h"
 
 #define SK_TARGET_AMX_F32 \
     __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,amx-tile,amx-bf16")))
@@ -23,42 +23,18 @@ static size_t padded(size_t v, size_t to) { return (v + to - 1) / to * to; }
 size_t sk_bf16x3_rows_bytes(size_t m, size_t k) { return PARTS * padded(m, TILE) * padded(k, KSTEP) * 2; }
 
 SK_TARGET_AMX_F32 void sk_split_rows_bf16x3(const float *a, size_t lda, size_t m, size_t k, void *out) {
-    const __m512i mask = _mm512_set1_epi32((int)0xffff0000u);
     size_t mp = padded(m, TILE), kp = padded(k, KSTEP);
     uint16_t *parts[PARTS];
     for (int p = 0; p < PARTS; p++) parts[p] = (uint16_t *)out + p * mp * kp;
     for (size_t i = 0; i < mp; i++) {
         for (size_t c = 0; c < kp; c += 16) {
             __mmask16 valid = i >= m || c >= k ? 0 : k - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (k - c)) - 1);
-            __m512 v = _mm512_maskz_loadu_ps(valid, a + i * lda + c);
-            __m512i hi = _mm512_and_si512(_mm512_castps_si512(v), mask);
-            __m512 r = _mm512_sub_ps(v, _mm512_castsi512_ps(hi));  // exact
-            __m512i mid = _mm512_and_si512(_mm512_castps_si512(r), mask);
-            __m512 lo = _mm512_sub_ps(r, _mm512_castsi512_ps(mid));  // exact, at most 8 significant bits
-            _mm256_storeu_si256((__m256i *)(parts[0] + i * kp + c), _mm512_cvtepi32_epi16(_mm512_srli_epi32(hi, 16)));
-            _mm256_storeu_si256((__m256i *)(parts[1] + i * kp + c), _mm512_cvtepi32_epi16(_mm512_srli_epi32(mid, 16)));
-            _mm256_storeu_si256((__m256i *)(parts[2] + i * kp + c),
-                                _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_castps_si512(lo), 16)));
+            __m512i split[PARTS];
+            sk_split3(_mm512_maskz_loadu_ps(valid, a + i * lda + c), split);
+            for (int p = 0; p < PARTS; p++)
+                _mm256_storeu_si256((__m256i *)(parts[p] + i * kp + c), _mm512_cvtepi32_epi16(split[p]));
         }
     }
-}
-
-typedef struct {
-    uint8_t palette, start_row, reserved[14];
-    uint16_t bytes_per_row[16];
-    uint8_t rows[16];
-} tile_config;
-
-/// Every tile 16 rows of 64 bytes: C in 0-1, A's three parts in 2-4, B's two column tiles in 5-6.
-SK_TARGET_AMX_F32 static void configure_tiles(void) {
-    tile_config config;
-    memset(&config, 0, sizeof config);
-    config.palette = 1;
-    for (int i = 0; i < 8; i++) {
-        config.rows[i] = TILE;
-        config.bytes_per_row[i] = 64;
-    }
-    _tile_loadconfig(&config);
 }
 
 /// C tile (16 x 16 at row i0, column j0) into c: straight when whole, else through a buffer.
@@ -113,7 +89,7 @@ SK_TARGET_AMX_F32 void sk_amx_matmul_f32(const void *a_split, size_t m, const vo
     size_t a_row = kp * 2, a_part = padded(m, TILE) * a_row;
     size_t b_part = kp / 2 * 64, b_block = PARTS * b_part, blocks = (n + TILE - 1) / TILE;
     float edge[TILE * TILE] __attribute__((aligned(64)));
-    configure_tiles();
+    sk_amx_configure_square_tiles();  // C in 0-1, A's three parts in 2-4, B's two column tiles in 5-6
     for (size_t i0 = 0; i0 < m; i0 += TILE) {
         size_t jb = 0;
         for (; jb + 1 < blocks; jb += 2)

@@ -8,18 +8,12 @@
 #include "sk_internal.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
+#include "amx_tiles.h"
 
 #define SK_TARGET_AMX_INT8 \
     __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni,amx-tile,amx-int8")))
 
 enum { AMX_TILE = 16 };
-
-typedef struct {
-    uint8_t palette, start_row, reserved[14];
-    uint16_t bytes_per_row[16];
-    uint8_t rows[16];
-} tile_config;
 
 /// Token rows the tiles are configured for on this thread (0: none; configuring costs little but
 /// is not free, and the driver's tiles mostly share one height).
@@ -28,7 +22,7 @@ static __thread int configured_tokens = 0;
 /// Tiles 0-3: int32 sums of four blocks, mt tokens x 16 rows; tiles 4 and 6: mt tokens x 32 bytes;
 /// tiles 5 and 7: 8 rows of 4 columns x 16 rows.
 SK_TARGET_AMX_INT8 static void configure(int mt) {
-    tile_config config;
+    sk_tile_config config;
     memset(&config, 0, sizeof config);
     config.palette = 1;
     for (int i = 0; i < 4; i++) {
@@ -81,17 +75,7 @@ amx_tile(const int mt, const uint8_t *panel, size_t nbk, const int8_t *xq, const
                                          _mm512_mul_ps(dw, _mm512_set1_ps(xd[t * nb + b])), acc[t]);
         }
     }
-    for (int t = 0; t < mt; t++) {
-        float *yt = y + t * ldy;
-        if (lo == 0 && hi == SK_QPANEL_ROWS) {
-            __m512 a = accumulate ? _mm512_add_ps(acc[t], _mm512_loadu_ps(yt)) : acc[t];
-            _mm512_storeu_ps(yt, a);
-        } else {
-            float out[SK_QPANEL_ROWS] __attribute__((aligned(64)));
-            _mm512_store_ps(out, acc[t]);
-            for (size_t i = lo; i < hi; i++) yt[i] = accumulate ? yt[i] + out[i] : out[i];
-        }
-    }
+    for (int t = 0; t < mt; t++) sk_store_panel_row(y + t * ldy, acc[t], lo, hi, accumulate);
 }
 #undef BLOCK_PRODUCT
 

@@ -104,17 +104,7 @@ zmm_tile(const int mt, const int q4, const uint8_t *panel, size_t nbk, const int
         for (int t = 0; t < mt; t++)
             acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[t]), _mm512_mul_ps(dw, _mm512_set1_ps(xd[t * nb + b])), acc[t]);
     }
-    for (int t = 0; t < mt; t++) {
-        float *yt = y + t * ldy;
-        if (lo == 0 && hi == SK_QPANEL_ROWS) {
-            __m512 a = accumulate ? _mm512_add_ps(acc[t], _mm512_loadu_ps(yt)) : acc[t];
-            _mm512_storeu_ps(yt, a);
-        } else {
-            float out[SK_QPANEL_ROWS] __attribute__((aligned(64)));
-            _mm512_store_ps(out, acc[t]);
-            for (size_t i = lo; i < hi; i++) yt[i] = accumulate ? yt[i] + out[i] : out[i];
-        }
-    }
+    for (int t = 0; t < mt; t++) sk_store_panel_row(y + t * ldy, acc[t], lo, hi, accumulate);
 }
 
 SK_TARGET_AVX512 static void zmm_tile_any(size_t mt, int q4, const uint8_t *panel, size_t nbk, const int8_t *xq,

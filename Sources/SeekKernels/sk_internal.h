@@ -181,6 +181,20 @@ void sk_avx2_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, s
 void sk_avx512_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1,
                            size_t ldy);
 /// The same products on AMX tiles (qgemm_amx.c), when sk_amx_enabled(): the AVX-512 kernel's bits.
+#if defined(__x86_64__)
+#include <immintrin.h>
+/// One token's results for a 16-row panel (AVX-512 and AMX int8 tiles) into y (=, or += when
+/// accumulate), only rows [lo, hi).
+SK_TARGET_AVX512 static inline void sk_store_panel_row(float *yt, __m512 acc, size_t lo, size_t hi, int accumulate) {
+    if (lo == 0 && hi == SK_QPANEL_ROWS) {
+        _mm512_storeu_ps(yt, accumulate ? _mm512_add_ps(acc, _mm512_loadu_ps(yt)) : acc);
+        return;
+    }
+    float out[SK_QPANEL_ROWS] __attribute__((aligned(64)));
+    _mm512_store_ps(out, acc);
+    for (size_t i = lo; i < hi; i++) yt[i] = accumulate ? yt[i] + out[i] : out[i];
+}
+#endif
 void sk_amx_matmul_int8(int q4, const void *w, const sk_qtokens *x, float *y, size_t n, size_t r0, size_t r1,
                         size_t ldy);
 
