@@ -30,8 +30,9 @@ enum { PARTS = 3, TILE = 16, KSTEP = 32, TILE_BYTES = 1024 };
 /// split tokens, stay in L2 while the weights pass; larger chunks fell from L2 and ran at half the rate.
 enum { STEP_CHUNK = 32, TOKEN_CHUNK_BYTES = 1536 * 1024 };
 
-/// The CPU has AMX-TILE, AMX-BF16 and AMX-INT8 (all Intel's AMX CPUs have the three), the OS saves tile state (XCR0 bits 17-18), and Linux granted this
-/// process the tile data (arch_prctl ARCH_REQ_XCOMP_PERM, which must precede the first tile instruction).
+/// The CPU has AMX-TILE, AMX-BF16 and AMX-INT8 (every Intel CPU with AMX has the three), the OS saves
+/// tile state (XCR0 bits 17-18), and Linux granted this process the tile data (arch_prctl
+/// ARCH_REQ_XCOMP_PERM, which must precede the first tile instruction). Used by every AMX kernel.
 static int detect_amx(void) {
 #if defined(__linux__)
     unsigned a, b, c, d;
