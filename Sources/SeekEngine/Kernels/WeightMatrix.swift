@@ -79,19 +79,10 @@ public struct WeightMatrix: @unchecked Sendable {
             pool.forRanges(groups, minChunk: 8) { first, end in productRows(x, y, count: n, first * 8, min(rows, end * 8)) }
             return
         }
-        if int8Tokens, isQuantized {
-            let tokens = QuantizedTokens(x, count: n, cols: cols, into: scratch, pool: pool)
-            let panels = (rows + 15) / 16
-            pool.forRanges(panels, minChunk: 1) { first, end in
-                int8Product(tokens, y, count: n, first * 16, min(rows, end * 16), ldy: rows)
-            }
-            return
-        }
-        if case .bf16(let w) = storage, sk_amx_enabled() != 0 {
-            let tokens = SplitTokens(x, count: n, cols: cols, into: scratch, pool: pool)
-            let panels = (rows + 15) / 16
-            pool.forRanges(panels, minChunk: 1) { first, end in
-                sk_matmul_bf16_amx(w, tokens.buffer, x, y, n, first * 16, min(rows, end * 16), cols, rows)
+        if let form = preparedForm {
+            let tokens = PreparedTokens(form, x, count: n, cols: cols, into: scratch, pool: pool)
+            pool.forRanges((rows + 15) / 16, minChunk: 1) { first, end in
+                preparedProduct(tokens, x, y, count: n, first * 16, min(rows, end * 16))
             }
             return
         }
@@ -113,38 +104,46 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// Y_a = X · Aᵀ and Y_b = X · Bᵀ (an MLP's gate and up) for the same tokens: with the integer or AMX
-    /// products, the tokens are quantized or split once and both matrices' panels share one parallel
+    /// Y_a = X · Aᵀ and Y_b = X · Bᵀ (an MLP's gate and up) for the same tokens: when both take prepared
+    /// tokens of one form, the tokens are prepared once and both matrices' panels share one parallel
     /// region; otherwise two `matmul`s.
     static func matmulPair(_ a: WeightMatrix, _ b: WeightMatrix, _ x: UnsafePointer<Float>, _ ya: UnsafeMutablePointer<Float>,
                            _ yb: UnsafeMutablePointer<Float>, count n: Int, pool: WorkerPool, scratch: TokenScratch) {
+        guard n > WeightMatrix.tiledMatvecLimit, a.cols == b.cols, let form = a.preparedForm, form == b.preparedForm else {
+            a.matmul(x, ya, count: n, pool: pool, scratch: scratch)
+            b.matmul(x, yb, count: n, pool: pool, scratch: scratch)
+            return
+        }
+        let tokens = PreparedTokens(form, x, count: n, cols: a.cols, into: scratch, pool: pool)
         let panelsA = (a.rows + 15) / 16, panelsB = (b.rows + 15) / 16
-        func shared(_ product: (_ m: WeightMatrix, _ y: UnsafeMutablePointer<Float>, _ begin: Int, _ end: Int) -> Void) {
-            pool.forRanges(panelsA + panelsB, minChunk: 1) { first, end in
-                if first < panelsA { product(a, ya, first * 16, min(a.rows, min(end, panelsA) * 16)) }
-                if end > panelsA { product(b, yb, (max(first, panelsA) - panelsA) * 16, min(b.rows, (end - panelsA) * 16)) }
+        pool.forRanges(panelsA + panelsB, minChunk: 1) { first, end in
+            if first < panelsA { a.preparedProduct(tokens, x, ya, count: n, first * 16, min(a.rows, min(end, panelsA) * 16)) }
+            if end > panelsA {
+                b.preparedProduct(tokens, x, yb, count: n, (max(first, panelsA) - panelsA) * 16, min(b.rows, (end - panelsA) * 16))
             }
         }
-        if n > WeightMatrix.tiledMatvecLimit, a.cols == b.cols {
-            switch (a.storage, b.storage) {
-            case (.q8, .q8), (.q4, .q4), (.q8, .q4), (.q4, .q8):
-                if a.int8Tokens && b.int8Tokens {
-                    let tokens = QuantizedTokens(x, count: n, cols: a.cols, into: scratch, pool: pool)
-                    shared { m, y, begin, end in m.int8Product(tokens, y, count: n, begin, end, ldy: m.rows) }
-                    return
-                }
-            case (.bf16, .bf16) where sk_amx_enabled() != 0:
-                let tokens = SplitTokens(x, count: n, cols: a.cols, into: scratch, pool: pool)
-                shared { m, y, begin, end in
-                    guard case .bf16(let w) = m.storage else { return }
-                    sk_matmul_bf16_amx(w, tokens.buffer, x, y, n, begin, end, m.cols, m.rows)
-                }
-                return
-            default: break
-            }
+    }
+
+    /// The form batched products want the tokens in, prepared once per product for all workers: int8
+    /// blocks for quantized weights with `int8Tokens`, three bf16 parts for bf16 weights on AMX; nil for
+    /// float32 tokens.
+    var preparedForm: PreparedTokens.Form? {
+        if int8Tokens, isQuantized { return .int8 }
+        if case .bf16 = storage, sk_amx_enabled() != 0 { return .bf16x3 }
+        return nil
+    }
+
+    /// Y[:, begin..<end] from tokens prepared in this matrix's `preparedForm` (x itself serves the AMX
+    /// product's rows past the last whole 16).
+    @inline(__always)
+    func preparedProduct(_ tokens: PreparedTokens, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int,
+                         _ begin: Int, _ end: Int) {
+        switch (tokens.form, storage) {
+        case (.int8, .q8(let w)): sk_matmul_q8_int8(w, tokens.buffer, y, n, begin, end, cols, rows)
+        case (.int8, .q4(let w)): sk_matmul_q4_int8(w, tokens.buffer, y, n, begin, end, cols, rows)
+        case (.bf16x3, .bf16(let w)): sk_matmul_bf16_amx(w, tokens.buffer, x, y, n, begin, end, cols, rows)
+        default: preconditionFailure("tokens prepared for another kind of weights")
         }
-        a.matmul(x, ya, count: n, pool: pool, scratch: scratch)
-        b.matmul(x, yb, count: n, pool: pool, scratch: scratch)
     }
 
     /// A few tokens (several sequences decoding together) run as matrix-vector products, so each weight
@@ -254,15 +253,22 @@ struct QuantizedTokens {
     }
 }
 
-/// Tokens X[n, cols] split exactly into three bf16 parts for the AMX products (sk_split_tokens_bf16x3),
-/// in a scratch buffer; split across the pool's workers by blocks of 16 tokens.
-struct SplitTokens {
+/// Tokens X[n, cols] in the form a batched product takes them (`WeightMatrix.preparedForm`), in a scratch
+/// buffer, prepared across the pool's workers.
+struct PreparedTokens {
+    enum Form { case int8, bf16x3 }
+    let form: Form
     let buffer: UnsafeMutableRawPointer
 
-    init(_ x: UnsafePointer<Float>, count n: Int, cols: Int, into scratch: TokenScratch, pool: WorkerPool) {
-        precondition(sk_bf16x3_tokens_bytes(n, cols) <= scratch.byteCount, "token scratch too small")
-        let buffer = scratch.buffer
-        pool.forRanges((n + 15) / 16, minChunk: 1) { b0, b1 in sk_split_tokens_bf16x3(x, n, cols, b0, b1, buffer) }
-        self.buffer = buffer
+    init(_ form: Form, _ x: UnsafePointer<Float>, count n: Int, cols: Int, into scratch: TokenScratch, pool: WorkerPool) {
+        self.form = form
+        switch form {
+        case .int8: buffer = QuantizedTokens(x, count: n, cols: cols, into: scratch, pool: pool).buffer
+        case .bf16x3:  // three exact bf16 parts (sk_split_tokens_bf16x3), by blocks of 16 tokens
+            precondition(sk_bf16x3_tokens_bytes(n, cols) <= scratch.byteCount, "token scratch too small")
+            let buffer = scratch.buffer
+            pool.forRanges((n + 15) / 16, minChunk: 1) { b0, b1 in sk_split_tokens_bf16x3(x, n, cols, b0, b1, buffer) }
+            self.buffer = buffer
+        }
     }
 }
