@@ -20,7 +20,10 @@ enum { PARTS = 3, TILE = 16, KSTEP = 32, TILE_BYTES = 1024 };
 
 static size_t padded(size_t v, size_t to) { return (v + to - 1) / to * to; }
 
-size_t sk_bf16x3_rows_bytes(size_t m, size_t k) { return PARTS * padded(m, TILE) * padded(k, KSTEP) * 2; }
+size_t sk_bf16x3_rows_bytes(size_t m, size_t k) {
+    // 16 rows of slack after the last part: a block of rows may start anywhere (sk_amx_matmul_f32's row0).
+    return (PARTS * padded(m, TILE) + TILE) * padded(k, KSTEP) * 2;
+}
 
 SK_TARGET_AMX_F32 void sk_split_rows_bf16x3(const float *a, size_t lda, size_t m, size_t k, void *out) {
     size_t mp = padded(m, TILE), kp = padded(k, KSTEP);
@@ -78,23 +81,24 @@ row_tile(const int two, const uint8_t *a, size_t a_part, size_t a_row, const uin
 }
 #undef STORE_C
 
-SK_TARGET_AMX_F32 void sk_amx_matmul_f32(const void *a_split, size_t m, const void *b_split, size_t n, size_t k,
-                                         float *c, size_t ldc) {
+SK_TARGET_AMX_F32 void sk_amx_matmul_f32(const void *a_split, size_t a_rows, size_t row0, size_t m, const void *b_split,
+                                         size_t n, size_t k, float *c, size_t ldc) {
     if (m == 0 || n == 0) return;
     if (k == 0) {
         for (size_t i = 0; i < m; i++) memset(c + i * ldc, 0, n * 4);
         return;
     }
     size_t kp = padded(k, KSTEP), steps = kp / KSTEP;
-    size_t a_row = kp * 2, a_part = padded(m, TILE) * a_row;
+    size_t a_row = kp * 2, a_part = padded(a_rows, TILE) * a_row;
+    const uint8_t *a = (const uint8_t *)a_split + row0 * a_row;
     size_t b_part = kp / 2 * 64, b_block = PARTS * b_part, blocks = (n + TILE - 1) / TILE;
     float edge[TILE * TILE] __attribute__((aligned(64)));
     sk_amx_configure_square_tiles();  // C in 0-1, A's three parts in 2-4, B's two column tiles in 5-6
     for (size_t i0 = 0; i0 < m; i0 += TILE) {
         size_t jb = 0;
         for (; jb + 1 < blocks; jb += 2)
-            row_tile(1, a_split, a_part, a_row, b_split, b_part, b_block, steps, i0, jb, c, ldc, m, n, edge);
-        if (jb < blocks) row_tile(0, a_split, a_part, a_row, b_split, b_part, b_block, steps, i0, jb, c, ldc, m, n, edge);
+            row_tile(1, a, a_part, a_row, b_split, b_part, b_block, steps, i0, jb, c, ldc, m, n, edge);
+        if (jb < blocks) row_tile(0, a, a_part, a_row, b_split, b_part, b_block, steps, i0, jb, c, ldc, m, n, edge);
     }
     _tile_release();
 }
@@ -104,7 +108,8 @@ size_t sk_bf16x3_rows_bytes(size_t m, size_t k) { (void)m; (void)k; return 0; }
 void sk_split_rows_bf16x3(const float *a, size_t lda, size_t m, size_t k, void *out) {
     (void)a; (void)lda; (void)m; (void)k; (void)out;
 }
-void sk_amx_matmul_f32(const void *a_split, size_t m, const void *b_split, size_t n, size_t k, float *c, size_t ldc) {
-    (void)a_split; (void)m; (void)b_split; (void)n; (void)k; (void)c; (void)ldc;
+void sk_amx_matmul_f32(const void *a_split, size_t a_rows, size_t row0, size_t m, const void *b_split, size_t n,
+                       size_t k, float *c, size_t ldc) {
+    (void)a_split; (void)a_rows; (void)row0; (void)m; (void)b_split; (void)n; (void)k; (void)c; (void)ldc;
 }
 #endif

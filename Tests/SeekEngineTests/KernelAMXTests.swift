@@ -15,6 +15,24 @@ final class KernelAMXTests: XCTestCase {
         sk_set_amx(1)
     }
 
+    /// The largest |c[i, j] - Σ_q product(i, j, q)| over the sum of the products' magnitudes: float32
+    /// summation gives a few ulps of that.
+    private func worstRelativeError(_ c: [Float], m: Int, n: Int, k: Int, _ product: (Int, Int, Int) -> Double) -> Double {
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<n {
+                var exact = 0.0, magnitude = 0.0
+                for q in 0..<k {
+                    let p = product(i, j, q)
+                    exact += p
+                    magnitude += abs(p)
+                }
+                worst = max(worst, abs(Double(c[i * n + j]) - exact) / max(magnitude, 1e-30))
+            }
+        }
+        return worst
+    }
+
     /// Y = X · Wᵀ through the split tokens.
     private func amxProduct(_ w: [UInt16], _ x: [Float], n: Int, rows: Int, cols: Int,
                             rowRange: Range<Int>? = nil) -> [Float] {
@@ -66,19 +84,8 @@ final class KernelAMXTests: XCTestCase {
             var random = KernelTestRandom(seed: UInt64(200 + index))
             let x = random.floats(n * cols, scale: 2)
             let y = amxProduct(w, x, n: n, rows: rows, cols: cols)
-            var worst = 0.0
-            for t in 0..<n {
-                for r in 0..<rows {
-                    var exact = 0.0, magnitude = 0.0
-                    for k in 0..<cols {
-                        let product = Double(naiveBF16(w[r * cols + k])) * Double(x[t * cols + k])
-                        exact += product
-                        magnitude += abs(product)
-                    }
-                    // float32 summation: a few ulps of the sum of magnitudes.
-                    let error = abs(Double(y[t * rows + r]) - exact) / max(magnitude, 1e-30)
-                    worst = max(worst, error)
-                }
+            let worst = worstRelativeError(y, m: n, n: rows, k: cols) { t, r, k in
+                Double(naiveBF16(w[r * cols + k])) * Double(x[t * cols + k])
             }
             XCTAssertLessThan(worst, 4e-7, "rows \(rows) cols \(cols) tokens \(n)")
         }
@@ -124,7 +131,7 @@ final class KernelAMXTests: XCTestCase {
         sk_split_rows_bf16x3(a, k, m, k, aSplit)
         sk_split_tokens_bf16x3(b, n, k, 0, (n + 15) / 16, bSplit)
         var c = [Float](repeating: .nan, count: m * n)
-        sk_amx_matmul_f32(aSplit, m, bSplit, n, k, &c, n)
+        sk_amx_matmul_f32(aSplit, m, 0, m, bSplit, n, k, &c, n)
         return c
     }
 
@@ -157,19 +164,27 @@ final class KernelAMXTests: XCTestCase {
             var random = KernelTestRandom(seed: UInt64(300 + index))
             let a = random.floats(m * k, scale: 3), b = random.floats(n * k, scale: 3)
             let c = amxFloatProduct(a, b, m: m, n: n, k: k)
-            var worst = 0.0
-            for i in 0..<m {
-                for j in 0..<n {
-                    var exact = 0.0, magnitude = 0.0
-                    for q in 0..<k {
-                        let product = Double(a[i * k + q]) * Double(b[j * k + q])
-                        exact += product
-                        magnitude += abs(product)
-                    }
-                    worst = max(worst, abs(Double(c[i * n + j]) - exact) / max(magnitude, 1e-30))
-                }
-            }
+            let worst = worstRelativeError(c, m: m, n: n, k: k) { i, j, q in Double(a[i * k + q]) * Double(b[j * k + q]) }
             XCTAssertLessThan(worst, 4e-7, "m \(m) n \(n) k \(k)")
+        }
+    }
+
+    /// Rows [row0, row0 + m) of a taller split (attention splits a head's queries once, then takes
+    /// blocks of them) give the whole product's rows, bit for bit, from any starting row.
+    func testFloatProductsOfARowBlock() {
+        let rows = 45, n = 40, k = 96
+        var random = KernelTestRandom(seed: 41)
+        let a = random.floats(rows * k), b = random.floats(n * k)
+        let whole = amxFloatProduct(a, b, m: rows, n: n, k: k)
+        let aSplit = UnsafeMutableRawPointer.allocate(byteCount: sk_bf16x3_rows_bytes(rows, k), alignment: 64)
+        let bSplit = UnsafeMutableRawPointer.allocate(byteCount: sk_bf16x3_tokens_bytes(n, k), alignment: 64)
+        defer { aSplit.deallocate(); bSplit.deallocate() }
+        sk_split_rows_bf16x3(a, k, rows, k, aSplit)
+        sk_split_tokens_bf16x3(b, n, k, 0, (n + 15) / 16, bSplit)
+        for (row0, m) in [(0, 16), (5, 27), (29, 16), (44, 1)] {
+            var c = [Float](repeating: .nan, count: m * n)
+            sk_amx_matmul_f32(aSplit, rows, row0, m, bSplit, n, k, &c, n)
+            XCTAssertEqual(c.map(\.bitPattern), whole[(row0 * n)..<((row0 + m) * n)].map(\.bitPattern), "rows \(row0)..<\(row0 + m)")
         }
     }
 }

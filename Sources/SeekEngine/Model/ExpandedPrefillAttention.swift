@@ -47,11 +47,14 @@ extension MultiHeadLatentAttention {
         let queries = ws.expandedQueries, sums = ws.expandedSums
         let maxima = ws.expandedMaxima, normalisers = ws.expandedNormalisers
         let latents = ws.expandedLatents
+        let amx = sk_amx_enabled() != 0
         pool.forRanges(heads, minChunk: 1) { h0, h1 in
             for h in h0..<h1 {
                 for t in 0..<n {
                     (queries + (h * n + t) * qHeadDim).update(from: q + t * qWidth + h * qHeadDim, count: qHeadDim)
                 }
+                // On AMX, split once here; every key block's score products read their rows of it.
+                if amx { sk_split_rows_bf16x3(queries + h * n * qHeadDim, qHeadDim, n, qHeadDim, ws.expandedQuerySplit(head: h)) }
             }
         }
         sums.update(repeating: 0, count: heads * n * valueDim)
@@ -65,7 +68,6 @@ extension MultiHeadLatentAttention {
             for j in 0..<keys { (latents + j * kvRank).update(from: cache + (j0 + j) * latentDim, count: kvRank) }
             // Queries that see any key of this block: positions >= j0.
             let firstQuery = max(0, j0 - firstPosition)
-            let amx = sk_amx_enabled() != 0
             pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
                 let tile = ws.expandedTile(worker: worker), scratch = ws.headTokenScratch(worker: worker)
                 let split = ws.expandedSplits(worker: worker)
@@ -91,8 +93,7 @@ extension MultiHeadLatentAttention {
                         let rows = min(queryBlock, n - t0)
                         let queryRows = queries + (h * n + t0) * qHeadDim
                         if amx {
-                            sk_split_rows_bf16x3(queryRows, qHeadDim, rows, qHeadDim, split.queries)
-                            sk_amx_matmul_f32(split.queries, rows, split.keys, keys, qHeadDim, scores, keys)
+                            sk_amx_matmul_f32(ws.expandedQuerySplit(head: h), n, t0, rows, split.keys, keys, qHeadDim, scores, keys)
                         } else {
                             sk_matmul_f32(keyRows, queryRows, scores, rows, 0, keys, qHeadDim, keys)
                         }
@@ -112,7 +113,7 @@ extension MultiHeadLatentAttention {
                         }
                         if amx {
                             sk_split_rows_bf16x3(scores, keys, rows, keys, split.probabilities)
-                            sk_amx_matmul_f32(split.probabilities, rows, split.valuesT, valueDim, keys, weighted, valueDim)
+                            sk_amx_matmul_f32(split.probabilities, rows, 0, rows, split.valuesT, valueDim, keys, weighted, valueDim)
                         } else {
                             sk_matmul_f32(valuesT, scores, weighted, rows, 0, valueDim, keys, valueDim)
                         }

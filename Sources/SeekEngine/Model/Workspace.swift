@@ -53,6 +53,10 @@ final class Workspace {
     let expandedQueryBlock: Int
     /// [heads, tokens, nope + rope]: each head's queries, contiguous.
     let expandedQueries: UnsafeMutablePointer<Float>
+    /// [heads]: each head's queries split into bf16 parts for the AMX score products, once per call
+    /// (`expandedQuerySplit(head:)`); untouched without AMX.
+    private let expandedQuerySplits: UnsafeMutableRawPointer
+    private let expandedQuerySplitBytes: Int
     /// [heads, tokens, v_head_dim]: the online softmax's running weighted value sums.
     let expandedSums: UnsafeMutablePointer<Float>
     /// [heads, tokens] each: its running maxima and normalisers.
@@ -67,7 +71,7 @@ final class Workspace {
     /// parts for the AMX products (sk_amx_matmul_f32); untouched without AMX.
     private let expandedSplits: UnsafeMutableRawPointer
     private let expandedSplitStride: Int
-    private let expandedSplitOffsets: (values: Int, queries: Int, probabilities: Int)
+    private let expandedSplitOffsets: (values: Int, probabilities: Int)
     private let valueDim: Int
     private let qHeadDim: Int
 
@@ -168,6 +172,9 @@ final class Workspace {
         valueDim = c.vHeadDim
         qHeadDim = c.qHeadDim
         expandedQueries = try reserve(try n(heads, tokens, c.qHeadDim))
+        _ = try n(heads, tokens + 32, c.qHeadDim + 32, 6)
+        expandedQuerySplitBytes = (sk_bf16x3_rows_bytes(tokens, c.qHeadDim) + 63) / 64 * 64
+        expandedQuerySplits = UnsafeMutableRawPointer(try reserve(try n(heads, expandedQuerySplitBytes), UInt8.self))
         expandedSums = try reserve(try n(heads, tokens, c.vHeadDim))
         expandedMaxima = try reserve(try n(heads, tokens))
         expandedNormalisers = try reserve(try n(heads, tokens))
@@ -180,11 +187,10 @@ final class Workspace {
         expandedTiles = try reserve(try n(threads, tile))
         let keySplit = (sk_bf16x3_tokens_bytes(keyBlock, c.qHeadDim) + 63) / 64 * 64
         let valueSplit = (sk_bf16x3_tokens_bytes(c.vHeadDim, keyBlock) + 63) / 64 * 64
-        let querySplit = (sk_bf16x3_rows_bytes(queryBlock, c.qHeadDim) + 63) / 64 * 64
         let probabilitySplit = (sk_bf16x3_rows_bytes(queryBlock, keyBlock) + 63) / 64 * 64
-        guard let split = CheckedSize.sum([keySplit, valueSplit, querySplit, probabilitySplit]) else { throw tooLarge(nil) }
+        guard let split = CheckedSize.sum([keySplit, valueSplit, probabilitySplit]) else { throw tooLarge(nil) }
         expandedSplitStride = split
-        expandedSplitOffsets = (keySplit, keySplit + valueSplit, keySplit + valueSplit + querySplit)
+        expandedSplitOffsets = (keySplit, keySplit + valueSplit)
         expandedSplits = UnsafeMutableRawPointer(try reserve(try n(threads, split), UInt8.self))
 
         // The widest input any product of a pass takes: hidden (projections, experts' gate/up, lm_head),
@@ -245,17 +251,21 @@ final class Workspace {
         let keys, values, valuesT, scores, weighted: UnsafeMutablePointer<Float>
     }
 
-    /// One worker's bf16 parts of the expanded keys, transposed values, a query block and its
+    /// One worker's bf16 parts of the expanded keys, transposed values and a query block's
     /// probabilities, for the AMX products.
     struct ExpandedSplits {
-        let keys, valuesT, queries, probabilities: UnsafeMutableRawPointer
+        let keys, valuesT, probabilities: UnsafeMutableRawPointer
     }
 
     func expandedSplits(worker: Int) -> ExpandedSplits {
         let base = expandedSplits + worker * expandedSplitStride
         return ExpandedSplits(keys: base, valuesT: base + expandedSplitOffsets.values,
-                              queries: base + expandedSplitOffsets.queries,
                               probabilities: base + expandedSplitOffsets.probabilities)
+    }
+
+    /// One head's queries (up to `tokens` rows of nope + rope) split into bf16 parts.
+    func expandedQuerySplit(head: Int) -> UnsafeMutableRawPointer {
+        expandedQuerySplits + head * expandedQuerySplitBytes
     }
 
     func expandedTile(worker: Int) -> ExpandedTile {

@@ -149,13 +149,14 @@ void sk_matmul_bf16_amx(const uint16_t *w, const void *tokens, const float *x, f
                         size_t row_end, size_t cols, size_t ldy);
 
 /// float32 x float32 on AMX (gemm_amx_f32.c), both sides split into three exact bf16 parts and all nine
-/// part products summed: C[i, j] = Σ_c A[i, c] * B[j, c] for i < m, j < n (C rows ldc apart), float32
-/// products up to the order of the additions. Only when sk_amx_enabled(). A comes from
-/// sk_split_rows_bf16x3 (sk_bf16x3_rows_bytes(m, k) bytes), B from sk_split_tokens_bf16x3 of its n rows
-/// of k. Single-threaded, allocation-free.
+/// part products summed: C[i, j] = Σ_c A[row0 + i, c] * B[j, c] for i < m, j < n (C rows ldc apart),
+/// float32 products up to the order of the additions. Only when sk_amx_enabled(). A's a_rows rows come
+/// from sk_split_rows_bf16x3 (sk_bf16x3_rows_bytes(a_rows, k) bytes; any row0 + m <= a_rows), B from
+/// sk_split_tokens_bf16x3 of its n rows of k. Single-threaded, allocation-free.
 size_t sk_bf16x3_rows_bytes(size_t m, size_t k);
 void sk_split_rows_bf16x3(const float *a, size_t lda, size_t m, size_t k, void *out);
-void sk_amx_matmul_f32(const void *a_split, size_t m, const void *b_split, size_t n, size_t k, float *c, size_t ldc);
+void sk_amx_matmul_f32(const void *a_split, size_t a_rows, size_t row0, size_t m, const void *b_split, size_t n,
+                       size_t k, float *c, size_t ldc);
 
 // --- quantized weights times int8 tokens (prefill with q8 / q4 weights) ----------------------------
 // The integer path for quantized models: each token is quantized to int8 blocks of 32 exactly as the
