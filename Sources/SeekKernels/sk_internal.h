@@ -162,15 +162,21 @@ sk_qtokens sk_qtokens_view(const void *buffer, size_t n, size_t cols);
 // The SIMD kernels repack 16 rows (two 8-row groups) x SK_QPANEL_BLOCKS blocks at a time into an integer
 // panel: per block, the 16 rows' float32 scales (64 bytes), then 8 chunks of 64 bytes, chunk k holding
 // columns 4k..4k+3 of rows 0-7 (4 bytes per row, as the stored layout) then of rows 8-15. The bytes'
-// encoding suits each kernel's multiply-add: AVX2's sign trick takes q8 signed and q4's nibbles
-// (w + 8); vpdpbusd takes unsigned bytes, q8 + 128 and the nibbles; AMX's TDPBSSD takes both signed.
-enum { SK_PANEL_AVX2 = 0, SK_PANEL_UNSIGNED = 1, SK_PANEL_SIGNED = 2 };
+// encoding suits each kernel's multiply-add: AVX2 takes q4's nibbles (w + 8) for vpmaddubsw, and q8
+// widened to int16 for vpmaddwd (SK_PANEL_WIDE16: per block the scales, then per chunk k 128 bytes: rows
+// 0-7's column pairs (4k, 4k+1) and (4k+2, 4k+3) as int16 pairs, then rows 8-15's; half as many blocks
+// per panel, so the panels take the same room); vpdpbusd takes unsigned bytes, q8 + 128 and the
+// nibbles; AMX's TDPBSSD takes both signed.
+enum { SK_PANEL_AVX2 = 0, SK_PANEL_UNSIGNED = 1, SK_PANEL_SIGNED = 2, SK_PANEL_WIDE16 = 3 };
 enum { SK_QPANEL_ROWS = 16, SK_QPANEL_BLOCK_BYTES = 64 + 8 * 64, SK_QPANEL_BLOCKS = 32 };
+enum { SK_WIDE_PANEL_BLOCK_BYTES = 64 + 8 * 128, SK_WIDE_PANEL_BLOCKS = 16, SK_WIDE_TILE = 4 };
 /// Packs groups g and g + 1 (only g when !two_groups: the second half is zeros), blocks [b0, b0 + nbk).
 void sk_avx2_pack_int8_panel(int q4, int encoding, const void *w, size_t nblocks, size_t g, int two_groups,
                              size_t b0, size_t nbk, uint8_t *panel);
 /// The loop over row blocks, K chunks and token tiles that both SIMD levels share (qgemm_avx2.c): packs
 /// panels in `encoding` (SK_PANEL_*), then calls tile(mt, ...) for tiles of at most `max_tile` tokens.
+/// For SK_PANEL_WIDE16 the tile's tokens come widened to int16 (`xq` points at int16 values, token t's
+/// block b at (t * SK_WIDE_PANEL_BLOCKS + b) * 32), at most SK_WIDE_TILE of them.
 typedef void (*sk_int8_tile_fn)(size_t mt, int q4, const uint8_t *panel, size_t nbk, const int8_t *xq,
                                 const float *xd, const int32_t *xs, size_t nblocks, float *y, size_t ldy,
                                 size_t lo, size_t hi, int accumulate);
