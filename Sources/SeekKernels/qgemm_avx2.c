@@ -155,7 +155,7 @@ SK_TARGET_AVX2 void sk_int8_matmul_driver(int q4, int encoding, sk_int8_tile_fn 
 //
 // q8, both halves at once: vpmaddwd on int16 weights and tokens (SK_PANEL_WIDE16), int32 sums.
 // vpmaddubsw would need |w|, x with w's sign and a vpmaddwd per chunk anyway (two chunks' pair sums
-// could overflow int16): a third more instructions for the same integers, 1.07-1.09x slower on a
+// could overflow int16): a third more instructions for the same integers, 1.06-1.09x slower on a
 // Xeon (Emerald Rapids). The chunk loop stays rolled: unrolled, the compiler hoists all eight chunks'
 // weights and spills them.
 
@@ -225,6 +225,7 @@ q8_tile(const int mt, const uint8_t *panel, size_t nbk, const int8_t *xq, const 
     }
     for (int t = 0; t < mt; t++) store16(y + t * ldy, acc[t][0], acc[t][1], lo, hi, accumulate);
 }
+
 SK_TARGET_AVX2 static void avx2_tile_any(size_t mt, int q4, const uint8_t *panel, size_t nbk, const int8_t *xq,
                                          const float *xd, const int32_t *xs, size_t nb, float *y, size_t ldy,
                                          size_t lo, size_t hi, int accumulate) {
