@@ -19,12 +19,7 @@ static int detect_level(void) {
 }
 
 int sk_simd_level_supported(void) {
-    int level = __atomic_load_n(&detected_level, __ATOMIC_RELAXED);
-    if (level < 0) {
-        level = detect_level();  // idempotent: racing first callers store the same value
-        __atomic_store_n(&detected_level, level, __ATOMIC_RELAXED);
-    }
-    return level;
+    return sk_detect_once(&detected_level, detect_level);
 }
 
 /// SEEK_SIMD=portable|avx2|avx512 caps the level (a safety valve and a way to compare paths).

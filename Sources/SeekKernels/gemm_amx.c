@@ -57,12 +57,7 @@ static int amx_supported = -1;  // -1 until first use
 static int amx_switch = -1;     // sk_set_amx / SEEK_AMX; -1 until first use
 
 int sk_amx_supported(void) {
-    int supported = __atomic_load_n(&amx_supported, __ATOMIC_RELAXED);
-    if (supported < 0) {
-        supported = detect_amx();  // idempotent: racing first callers store the same value
-        __atomic_store_n(&amx_supported, supported, __ATOMIC_RELAXED);
-    }
-    return supported;
+    return sk_detect_once(&amx_supported, detect_amx);
 }
 
 int sk_amx_enabled(void) {

@@ -149,6 +149,17 @@ void sk_avx512_matmul(int format, const void *w, const float *x, float *y, size_
                       size_t cols, size_t ldy);
 
 
+/// *slot, computed by detect() on first use (-1 until then). Racing first callers compute and store
+/// the same value, so no lock is needed.
+static inline int sk_detect_once(int *slot, int (*detect)(void)) {
+    int value = __atomic_load_n(slot, __ATOMIC_RELAXED);
+    if (value < 0) {
+        value = detect();
+        __atomic_store_n(slot, value, __ATOMIC_RELAXED);
+    }
+    return value;
+}
+
 // Batched products with int8-quantized tokens (qgemm*.c). A buffer from sk_quantize_tokens, viewed:
 // token t's block b is q[(t * nblocks + b) * 32 ...], scale[t * nblocks + b], sum[t * nblocks + b].
 typedef struct {
