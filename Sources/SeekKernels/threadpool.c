@@ -125,3 +125,27 @@ void sk_parallel_run(sk_parallel_fn fn, void *context, size_t count) {
     while (atomic_load_explicit(&pool.pending, memory_order_acquire) > 0) relax(++polls);
     atomic_store(&pool.busy, 0);
 }
+
+// ---- chunks claimed one at a time ----------------------------------------------------------------------
+
+typedef struct {
+    sk_chunk_fn fn;
+    void *context;
+    size_t chunks;
+    atomic_size_t next;  // the next unclaimed chunk
+} chunk_claims;
+
+static void claim_chunks(void *context, size_t worker) {
+    chunk_claims *claims = context;
+    for (;;) {
+        size_t chunk = atomic_fetch_add_explicit(&claims->next, 1, memory_order_relaxed);
+        if (chunk >= claims->chunks) return;
+        claims->fn(claims->context, worker, chunk);
+    }
+}
+
+void sk_parallel_chunks(sk_chunk_fn fn, void *context, size_t workers, size_t chunks) {
+    chunk_claims claims = {fn, context, chunks, 0};
+    if (workers > chunks) workers = chunks;
+    sk_parallel_run(claim_chunks, &claims, workers);
+}

@@ -79,4 +79,53 @@ final class KernelParallelTests: XCTestCase {
             XCTAssertEqual(hits, [Int32](repeating: 1, count: count), "\(count) items")
         }
     }
+
+    /// forChunks and forNumberedChunks cover 0..<count exactly once, in chunks of at least minChunk; the
+    /// numbered chunks are 0..<chunks, each once, in the order of their ranges, and at most maxChunks.
+    func testClaimedChunksCoverEveryIndexOnce() {
+        let pool = WorkerPool(threads: 4)
+        for count in [0, 1, 5, 64, 1000, 100_000] {
+            var hits = [Int32](repeating: 0, count: count)
+            var starts = [Int](repeating: -1, count: pool.maxChunks)
+            var chunks = 0
+            hits.withUnsafeMutableBufferPointer { hits in
+                nonisolated(unsafe) let base = hits.baseAddress
+                pool.forChunks(count, minChunk: 16) { worker, begin, end in
+                    XCTAssertTrue(worker < 4 && (end - begin >= 16 || count < 32))
+                    for i in begin..<end { base![i] += 1 }
+                }
+                starts.withUnsafeMutableBufferPointer { starts in
+                    nonisolated(unsafe) let startOf = starts.baseAddress!
+                    chunks = pool.forNumberedChunks(count, minChunk: 16) { chunk, begin, end in
+                        XCTAssertTrue(end - begin >= 16 || count < 32)
+                        startOf[chunk] = begin
+                        for i in begin..<end { base![i] += 1 }
+                    }
+                }
+            }
+            XCTAssertEqual(hits, [Int32](repeating: 2, count: count), "\(count) items")
+            XCTAssertTrue(chunks >= 1 && chunks <= pool.maxChunks)
+            XCTAssertEqual(starts[0], 0)
+            for c in 1..<chunks { XCTAssertGreaterThan(starts[c], starts[c - 1], "chunk \(c) of \(count) items") }
+        }
+    }
+
+    /// A worker held up in its first chunk leaves the rest to the others instead of holding the region
+    /// up by a fixed share (as forWorkers would: half of 16 chunks each).
+    func testASlowWorkerTakesFewerChunks() {
+        let pool = WorkerPool(threads: 2)
+        var taken = [0, 0, 1]  // chunks per worker, then whether worker 0 has yet to be held up
+        taken.withUnsafeMutableBufferPointer { taken in
+            nonisolated(unsafe) let state = taken.baseAddress!
+            pool.forChunks(16 * 1024, minChunk: 1024) { worker, _, _ in
+                state[worker] += 1
+                if worker == 0 && state[2] == 1 {
+                    state[2] = 0
+                    usleep(200_000)  // far longer than the other worker needs for every other chunk
+                }
+            }
+        }
+        XCTAssertEqual(taken[0] + taken[1], 16)
+        XCTAssertLessThan(taken[0], 4, "the slowed worker took \(taken[0]) of 16 chunks")
+    }
 }

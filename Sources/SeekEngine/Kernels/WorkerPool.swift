@@ -46,10 +46,53 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// `forWorkers` for bodies that need no per-worker scratch.
+    /// Chunks per worker that `forChunks` cuts a region into: enough that a worker slowed by a busy
+    /// neighbour on its core hands most of its share to the others, few enough that each chunk is still a
+    /// long run of consecutive rows.
+    static let chunksPerWorker = 8
+
+    /// Calls `body(worker, begin, end)` on disjoint chunks of 0..<count (at least `minChunk` items each,
+    /// except when there is only one) that the workers claim one at a time (sk_parallel_chunks), so the
+    /// region ends when the work does, not when the slowest worker's fixed share does. For bodies whose
+    /// result does not depend on which worker runs a chunk or on how the range is cut (independent output
+    /// rows or heads, the worker's scratch only as scratch); `forWorkers` keeps the fixed split for those
+    /// that keep per-worker state.
+    @inline(__always)
+    func forChunks(_ count: Int, minChunk: Int = 1, _ body: (_ worker: Int, _ begin: Int, _ end: Int) -> Void) {
+        forClaimedChunks(count, minChunk: minChunk) { worker, _, begin, end in body(worker, begin, end) }
+    }
+
+    /// `forChunks` whose body also gets its chunk's index, 0..<chunks in the order of the ranges, and
+    /// which returns `chunks` (at most `maxChunks`): for per-chunk results merged in that order afterwards,
+    /// the same whichever worker made each.
+    @discardableResult @inline(__always)
+    func forNumberedChunks(_ count: Int, minChunk: Int = 1, _ body: (_ chunk: Int, _ begin: Int, _ end: Int) -> Void) -> Int {
+        forClaimedChunks(count, minChunk: minChunk) { _, chunk, begin, end in body(chunk, begin, end) }
+    }
+
+    /// Most chunks a region is cut into: room for per-chunk results.
+    var maxChunks: Int { threads * WorkerPool.chunksPerWorker }
+
+    @inline(__always)
+    private func forClaimedChunks(_ count: Int, minChunk: Int,
+                                  _ body: (_ worker: Int, _ chunk: Int, _ begin: Int, _ end: Int) -> Void) -> Int {
+        let chunks = min(count / max(1, minChunk), maxChunks)
+        if threads <= 1 || chunks <= 1 {
+            body(0, 0, 0, count)
+            return 1
+        }
+        claim(workers: min(threads, chunks), chunks: chunks) { worker, chunk in
+            let begin = count * chunk / chunks
+            let end = count * (chunk + 1) / chunks
+            body(worker, chunk, begin, end)
+        }
+        return chunks
+    }
+
+    /// `forChunks` for bodies that need no per-worker scratch.
     @inline(__always)
     func forRanges(_ count: Int, minChunk: Int = 16, _ body: (_ begin: Int, _ end: Int) -> Void) {
-        forWorkers(count, minChunk: minChunk) { _, begin, end in body(begin, end) }
+        forChunks(count, minChunk: minChunk) { _, begin, end in body(begin, end) }
     }
 
     /// Calls task(0..<count) on the pool and returns when all are done. The tasks work on disjoint
@@ -65,6 +108,24 @@ public final class WorkerPool: @unchecked Sendable {
             }
         }
     }
+
+    /// Calls task(worker, chunk) for every chunk < chunks, the workers claiming chunks one at a time;
+    /// returns when all are done (the same non-escaping argument as `run`).
+    private func claim(workers: Int, chunks: Int, _ task: (Int, Int) -> Void) {
+        withoutActuallyEscaping(task) { task in
+            let box = ChunkTaskBox(task)
+            withExtendedLifetime(box) {
+                sk_parallel_chunks({ context, worker, chunk in
+                    Unmanaged<ChunkTaskBox>.fromOpaque(context!).takeUnretainedValue().task(Int(worker), Int(chunk))
+                }, Unmanaged.passUnretained(box).toOpaque(), workers, chunks)
+            }
+        }
+    }
+}
+
+private final class ChunkTaskBox {
+    let task: (Int, Int) -> Void
+    init(_ task: @escaping (Int, Int) -> Void) { self.task = task }
 }
 
 private final class TaskBox {

@@ -68,7 +68,7 @@ extension MultiHeadLatentAttention {
             for j in 0..<keys { (latents + j * kvRank).update(from: cache + (j0 + j) * latentDim, count: kvRank) }
             // Queries that see any key of this block: positions >= j0.
             let firstQuery = max(0, j0 - firstPosition)
-            pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
+            pool.forChunks(heads, minChunk: 1) { worker, h0, h1 in
                 let tile = ws.expandedTile(worker: worker), scratch = ws.headTokenScratch(worker: worker)
                 let split = ws.expandedSplits(worker: worker)
                 let keyRows = tile.keys, values = tile.values, valuesT = tile.valuesT

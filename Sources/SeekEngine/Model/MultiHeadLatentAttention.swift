@@ -141,7 +141,9 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
             attendOneTokenOnline(absorbed: absorbed, context: context, cache: cache, latentOut: latentOut,
                                  workspace: ws, pool: pool)
         } else {
-            pool.forRanges(rows, minChunk: 1) { r0, r1 in
+            // At least 2 rows a chunk: OpenBLAS runs a 1-row sgemm as a gemv, whose sums differ in the last
+            // bits, and the logits must not depend on the thread count.
+            pool.forRanges(rows, minChunk: 2) { r0, r1 in
                 let count = r1 - r0
                 // scores[row, j] = [q̃ | q_pe] · [c_j | k_pe_j]
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(context), Int32(latentDim), 1,
@@ -167,7 +169,7 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
     /// split across the workers by head.
     private func absorbQueries(_ q: UnsafePointer<Float>, tokens n: Int, workspace ws: Workspace, pool: WorkerPool) {
         let qWidth = heads * qHeadDim, absorbed = ws.absorbed
-        pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
+        pool.forChunks(heads, minChunk: 1) { worker, h0, h1 in
             let qNope = ws.headQuery(worker: worker, nopeDim: nopeDim), scratch = ws.headTokenScratch(worker: worker)
             for h in h0..<h1 {
                 // q̃ = W_ukᵀ q_nope, then q_pe appended: absorbed row (t, h) = [q̃ | q_pe]
@@ -185,7 +187,7 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
     /// Up to each head's values: out[t, h * valueDim ..] = W_uv_h · ws.latentOut row (t, h), for n tokens.
     private func expandValues(tokens n: Int, out: UnsafeMutablePointer<Float>, workspace ws: Workspace, pool: WorkerPool) {
         let latentOut = ws.latentOut
-        pool.forWorkers(heads, minChunk: 1) { worker, h0, h1 in
+        pool.forChunks(heads, minChunk: 1) { worker, h0, h1 in
             let latent = ws.headLatent(worker: worker, kvRank: kvRank), scratch = ws.headTokenScratch(worker: worker)
             for h in h0..<h1 {
                 for t in 0..<n { (latent + t * kvRank).update(from: latentOut + (t * heads + h) * kvRank, count: kvRank) }

@@ -76,12 +76,12 @@ final class Workspace {
     private let qHeadDim: Int
 
     // Decode attention (LatentDecodeAttention.swift).
-    /// [threads, heads * (2 + kv_lora_rank)]: each worker's online-softmax state over its cache rows:
+    /// [decodeChunks, heads * (2 + kv_lora_rank)]: the online-softmax state over one chunk of cache rows:
     /// running maxima [heads], normalisers [heads], weighted latent sums [heads, kv_lora_rank].
     let decodeStates: UnsafeMutablePointer<Float>
     let decodeStateStride: Int
-    /// [threads]: whether a worker took rows in the current call.
-    let decodeUsed: UnsafeMutablePointer<Bool>
+    /// Chunks the cache rows may be cut into (WorkerPool.maxChunks for `threads`).
+    let decodeChunks: Int
 
     // Quantized weights' integer products (WeightMatrix.int8Tokens).
     /// A batch's tokens quantized to int8 blocks, for a product's input of any width.
@@ -207,8 +207,8 @@ final class Workspace {
         headTokenScratches = UnsafeMutableRawPointer(try reserve(try n(threads, headTokenScratchBytes), UInt8.self))
 
         decodeStateStride = try n(heads, kvRank + 2)
-        decodeStates = try reserve(try n(threads, decodeStateStride))
-        decodeUsed = try reserve(threads)
+        decodeChunks = try n(threads, WorkerPool.chunksPerWorker)
+        decodeStates = try reserve(try n(decodeChunks, decodeStateStride))
 
         let sharedHidden = try n(c.moeIntermediateSize, c.nSharedExperts)
         let widest = max(c.intermediateSize, c.moeIntermediateSize, sharedHidden)
@@ -282,6 +282,6 @@ final class Workspace {
         TokenScratch(buffer: headTokenScratches + worker * headTokenScratchBytes, byteCount: headTokenScratchBytes)
     }
 
-    /// One worker's decode state (see `decodeStates`).
-    func decodeState(worker: Int) -> UnsafeMutablePointer<Float> { decodeStates + worker * decodeStateStride }
+    /// One chunk's decode state (see `decodeStates`).
+    func decodeState(chunk: Int) -> UnsafeMutablePointer<Float> { decodeStates + chunk * decodeStateStride }
 }

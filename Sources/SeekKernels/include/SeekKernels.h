@@ -207,6 +207,14 @@ typedef void (*sk_parallel_fn)(void *context, size_t index);
 /// wake-up, and sleep when idle. A call made while another region runs (nested, or from another thread)
 /// runs all its tasks on its calling thread.
 void sk_parallel_run(sk_parallel_fn fn, void *context, size_t count);
+/// One chunk of a dynamically shared region: fn(context, worker, chunk).
+typedef void (*sk_chunk_fn)(void *context, size_t worker, size_t chunk);
+/// Runs fn(context, w, c) for every chunk c < chunks and returns when all are done, on `workers` tasks of
+/// sk_parallel_run that each claim the next unclaimed chunk until none is left. A worker slowed by
+/// another program on its core (a busy neighbour on a shared machine, a hybrid CPU's small core) then
+/// takes fewer chunks instead of holding up the region, as a fixed equal split would. Which worker runs a
+/// chunk varies from run to run, so fn's result must not depend on it.
+void sk_parallel_chunks(sk_chunk_fn fn, void *context, size_t workers, size_t chunks);
 
 // --- memory bandwidth probe ----------------------------------------------------------------------------
 /// Sum of p[0..<n], read with several independent vector accumulators so that a call on a buffer far
