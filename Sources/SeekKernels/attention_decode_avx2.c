@@ -5,6 +5,7 @@
 #include "simd_exp.h"
 #include <math.h>
 #include <immintrin.h>
+#include <string.h>
 
 enum { GROUP = 16, BLOCK = 64 };
 
@@ -64,14 +65,21 @@ SK_TARGET_AVX2 static void decode_group(const float *q, size_t heads, size_t h0,
     float scores[BLOCK * GROUP] __attribute__((aligned(32)));     // then probabilities, [row][head]
     float mv[GROUP] __attribute__((aligned(32))), lv[GROUP] __attribute__((aligned(32)));
     size_t live = heads - h0 < GROUP ? heads - h0 : GROUP;
-    for (size_t d = 0; d < qdim; d++)
-        for (size_t i = 0; i < GROUP; i++) qt[d * GROUP + i] = i < live ? q[(h0 + i) * qdim + d] : 0;
+    // Packed head by head, each read in order (a region cuts the cache into several calls, so this runs
+    // per call); the lanes of missing heads stay zero.
+    if (live < GROUP) memset(qt, 0, qdim * GROUP * sizeof(float));
+    for (size_t i = 0; i < live; i++)
+        for (size_t d = 0; d < qdim; d++) qt[d * GROUP + i] = q[(h0 + i) * qdim + d];
+    int fresh = 1;  // no row seen yet (every live maximum -inf): the sums are zero, nothing to read
     for (size_t i = 0; i < GROUP; i++) {
         mv[i] = i < live ? m[h0 + i] : -INFINITY;
         lv[i] = i < live ? l[h0 + i] : 0;
+        if (mv[i] != -INFINITY) fresh = 0;
     }
-    for (size_t d = 0; d < vdim; d++)
-        for (size_t i = 0; i < GROUP; i++) acct[d * GROUP + i] = i < live ? acc[(h0 + i) * vdim + d] : 0;
+    if (fresh || live < GROUP) memset(acct, 0, vdim * GROUP * sizeof(float));
+    if (!fresh)
+        for (size_t i = 0; i < live; i++)
+            for (size_t d = 0; d < vdim; d++) acct[d * GROUP + i] = acc[(h0 + i) * vdim + d];
 
     const __m256 vscale = _mm256_set1_ps(scale), ninf = _mm256_set1_ps(-INFINITY);
     for (size_t b0 = j0; b0 < j1; b0 += BLOCK) {

@@ -85,13 +85,23 @@ SK_TARGET_AVX512 static void decode_group(const float *q, size_t heads, size_t h
     float scores[BLOCK * GROUP] __attribute__((aligned(64)));            // then probabilities, [row][head]
     size_t live = heads - h0 < GROUP ? heads - h0 : GROUP;
     __mmask16 lanes = (__mmask16)((1u << live) - 1);
-    for (size_t d = 0; d < qdim; d++)
-        for (size_t i = 0; i < GROUP; i++) qt[d * GROUP + i] = i < live ? q[(h0 + i) * qdim + d] : 0;
-    for (size_t d = 0; d < vdim; d++)
-        for (size_t i = 0; i < GROUP; i++) acct[d * GROUP + i] = i < live ? acc[(h0 + i) * vdim + d] : 0;
     const __m512 ninf = _mm512_set1_ps(-INFINITY), vscale = _mm512_set1_ps(scale);
     __m512 mv = _mm512_mask_loadu_ps(ninf, lanes, m + h0);
     __m512 lv = _mm512_maskz_loadu_ps(lanes, l + h0);
+    // Packed with gathers (a region cuts the cache into several calls, so this runs per call): lane i
+    // of step d reads head h0 + i's value d.
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i qrows = _mm512_mullo_epi32(lane, _mm512_set1_epi32((int)qdim));
+    const float *qh = q + h0 * qdim;
+    for (size_t d = 0; d < qdim; d++)
+        _mm512_store_ps(qt + d * GROUP, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, qrows, qh + d, 4));
+    // A state that has seen no row (every live maximum -inf) has zero sums: nothing to gather.
+    int fresh = _mm512_mask_cmp_ps_mask(lanes, mv, ninf, _CMP_NEQ_OQ) == 0;
+    const __m512i vrows = _mm512_mullo_epi32(lane, _mm512_set1_epi32((int)vdim));
+    for (size_t d = 0; d < vdim; d++)
+        _mm512_store_ps(acct + d * GROUP, fresh ? _mm512_setzero_ps()
+                                                : _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, vrows,
+                                                                           acc + h0 * vdim + d, 4));
 
     for (size_t b0 = j0; b0 < j1; b0 += BLOCK) {
         size_t rows = j1 - b0 < BLOCK ? j1 - b0 : BLOCK;
@@ -128,8 +138,14 @@ SK_TARGET_AVX512 static void decode_group(const float *q, size_t heads, size_t h
     }
     _mm512_mask_storeu_ps(m + h0, lanes, mv);
     _mm512_mask_storeu_ps(l + h0, lanes, lv);
-    for (size_t i = 0; i < live; i++)
-        for (size_t d = 0; d < vdim; d++) acc[(h0 + i) * vdim + d] = acct[d * GROUP + i];
+    // Back to [head][d]: 16 values of one head are every 16th float of acct.
+    const __m512i stride = _mm512_mullo_epi32(lane, _mm512_set1_epi32(GROUP));
+    for (size_t i = 0; i < live; i++) {
+        float *ah = acc + (h0 + i) * vdim;
+        size_t d = 0;
+        for (; d + 16 <= vdim; d += 16) _mm512_storeu_ps(ah + d, _mm512_i32gather_ps(stride, acct + d * GROUP + i, 4));
+        for (; d < vdim; d++) ah[d] = acct[d * GROUP + i];
+    }
 }
 
 SK_TARGET_AVX512 void sk_avx512_attention_decode(const float *q, size_t heads, size_t qdim, const float *cache,

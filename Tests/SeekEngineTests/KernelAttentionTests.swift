@@ -6,7 +6,8 @@ import SeekKernels
 /// every SIMD level: head counts around the 16-lane groups, dimensions that are not multiples of the
 /// tiles (6 wide for AVX2, 16 rows or columns for AVX-512), a cache row stride wider than the scored part
 /// (odd, so rows are unaligned), row ranges across the 64-row blocks, and a context split into two calls
-/// whose states are merged as the engine merges its workers'.
+/// whose states are merged as the engine merges its chunks', or whose second call continues the first's
+/// state.
 final class KernelAttentionTests: XCTestCase {
     func testDecodeMatchesSoftmax() {
         var random = KernelTestRandom(seed: 11)
@@ -39,6 +40,18 @@ final class KernelAttentionTests: XCTestCase {
                         var acc = [Float](repeating: 0, count: c.heads * c.vdim)
                         sk_attention_decode(q, c.heads, c.qdim, cache, c.ldc, j0, j1, c.vdim, scale, &m, &l, &acc)
                         parts.append((m, l, acc))
+                    }
+                    // The same two ranges continuing one state (the second call starts from the first's sums).
+                    var m = [Float](repeating: -.infinity, count: c.heads), l = [Float](repeating: 0, count: c.heads)
+                    var acc = [Float](repeating: 0, count: c.heads * c.vdim)
+                    for (j0, j1) in [(0, split), (split, c.ctx)] where j1 > j0 {
+                        sk_attention_decode(q, c.heads, c.qdim, cache, c.ldc, j0, j1, c.vdim, scale, &m, &l, &acc)
+                    }
+                    for h in 0..<c.heads {
+                        for d in 0..<c.vdim {
+                            XCTAssertEqual(Double(acc[h * c.vdim + d] / l[h]), expected[h * c.vdim + d], accuracy: 2e-5,
+                                           "\(name) \(c) continued at \(split) head \(h) column \(d)")
+                        }
                     }
                     for h in 0..<c.heads {
                         let top = parts.map { $0.m[h] }.max()!
