@@ -193,8 +193,9 @@ float sk_max_f32(const float *x, size_t n);
 /// rows [j0, j1) (row j at cache + j * ldc): score_hj = scale * (q[h * qdim ..] . row_j[0 ..< qdim]),
 /// and the state of each head h is updated as by a softmax over all rows seen so far: m[h] the largest
 /// score (start at -infinity), l[h] the sum of exp(score - m[h]) (start at 0), acc[h * vdim + d] the
-/// sum of exp(score - m[h]) * row_j[d] for d < vdim (start at 0). Calls over disjoint row ranges (one
-/// per thread) merge by rescaling to the larger m. Rows are read once, in blocks that stay in L2.
+/// sum of exp(score - m[h]) * row_j[d] for d < vdim (start at 0). Calls over disjoint row ranges (the
+/// chunks of a parallel region) merge by rescaling to the larger m, or a call continues the state an
+/// earlier range left. Rows are read once, in blocks that stay in L2.
 void sk_attention_decode(const float *q, size_t heads, size_t qdim, const float *cache, size_t ldc, size_t j0,
                          size_t j1, size_t vdim, float scale, float *m, float *l, float *acc);
 
