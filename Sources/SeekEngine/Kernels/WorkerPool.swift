@@ -6,10 +6,10 @@ import SeekKernels
 /// `LoadOptions.threads`, and hands it down to its layers, so two models in one process each run with
 /// their own thread count.
 ///
-/// The threads themselves are SeekKernels' persistent pool (sk_parallel_run), whose workers spin briefly
-/// between regions, so nothing is created per token and back-to-back regions start in about a
-/// microsecond. Those threads are a process-wide resource: a region started while another one runs
-/// (nested, or from a second model on another thread) runs inline on its caller.
+/// The threads themselves are SeekKernels' persistent pool (sk_parallel_chunks over sk_parallel_run),
+/// whose workers spin briefly between regions, so nothing is created per token and back-to-back regions
+/// start in about a microsecond. Those threads are a process-wide resource: a region started while
+/// another one runs (nested, or from a second model on another thread) runs inline on its caller.
 public final class WorkerPool: @unchecked Sendable {
     /// Workers a region is split into (the calling thread is one of them).
     public let threads: Int
@@ -29,20 +29,18 @@ public final class WorkerPool: @unchecked Sendable {
     /// process-wide by nature, so it is set once, the first time any pool is made.
     private static let openBLASSingleThreaded: Void = openblas_set_num_threads(1)
 
-    /// Calls `body(worker, begin, end)` on disjoint chunks of 0..<count (at least `minChunk` items each,
-    /// except when there is only one), in parallel when there is enough work. `worker` (0..<threads) lets
-    /// each chunk use its own scratch.
+    /// Calls `body(share, begin, end)` on one equal share of 0..<count per worker (at least `minChunk`
+    /// items each, except when there is only one), in parallel when there is enough work. `share`
+    /// (0..<threads) is the share's own index, for bodies that keep a result per share.
     @inline(__always)
-    func forWorkers(_ count: Int, minChunk: Int = 1, _ body: (_ worker: Int, _ begin: Int, _ end: Int) -> Void) {
+    func forWorkers(_ count: Int, minChunk: Int = 1, _ body: (_ share: Int, _ begin: Int, _ end: Int) -> Void) {
         let workers = min(threads, max(1, count / max(1, minChunk)))
         if workers <= 1 {
             body(0, 0, count)
             return
         }
-        run(workers) { w in
-            let begin = count * w / workers
-            let end = count * (w + 1) / workers
-            if begin < end { body(w, begin, end) }
+        claim(workers: workers, chunks: workers) { _, share in
+            body(share, count * share / workers, count * (share + 1) / workers)
         }
     }
 
@@ -95,40 +93,22 @@ public final class WorkerPool: @unchecked Sendable {
         forChunks(count, minChunk: minChunk) { _, begin, end in body(begin, end) }
     }
 
-    /// Calls task(0..<count) on the pool and returns when all are done. The tasks work on disjoint
-    /// data and the call returns only after they finish, so handing the non-escaping, non-Sendable
-    /// closure to the worker threads is safe.
-    private func run(_ count: Int, _ task: (Int) -> Void) {
+    /// Calls task(worker, chunk) for every chunk < chunks, the workers claiming chunks one at a time;
+    /// returns when all are done. The tasks work on disjoint data and the call returns only after they
+    /// finish, so handing the non-escaping, non-Sendable closure to the worker threads is safe.
+    private func claim(workers: Int, chunks: Int, _ task: (Int, Int) -> Void) {
         withoutActuallyEscaping(task) { task in
             let box = TaskBox(task)
             withExtendedLifetime(box) {
-                sk_parallel_run({ context, index in
-                    Unmanaged<TaskBox>.fromOpaque(context!).takeUnretainedValue().task(Int(index))
-                }, Unmanaged.passUnretained(box).toOpaque(), count)
-            }
-        }
-    }
-
-    /// Calls task(worker, chunk) for every chunk < chunks, the workers claiming chunks one at a time;
-    /// returns when all are done (the same non-escaping argument as `run`).
-    private func claim(workers: Int, chunks: Int, _ task: (Int, Int) -> Void) {
-        withoutActuallyEscaping(task) { task in
-            let box = ChunkTaskBox(task)
-            withExtendedLifetime(box) {
                 sk_parallel_chunks({ context, worker, chunk in
-                    Unmanaged<ChunkTaskBox>.fromOpaque(context!).takeUnretainedValue().task(Int(worker), Int(chunk))
+                    Unmanaged<TaskBox>.fromOpaque(context!).takeUnretainedValue().task(Int(worker), Int(chunk))
                 }, Unmanaged.passUnretained(box).toOpaque(), workers, chunks)
             }
         }
     }
 }
 
-private final class ChunkTaskBox {
+private final class TaskBox {
     let task: (Int, Int) -> Void
     init(_ task: @escaping (Int, Int) -> Void) { self.task = task }
-}
-
-private final class TaskBox {
-    let task: (Int) -> Void
-    init(_ task: @escaping (Int) -> Void) { self.task = task }
 }
