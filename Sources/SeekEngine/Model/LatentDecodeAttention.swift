@@ -11,8 +11,9 @@ extension MultiHeadLatentAttention {
     /// The per-chunk states are the workspace's.
     func attendOneTokenOnline(absorbed: UnsafePointer<Float>, context: Int, cache: UnsafePointer<Float>,
                               latentOut: UnsafeMutablePointer<Float>, workspace ws: Workspace, pool: WorkerPool) {
-        precondition(pool.maxChunks <= ws.decodeChunks, "workspace made for fewer threads than the pool")
-        let chunks = pool.forNumberedChunks(context, minChunk: 512) { chunk, j0, j1 in
+        let rows = Workspace.decodeChunkRows
+        precondition(min(context / rows, pool.maxChunks) <= ws.decodeChunks, "workspace made for fewer threads or a shorter context")
+        let chunks = pool.forNumberedChunks(context, minChunk: rows) { chunk, j0, j1 in
             let state = ws.decodeState(chunk: chunk)
             state.update(repeating: -.infinity, count: heads)
             (state + heads).update(repeating: 0, count: heads + heads * kvRank)

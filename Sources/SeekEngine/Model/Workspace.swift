@@ -80,8 +80,13 @@ final class Workspace {
     /// running maxima [heads], normalisers [heads], weighted latent sums [heads, kv_lora_rank].
     let decodeStates: UnsafeMutablePointer<Float>
     let decodeStateStride: Int
-    /// Chunks the cache rows may be cut into (WorkerPool.maxChunks for `threads`).
+    /// Chunks the cache rows may be cut into: a region's most (WorkerPool.maxChunks for `threads`), but no
+    /// more than the context holds chunks of `decodeChunkRows`, so many threads don't reserve states no
+    /// context could use.
     let decodeChunks: Int
+    /// Fewest cache rows a decode attention chunk takes (internal: tests shrink it, before loading, to
+    /// cut short contexts into several chunks).
+    nonisolated(unsafe) static var decodeChunkRows = 512
 
     // Quantized weights' integer products (WeightMatrix.int8Tokens).
     /// A batch's tokens quantized to int8 blocks, for a product's input of any width.
@@ -207,7 +212,7 @@ final class Workspace {
         headTokenScratches = UnsafeMutableRawPointer(try reserve(try n(threads, headTokenScratchBytes), UInt8.self))
 
         decodeStateStride = try n(heads, kvRank + 2)
-        decodeChunks = try n(threads, WorkerPool.chunksPerWorker)
+        decodeChunks = min(try n(threads, WorkerPool.chunksPerWorker), max(1, contextSize / Workspace.decodeChunkRows))
         decodeStates = try reserve(try n(decodeChunks, decodeStateStride))
 
         let sharedHidden = try n(c.moeIntermediateSize, c.nSharedExperts)
