@@ -81,12 +81,12 @@ final class KernelParallelTests: XCTestCase {
     }
 
     /// forChunks and forNumberedChunks cover 0..<count exactly once, in chunks of at least minChunk; the
-    /// numbered chunks are 0..<chunks, each once, in the order of their ranges, and at most maxChunks.
+    /// numbered chunks are 0..<chunks, each once, in the order of their ranges, and at most threads x chunksPerWorker.
     func testClaimedChunksCoverEveryIndexOnce() {
         let pool = WorkerPool(threads: 4)
         for count in [0, 1, 5, 64, 1000, 100_000] {
             var hits = [Int32](repeating: 0, count: count)
-            var starts = [Int](repeating: -1, count: pool.maxChunks)
+            var starts = [Int](repeating: -1, count: pool.threads * WorkerPool.chunksPerWorker)
             var chunks = 0
             hits.withUnsafeMutableBufferPointer { hits in
                 nonisolated(unsafe) let base = hits.baseAddress
@@ -104,7 +104,7 @@ final class KernelParallelTests: XCTestCase {
                 }
             }
             XCTAssertEqual(hits, [Int32](repeating: 2, count: count), "\(count) items")
-            XCTAssertTrue(chunks >= 1 && chunks <= pool.maxChunks)
+            XCTAssertTrue(chunks >= 1 && chunks <= pool.threads * WorkerPool.chunksPerWorker)
             XCTAssertEqual(starts[0], 0)
             for c in 1..<chunks { XCTAssertGreaterThan(starts[c], starts[c - 1], "chunk \(c) of \(count) items") }
         }

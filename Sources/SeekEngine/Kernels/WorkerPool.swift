@@ -61,25 +61,28 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// `forChunks` whose body also gets its chunk's index, 0..<chunks in the order of the ranges, and
-    /// which returns `chunks` (at most `maxChunks`): for per-chunk results merged in that order afterwards,
+    /// which returns `chunks` (`chunkCount`): for per-chunk results merged in that order afterwards,
     /// the same whichever worker made each.
     @discardableResult @inline(__always)
     func forNumberedChunks(_ count: Int, minChunk: Int = 1, _ body: (_ chunk: Int, _ begin: Int, _ end: Int) -> Void) -> Int {
         forClaimedChunks(count, minChunk: minChunk) { _, chunk, begin, end in body(chunk, begin, end) }
     }
 
-    /// Most chunks a region is cut into: room for per-chunk results.
-    var maxChunks: Int { threads * WorkerPool.chunksPerWorker }
+    /// The chunks `forChunks` and `forNumberedChunks` cut `count` items into on `threads` workers (at least
+    /// 1): what room for per-chunk results must hold.
+    static func chunkCount(_ count: Int, minChunk: Int, threads: Int) -> Int {
+        threads <= 1 ? 1 : max(1, min(count / max(1, minChunk), threads * chunksPerWorker))
+    }
 
     @inline(__always)
     private func forClaimedChunks(_ count: Int, minChunk: Int,
                                   _ body: (_ worker: Int, _ chunk: Int, _ begin: Int, _ end: Int) -> Void) -> Int {
-        let chunks = min(count / max(1, minChunk), maxChunks)
-        if threads <= 1 || chunks <= 1 {
+        let chunks = WorkerPool.chunkCount(count, minChunk: minChunk, threads: threads)
+        if chunks == 1 {
             body(0, 0, 0, count)
             return 1
         }
-        claim(workers: min(threads, chunks), chunks: chunks) { worker, chunk in
+        claim(workers: threads, chunks: chunks) { worker, chunk in
             let begin = count * chunk / chunks
             let end = count * (chunk + 1) / chunks
             body(worker, chunk, begin, end)

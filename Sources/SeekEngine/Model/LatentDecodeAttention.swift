@@ -12,7 +12,8 @@ extension MultiHeadLatentAttention {
     func attendOneTokenOnline(absorbed: UnsafePointer<Float>, context: Int, cache: UnsafePointer<Float>,
                               latentOut: UnsafeMutablePointer<Float>, workspace ws: Workspace, pool: WorkerPool) {
         let rows = Workspace.decodeChunkRows
-        precondition(min(context / rows, pool.maxChunks) <= ws.decodeChunks, "workspace made for fewer threads or a shorter context")
+        precondition(WorkerPool.chunkCount(context, minChunk: rows, threads: pool.threads) <= ws.decodeChunks,
+                     "workspace made for fewer threads or a shorter context")
         let chunks = pool.forNumberedChunks(context, minChunk: rows) { chunk, j0, j1 in
             let state = ws.decodeState(chunk: chunk)
             state.update(repeating: -.infinity, count: heads)

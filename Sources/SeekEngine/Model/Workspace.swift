@@ -80,9 +80,8 @@ final class Workspace {
     /// running maxima [heads], normalisers [heads], weighted latent sums [heads, kv_lora_rank].
     let decodeStates: UnsafeMutablePointer<Float>
     let decodeStateStride: Int
-    /// Chunks the cache rows may be cut into: a region's most (WorkerPool.maxChunks for `threads`), but no
-    /// more than the context holds chunks of `decodeChunkRows`, so many threads don't reserve states no
-    /// context could use.
+    /// Chunks a full context's cache rows are cut into (WorkerPool.chunkCount, chunks of at least
+    /// `decodeChunkRows`): no state is reserved that no context could use.
     let decodeChunks: Int
     /// Fewest cache rows a decode attention chunk takes (internal: tests shrink it, before loading, to
     /// cut short contexts into several chunks).
@@ -212,7 +211,7 @@ final class Workspace {
         headTokenScratches = UnsafeMutableRawPointer(try reserve(try n(threads, headTokenScratchBytes), UInt8.self))
 
         decodeStateStride = try n(heads, kvRank + 2)
-        decodeChunks = min(try n(threads, WorkerPool.chunksPerWorker), max(1, contextSize / Workspace.decodeChunkRows))
+        decodeChunks = WorkerPool.chunkCount(contextSize, minChunk: Workspace.decodeChunkRows, threads: threads)
         decodeStates = try reserve(try n(decodeChunks, decodeStateStride))
 
         let sharedHidden = try n(c.moeIntermediateSize, c.nSharedExperts)
