@@ -2,6 +2,47 @@ import Foundation
 import SeekKernels
 
 extension MultiHeadLatentAttention {
+    /// Query tokens that attend in the absorbed form, each over its own context, one pass apiece
+    /// (sk_attention_decode's online softmax; no score matrix): the tokens of a short prompt, or one token
+    /// of each sequence decoding together. Token t reads ws.absorbed row t ([heads, latentDim]) and writes
+    /// ws.latentOut row t ([heads, kvRank]).
+    ///
+    /// Many tokens, or short contexts, share the workers token by token: each token is one call over its
+    /// whole context, as a decode step that fits one chunk is. A few tokens over long contexts go one at a
+    /// time, each cut into chunks of cache rows (attendOneTokenOnline). The choice depends on neither the
+    /// thread count nor which worker runs what.
+    func attendTokensOnline(count n: Int, context: (Int) -> Int, cache: (Int) -> UnsafePointer<Float>,
+                            workspace ws: Workspace, pool: WorkerPool) {
+        let longest = (0..<n).reduce(0) { max($0, context($1)) }
+        if n < MultiHeadLatentAttention.tokensSharedFrom && longest > Workspace.decodeChunkRows {
+            for t in 0..<n {
+                attendOneTokenOnline(absorbed: ws.absorbed + t * heads * latentDim, context: context(t), cache: cache(t),
+                                     latentOut: ws.latentOut + t * heads * kvRank, workspace: ws, pool: pool)
+            }
+            return
+        }
+        pool.forChunks(n, minChunk: 1) { worker, t0, t1 in
+            let maxima = ws.tokenAttentionState(worker: worker), normalisers = maxima + heads
+            for t in t0..<t1 {
+                let out = ws.latentOut + t * heads * kvRank
+                maxima.update(repeating: -.infinity, count: heads)
+                normalisers.update(repeating: 0, count: heads)
+                out.update(repeating: 0, count: heads * kvRank)
+                sk_attention_decode(ws.absorbed + t * heads * latentDim, heads, latentDim, cache(t), latentDim, 0,
+                                    context(t), kvRank, softmaxScale, maxima, normalisers, out)
+                for h in 0..<heads {
+                    let inverse = 1 / normalisers[h]
+                    for d in 0..<kvRank { out[h * kvRank + d] *= inverse }
+                }
+            }
+        }
+    }
+
+    /// Fewest query tokens that share the workers token by token whatever their context (see
+    /// attendTokensOnline): enough for every worker of a small machine to get a few.
+    static let tokensSharedFrom = 8
+
+
     /// Decode: one query token attends over the latent cache in the absorbed form, in a single pass with
     /// an online softmax (sk_attention_decode): the cache rows are cut into chunks that the workers
     /// claim, each chunk with its own running maximum, normaliser and weighted latent sum per head; the

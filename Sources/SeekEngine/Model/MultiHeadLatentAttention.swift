@@ -1,4 +1,3 @@
-import CBLAS
 import SeekKernels
 import Foundation
 
@@ -90,79 +89,28 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         // together, so each head's kv_b_proj is read once per step rather than once per sequence.
         if spans.count > 1, spans.allSatisfy({ $0.count == 1 }) {
             absorbQueries(q, tokens: n, workspace: ws, pool: pool)
-            for (t, span) in spans.enumerated() {
-                attendOneTokenOnline(absorbed: ws.absorbed + t * heads * latentDim, context: span.position + 1,
-                                     cache: span.cache.layer(layer), latentOut: ws.latentOut + t * heads * kvRank,
-                                     workspace: ws, pool: pool)
-            }
+            attendTokensOnline(count: n, context: { spans[$0].position + 1 }, cache: { UnsafePointer(spans[$0].cache.layer(layer)) },
+                               workspace: ws, pool: pool)
             expandValues(tokens: n, out: attended, workspace: ws, pool: pool)
             output.matmul(attended, out, count: n, pool: pool, scratch: ws.tokenScratch)
             return
         }
         for span in spans {
-            let cache = span.cache.layer(layer)
+            let cache = UnsafePointer(span.cache.layer(layer))
             // Long prompts: the expanded form (ExpandedPrefillAttention.swift), per sequence.
             if expandedPrefillPays(tokens: span.count) {
                 attendExpanded(q: q + span.row * qWidth, tokens: span.count, firstPosition: span.position, cache: cache,
                                out: attended + span.row * heads * valueDim, workspace: ws, pool: pool)
                 continue
             }
-            // Bound the score matrix (rows x context) by processing the query tokens in blocks; a block
-            // of one token (decoding, or a context too long for two) attends in one pass without scores.
-            let context = span.position + span.count
-            let blockTokens = max(1, min(span.count, ws.scoreCapacity / max(1, heads * context)))
-            var t0 = 0
-            while t0 < span.count {
-                let t1 = min(span.count, t0 + blockTokens)
-                let row = span.row + t0
-                attendBlock(q: q + row * qWidth, tokens: t1 - t0, firstPosition: span.position + t0,
-                            cache: cache, out: attended + row * heads * valueDim, workspace: ws, pool: pool)
-                t0 = t1
-            }
+            // Short prompts and decoding: the absorbed form, every query token in one pass over the rows it
+            // sees (LatentDecodeAttention.swift).
+            absorbQueries(q + span.row * qWidth, tokens: span.count, workspace: ws, pool: pool)
+            attendTokensOnline(count: span.count, context: { span.position + $0 + 1 }, cache: { _ in cache },
+                               workspace: ws, pool: pool)
+            expandValues(tokens: span.count, out: attended + span.row * heads * valueDim, workspace: ws, pool: pool)
         }
         output.matmul(attended, out, count: n, pool: pool, scratch: ws.tokenScratch)
-    }
-
-    /// Attention for `tokens` queries (q rows [tokens, heads * qHeadDim]) at consecutive positions from
-    /// firstPosition; writes out[tokens, heads * valueDim].
-    private func attendBlock(q: UnsafeMutablePointer<Float>, tokens n: Int, firstPosition: Int,
-                             cache: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
-                             workspace ws: Workspace, pool: WorkerPool) {
-        let rows = n * heads                 // one row per (token, head)
-        let context = firstPosition + n      // keys visible to the last token
-        let absorbed = ws.absorbed           // [rows, latentDim]
-        let scores = ws.scores               // [rows, context]
-        let latentOut = ws.latentOut         // [rows, kvRank]
-
-        // Work is split across the workers by head, then by (token, head) row; OpenBLAS and the kernels
-        // run single-threaded inside each part.
-        absorbQueries(q, tokens: n, workspace: ws, pool: pool)
-        if n == 1 {
-            attendOneTokenOnline(absorbed: absorbed, context: context, cache: cache, latentOut: latentOut,
-                                 workspace: ws, pool: pool)
-        } else {
-            // At least 2 rows a chunk: OpenBLAS runs a 1-row sgemm as a gemv, whose sums differ in the last
-            // bits, and the logits must not depend on the thread count.
-            pool.forRanges(rows, minChunk: 2) { r0, r1 in
-                let count = r1 - r0
-                // scores[row, j] = [q̃ | q_pe] · [c_j | k_pe_j]
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(context), Int32(latentDim), 1,
-                            absorbed + r0 * latentDim, Int32(latentDim), cache, Int32(latentDim),
-                            0, scores + r0 * context, Int32(context))
-                for r in r0..<r1 {
-                    let visible = firstPosition + r / heads + 1
-                    let row = scores + r * context
-                    for j in 0..<visible { row[j] *= softmaxScale }
-                    VectorOps.softmax(row, count: visible)
-                    if visible < context { (row + visible).initialize(repeating: 0, count: context - visible) }
-                }
-                // Σ_j p_j c_j
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(kvRank), Int32(context), 1,
-                            scores + r0 * context, Int32(context), cache, Int32(latentDim),
-                            0, latentOut + r0 * kvRank, Int32(kvRank))
-            }
-        }
-        expandValues(tokens: n, out: out, workspace: ws, pool: pool)
     }
 
     /// ws.absorbed row (t, h) = [W_uk_hᵀ q_nope_th | q_pe_th] for n query tokens (q rows [n, heads * qHeadDim]),

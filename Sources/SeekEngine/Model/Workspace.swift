@@ -34,9 +34,6 @@ final class Workspace {
     let ropeSin: UnsafeMutablePointer<Float>
     /// [tokens * heads, kv_lora_rank + rope]: queries folded into latent space, [q̃ | q_pe] per row.
     let absorbed: UnsafeMutablePointer<Float>
-    /// [scoreCapacity]: attention scores of a block of query rows against the context.
-    let scores: UnsafeMutablePointer<Float>
-    let scoreCapacity: Int
     /// [tokens * heads, kv_lora_rank]: attention-weighted sums of cached latents.
     let latentOut: UnsafeMutablePointer<Float>
     /// [threads, tokens * nope]: one head's query parts, per worker.
@@ -83,6 +80,10 @@ final class Workspace {
     /// Chunks a full context's cache rows are cut into (WorkerPool.chunkCount, chunks of at least
     /// `decodeChunkRows`): no state is reserved that no context could use.
     let decodeChunks: Int
+    /// [threads, 2 * heads]: one worker's running maxima and normalisers while it attends a query token in
+    /// one call (attendTokensOnline; the weighted sums go straight to latentOut).
+    private let tokenAttentionStates: UnsafeMutablePointer<Float>
+    private let heads: Int
     /// Fewest cache rows a decode attention chunk takes (internal: tests shrink it, before loading, to
     /// cut short contexts into several chunks).
     nonisolated(unsafe) static var decodeChunkRows = 512
@@ -161,10 +162,6 @@ final class Workspace {
         ropeCos = try reserve(c.qkRopeHeadDim / 2)
         ropeSin = try reserve(c.qkRopeHeadDim / 2)
         absorbed = try reserve(try n(tokens, heads, latentDim))
-        // A block of query rows sees at most the whole context; blocks are cut to keep the scores under
-        // 8M floats (32 MB). A block of one token needs none: it attends in one pass (LatentDecodeAttention).
-        scoreCapacity = min(try n(tokens, heads, contextSize), Workspace.scoreBound)
-        scores = try reserve(scoreCapacity)
         latentOut = try reserve(try n(tokens, heads, kvRank))
         headQueries = try reserve(try n(threads, tokens, c.qkNopeHeadDim))
         headLatents = try reserve(try n(threads, tokens, kvRank))
@@ -213,6 +210,8 @@ final class Workspace {
         decodeStateStride = try n(heads, kvRank + 2)
         decodeChunks = WorkerPool.chunkCount(contextSize, minChunk: Workspace.decodeChunkRows, threads: threads)
         decodeStates = try reserve(try n(decodeChunks, decodeStateStride))
+        self.heads = heads
+        tokenAttentionStates = try reserve(try n(threads, heads, 2))
 
         let sharedHidden = try n(c.moeIntermediateSize, c.nSharedExperts)
         let widest = max(c.intermediateSize, c.moeIntermediateSize, sharedHidden)
@@ -239,8 +238,6 @@ final class Workspace {
         self.regions = regions
         byteCount = total
     }
-
-    static let scoreBound = 8 << 20
 
     deinit { for (p, length) in regions { munmap(p, length) } }
 
@@ -285,6 +282,9 @@ final class Workspace {
     func headTokenScratch(worker: Int) -> TokenScratch {
         TokenScratch(buffer: headTokenScratches + worker * headTokenScratchBytes, byteCount: headTokenScratchBytes)
     }
+
+    /// One worker's maxima and normalisers, [2, heads] (see `tokenAttentionStates`).
+    func tokenAttentionState(worker: Int) -> UnsafeMutablePointer<Float> { tokenAttentionStates + worker * 2 * heads }
 
     /// One chunk's decode state (see `decodeStates`).
     func decodeState(chunk: Int) -> UnsafeMutablePointer<Float> { decodeStates + chunk * decodeStateStride }
