@@ -35,4 +35,36 @@ final class DecodeChunkMergeTests: XCTestCase {
             }
         }
     }
+
+    /// A short prompt after a long context (a chat's next turn) attends per query token: fewer than
+    /// MultiHeadLatentAttention.tokensSharedFrom tokens one at a time, each over chunks of the cache; more
+    /// share the workers token by token. Either way every token must see exactly its own prefix: the
+    /// logits of each position equal those of feeding the tokens one at a time.
+    func testShortPromptAfterLongContextEqualsTokenByToken() throws {
+        Workspace.decodeChunkRows = 16
+        ExpandedPrefill.forced = false
+        defer { ExpandedPrefill.forced = nil }
+        var random = KernelTestRandom(seed: 23)
+        for fixture in ["tiny-lite", "tiny-v3"] {
+            var options = LoadOptions()
+            options.contextSize = 256
+            options.threads = 3
+            let model = try DeepSeekModel.load(folder: try SharedData.fixture(fixture), options: options)
+            let vocab = model.config.vocabSize
+            let prompt = (0..<100).map { _ in Int(random.next() % UInt64(vocab)) }
+            for count in [5, MultiHeadLatentAttention.tokensSharedFrom + 4] {
+                let turn = (0..<count).map { _ in Int(random.next() % UInt64(vocab)) }
+                model.resetCache()
+                _ = try model.forward(prompt)
+                let together = try model.forward(turn, allLogits: true)
+                model.resetCache()
+                _ = try model.forward(prompt)
+                var apart: [Float] = []
+                for token in turn { apart += try model.forward([token]) }
+                XCTAssertEqual(together.count, apart.count)
+                let worst = zip(together, apart).map { abs($0 - $1) }.max() ?? .infinity
+                XCTAssertLessThan(worst, 1e-4, "\(fixture), \(count) tokens after 100: max |Δlogit| \(worst)")
+            }
+        }
+    }
 }
