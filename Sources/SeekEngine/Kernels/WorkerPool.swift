@@ -57,7 +57,7 @@ public final class WorkerPool: @unchecked Sendable {
     /// that keep per-worker state.
     @inline(__always)
     func forChunks(_ count: Int, minChunk: Int = 1, _ body: (_ worker: Int, _ begin: Int, _ end: Int) -> Void) {
-        forClaimedChunks(count, minChunk: minChunk) { worker, _, begin, end in body(worker, begin, end) }
+        _ = forClaimedChunks(count, minChunk: minChunk) { worker, _, begin, end in body(worker, begin, end) }
     }
 
     /// `forChunks` whose body also gets its chunk's index, 0..<chunks in the order of the ranges, and
