@@ -42,7 +42,6 @@ extension MultiHeadLatentAttention {
     /// attendTokensOnline): enough for every worker of a small machine to get a few.
     static let tokensSharedFrom = 8
 
-
     /// Decode: one query token attends over the latent cache in the absorbed form, in a single pass with
     /// an online softmax (sk_attention_decode): the cache rows are cut into chunks that the workers
     /// claim, each chunk with its own running maximum, normaliser and weighted latent sum per head; the
