@@ -25,11 +25,8 @@ extension MultiHeadLatentAttention {
             let maxima = ws.tokenAttentionState(worker: worker), normalisers = maxima + heads
             for t in t0..<t1 {
                 let out = ws.latentOut + t * heads * kvRank
-                maxima.update(repeating: -.infinity, count: heads)
-                normalisers.update(repeating: 0, count: heads)
-                out.update(repeating: 0, count: heads * kvRank)
-                sk_attention_decode(ws.absorbed + t * heads * latentDim, heads, latentDim, cache(t), latentDim, 0,
-                                    context(t), kvRank, softmaxScale, maxima, normalisers, out)
+                attendRows(absorbed: ws.absorbed + t * heads * latentDim, cache: cache(t), 0..<context(t),
+                           maxima: maxima, normalisers: normalisers, sums: out)
                 for h in 0..<heads {
                     let inverse = 1 / normalisers[h]
                     for d in 0..<kvRank { out[h * kvRank + d] *= inverse }
@@ -41,6 +38,18 @@ extension MultiHeadLatentAttention {
     /// Fewest query tokens that share the workers token by token whatever their context (see
     /// attendTokensOnline): enough for every worker of a small machine to get a few.
     static let tokensSharedFrom = 8
+
+    /// One query token's online-softmax state over cache rows `rows`, from fresh: maxima [heads],
+    /// normalisers [heads] and weighted latent sums [heads, kvRank] (sk_attention_decode).
+    private func attendRows(absorbed: UnsafePointer<Float>, cache: UnsafePointer<Float>, _ rows: Range<Int>,
+                            maxima: UnsafeMutablePointer<Float>, normalisers: UnsafeMutablePointer<Float>,
+                            sums: UnsafeMutablePointer<Float>) {
+        maxima.update(repeating: -.infinity, count: heads)
+        normalisers.update(repeating: 0, count: heads)
+        sums.update(repeating: 0, count: heads * kvRank)
+        sk_attention_decode(absorbed, heads, latentDim, cache, latentDim, rows.lowerBound, rows.upperBound, kvRank,
+                            softmaxScale, maxima, normalisers, sums)
+    }
 
     /// Decode: one query token attends over the latent cache in the absorbed form, in a single pass with
     /// an online softmax (sk_attention_decode): the cache rows are cut into chunks that the workers
@@ -56,10 +65,8 @@ extension MultiHeadLatentAttention {
                      "workspace made for fewer threads or a shorter context")
         let chunks = pool.forNumberedChunks(context, minChunk: rows) { chunk, j0, j1 in
             let state = ws.decodeState(chunk: chunk)
-            state.update(repeating: -.infinity, count: heads)
-            (state + heads).update(repeating: 0, count: heads + heads * kvRank)
-            sk_attention_decode(absorbed, heads, latentDim, cache, latentDim, j0, j1, kvRank, softmaxScale,
-                                state, state + heads, state + 2 * heads)
+            attendRows(absorbed: absorbed, cache: cache, j0..<j1, maxima: state, normalisers: state + heads,
+                       sums: state + 2 * heads)
         }
         for h in 0..<heads {
             var maximum = -Float.infinity
