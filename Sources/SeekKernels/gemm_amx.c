@@ -83,34 +83,6 @@ size_t sk_bf16x3_tokens_bytes(size_t n, size_t cols) {
     return (n + TILE - 1) / TILE * PARTS * pair_rows(cols) * 64;
 }
 
-/// 16 rows of 16 32-bit words transposed in registers (four shuffle stages).
-SK_TARGET_AMX static inline void transpose16(__m512i r[16]) {
-    __m512i t[16];
-    for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 16; i += 4) {
-        r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
-        r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
-        r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
-        r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
-    }
-    // Now r[4q + c] holds, in its 128-bit lane L, rows 4q..4q+3 of column 4L + c. Gather the lanes.
-    for (int i = 0; i < 4; i++) {
-        t[i] = _mm512_shuffle_i32x4(r[i], r[4 + i], 0x88);       // lanes 0, 2 of rows 0-3 and 4-7
-        t[4 + i] = _mm512_shuffle_i32x4(r[i], r[4 + i], 0xdd);   // lanes 1, 3
-        t[8 + i] = _mm512_shuffle_i32x4(r[8 + i], r[12 + i], 0x88);
-        t[12 + i] = _mm512_shuffle_i32x4(r[8 + i], r[12 + i], 0xdd);
-    }
-    for (int i = 0; i < 4; i++) {
-        r[i] = _mm512_shuffle_i32x4(t[i], t[8 + i], 0x88);        // lane 0: columns 0-3 ... rows 0-15
-        r[8 + i] = _mm512_shuffle_i32x4(t[i], t[8 + i], 0xdd);    // lane 2
-        r[4 + i] = _mm512_shuffle_i32x4(t[4 + i], t[12 + i], 0x88);
-        r[12 + i] = _mm512_shuffle_i32x4(t[4 + i], t[12 + i], 0xdd);
-    }
-}
-
 /// One block of 16 tokens (`count` real, the rest zeros), columns [k, k + 32): each token's three parts
 /// as 16 words of column pairs, then transposed so that each pair row holds the 16 tokens.
 SK_TARGET_AMX static void split_step(const float *x, size_t cols, size_t count, size_t k, uint8_t *block,
@@ -133,7 +105,7 @@ SK_TARGET_AMX static void split_step(const float *x, size_t cols, size_t count, 
                                             _mm512_cvtepi32_epi16(halves[p][1]), 1);
     }
     for (int p = 0; p < PARTS; p++) {
-        transpose16(rows[p]);
+        sk_transpose16(rows[p]);
         uint8_t *dst = block + p * part_bytes + k / KSTEP * TILE_BYTES;
         for (int j = 0; j < TILE; j++) _mm512_storeu_si512((__m512i *)(dst + j * 64), rows[p][j]);
     }

@@ -126,6 +126,10 @@ void sk_avx2_attention_decode(const float *q, size_t heads, size_t qdim, const f
                               size_t j1, size_t vdim, float scale, float *m, float *l, float *acc);
 void sk_avx512_attention_decode(const float *q, size_t heads, size_t qdim, const float *cache, size_t ldc,
                                 size_t j0, size_t j1, size_t vdim, float scale, float *m, float *l, float *acc);
+/// The same over a bf16 cache on AMX tiles (attention_decode_amx.c), when sk_amx_enabled() and qdim and
+/// vdim are multiples of 32.
+void sk_amx_attention_decode_bf16(const float *q, size_t heads, size_t qdim, const uint16_t *cache, size_t ldc,
+                                  size_t j0, size_t j1, size_t vdim, float scale, float *m, float *l, float *acc);
 
 // Batched products (gemm*.c): weight formats, the K block (a multiple of 32, so quantized blocks never
 // straddle two), the row-chunk converter, and the per-level kernels.

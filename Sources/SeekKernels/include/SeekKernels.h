@@ -198,6 +198,11 @@ float sk_max_f32(const float *x, size_t n);
 /// earlier range left. Rows are read once, in blocks that stay in L2.
 void sk_attention_decode(const float *q, size_t heads, size_t qdim, const float *cache, size_t ldc, size_t j0,
                          size_t j1, size_t vdim, float scale, float *m, float *l, float *acc);
+/// The same over a cache of bf16 rows: the result for the rows exactly converted to float32, up to the
+/// order of the additions, except that on AMX tiles (qdim a multiple of 32, vdim of 32) the queries and
+/// the softmax weights are taken to 16 significant bits (two bf16 parts each): relative errors near 1e-5.
+void sk_attention_decode_bf16(const float *q, size_t heads, size_t qdim, const uint16_t *cache, size_t ldc,
+                              size_t j0, size_t j1, size_t vdim, float scale, float *m, float *l, float *acc);
 
 // --- threads ------------------------------------------------------------------------------------------
 /// One task of a parallel region: fn(context, index).
