@@ -5,7 +5,8 @@ import SeekTokenizer
 
 /// Perplexity of the bundled seek-mini on its held-out text (the split Scripts/bundled/evaluate.py scores:
 /// every document whose index within its source is 7 mod 40, as [BOS] text [EOS], concatenated, cut into
-/// 256-token windows), in bf16 and quantized, with float32 and int8 tokens in prefill.
+/// 256-token windows), in bf16 and quantized, with float32 and int8 tokens in prefill, and with a float32
+/// and a bf16 KV cache.
 ///
 /// The text comes from Debian packages, so it is rebuilt rather than shipped:
 ///   apt-get install -y bible-kjv bible-kjv-text fortunes fortunes-min
@@ -59,21 +60,30 @@ final class HeldOutPerplexityTests: XCTestCase {
         XCTAssertEqual(windows.count, 191, "held-out windows (EVAL.md: 191)")
         XCTAssertEqual(windows.reduce(0) { $0 + $1.count - 1 }, 48_667, "predicted tokens (EVAL.md: 48,667)")
 
-        let bf16 = try perplexity(windows, LoadOptions())
+        var floatCache = LoadOptions()
+        floatCache.cacheFormat = .f32
+        let bf16 = try perplexity(windows, floatCache)
         XCTAssertEqual(bf16, Self.referencePerplexity, accuracy: 0.01, "bf16 must reproduce transformers' figure")
         var report = [String(format: "bf16 %.3f", bf16)]
         var results: [String: Double] = [:]
+        var roundedCache = LoadOptions()
+        roundedCache.cacheFormat = .bf16
+        let bf16WithBF16Cache = try perplexity(windows, roundedCache)
+        report.append(String(format: "bf16 with a bf16 cache %.3f (%+.2f %%)", bf16WithBF16Cache, 100 * (bf16WithBF16Cache / bf16 - 1)))
         for format in QuantFormat.allCases {
             for lmHead in format == .q4 ? [QuantFormat.q4, .q8] : [format] {
                 for int8 in [false, true] {
-                    var options = LoadOptions()
-                    options.quantization = format
-                    options.lmHeadQuantization = lmHead
-                    options.int8Tokens = int8
-                    let p = try perplexity(windows, options)
-                    let name = "\(format.rawValue) (lm_head \(lmHead.rawValue)), \(int8 ? "int8" : "float32") tokens"
-                    results[name] = p
-                    report.append(String(format: "%@ %.3f (%+.2f %%)", name, p, 100 * (p / bf16 - 1)))
+                    for cache in LatentCacheFormat.allCases {
+                        var options = LoadOptions()
+                        options.quantization = format
+                        options.lmHeadQuantization = lmHead
+                        options.int8Tokens = int8
+                        options.cacheFormat = cache
+                        let p = try perplexity(windows, options)
+                        let name = "\(format.rawValue) (lm_head \(lmHead.rawValue)), \(int8 ? "int8" : "float32") tokens, \(cache) cache"
+                        results[name] = p
+                        report.append(String(format: "%@ %.3f (%+.2f %%)", name, p, 100 * (p / bf16 - 1)))
+                    }
                 }
             }
         }
@@ -81,5 +91,7 @@ final class HeldOutPerplexityTests: XCTestCase {
         for (name, p) in results where name.hasPrefix("q8") {
             XCTAssertLessThanOrEqual(p / bf16 - 1, 0.005, "\(name): within 0.5 % of bf16")
         }
+        // The bf16 cache's own cost, on float weights: what rounding every cached latent costs.
+        XCTAssertLessThanOrEqual(abs(bf16WithBF16Cache / bf16 - 1), 0.005, "a bf16 cache within 0.5 % of a float32 one")
     }
 }

@@ -17,12 +17,13 @@ final class QuantizationQualityTests: XCTestCase {
         var decisiveAgreement: Double { Double(decisiveAgree) / Double(decisiveTotal) }
     }
 
-    private func quality(_ fixture: String, _ format: QuantFormat) throws -> Quality {
+    private func quality(_ fixture: String, _ format: QuantFormat?, cache: LatentCacheFormat? = nil) throws -> Quality {
         let folder = try SharedData.fixture(fixture)
         let reference = try SafeTensorsFile(path: folder + "/reference.safetensors")
         var options = LoadOptions()
         options.contextSize = 512
         options.quantization = format
+        options.cacheFormat = cache
         let model = try DeepSeekModel.load(folder: folder, options: options)
         let vocab = model.config.vocabSize
         var q = Quality()
@@ -45,7 +46,7 @@ final class QuantizationQualityTests: XCTestCase {
                 }
             }
         }
-        print("\(fixture) \(format.rawValue): top-1 agreement \(q.agree)/\(q.total) (\(String(format: "%.1f", q.agreement * 100)) %), "
+        print("\(fixture) \(format?.rawValue ?? "float weights") \(model.cacheFormat) cache: top-1 agreement \(q.agree)/\(q.total) (\(String(format: "%.1f", q.agreement * 100)) %), "
               + "\(q.decisiveAgree)/\(q.decisiveTotal) where the reference margin ≥ \(Self.decisiveMargin); max |Δlogit| \(q.maxError)")
         return q
     }
@@ -64,6 +65,16 @@ final class QuantizationQualityTests: XCTestCase {
         let overall = Double(decisiveAgree) / Double(decisiveTotal)
         print("q8 overall: \(decisiveAgree)/\(decisiveTotal) decisive positions agree")
         XCTAssertGreaterThanOrEqual(overall, 0.98)
+    }
+
+    /// A bf16 KV cache on the float weights: what rounding every cached latent to 8 significant bits costs
+    /// alone, against the float32 oracle (whose cache is float32). Decisive positions must all agree.
+    func testBF16CacheAgreesWithReference() throws {
+        for fixture in ["tiny-lite", "tiny-v2", "tiny-v3"] {
+            let q = try quality(fixture, nil, cache: .bf16)
+            XCTAssertEqual(q.decisiveAgree, q.decisiveTotal, "\(fixture): decisive positions")
+            XCTAssertGreaterThan(q.maxError, 1e-4, "\(fixture): the cache is rounded (else this tests nothing)")
+        }
     }
 
     /// The int8-token prefill against the float32-token prefill on the same quantized weights: what

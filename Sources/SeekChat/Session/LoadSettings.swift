@@ -25,6 +25,8 @@ public struct LoadSettings: Sendable, Equatable {
     /// (LoadOptions.copyWeights; `--no-mmap`); false maps them (`--mmap`); nil copies when they fit in
     /// the memory available (`WeightPlacement`).
     public var copyWeights: Bool?
+    /// The KV cache's format; nil: the engine's choice (`LatentCacheFormat.standard`).
+    public var cacheFormat: LatentCacheFormat?
 
     public init(contextSize: Int? = nil, threads: Int? = nil, quantization: QuantFormat? = nil,
                 cache: QuantizedModelCache? = nil) {

@@ -38,6 +38,7 @@ public struct ModelStartup: Sendable {
         if let threads = settings.threads { options.threads = threads }
         options.quantization = settings.quantization ?? entry?.quantization
         options.memoryLimit = settings.memoryLimit
+        options.cacheFormat = settings.cacheFormat
         options.copyWeights = copyWeights(settings, folder: folder, quantization: options.quantization)
         return options
     }

@@ -26,6 +26,8 @@ public struct LoadOptions: Sendable {
     /// huge-page memory at load (llama.cpp's --no-mmap): a slower start and unshared pages, for faster
     /// reads (see WeightArena). Embeddings and the small per-head matrices stay mapped.
     public var copyWeights = false
+    /// The KV cache's format (nil: `LatentCacheFormat.standard`, bf16 for quantized weights).
+    public var cacheFormat: LatentCacheFormat? = nil
 
     public init() {}
 }
@@ -47,6 +49,8 @@ public final class DeepSeekModel {
     public let quantization: QuantFormat?
     /// Whether the matrices every token reads were copied into memory at load (LoadOptions.copyWeights).
     public let weightsCopied: Bool
+    /// How the KV cache holds its values.
+    public let cacheFormat: LatentCacheFormat
     /// The format of a folder written by `seek quantize`, if it is one.
     public var storedQuantization: QuantFormat? { store.quantizationTag.flatMap(QuantFormat.init(rawValue:)) }
     /// How the large matrices are held, for reports: "q4 (quantized file)", "q8 (quantized at load)" or
@@ -111,6 +115,8 @@ public final class DeepSeekModel {
         self.folder = folder
         self.quantization = options.quantization
         self.weightsCopied = options.copyWeights
+        let quantized = options.quantization != nil || store.quantizationTag != nil
+        cacheFormat = options.cacheFormat ?? LatentCacheFormat.standard(quantized: quantized)
         guard options.contextSize > 0 else { throw ContextError.invalidSize(options.contextSize) }
         guard options.batchSize > 0 else { throw GenerationError.invalidBatchSize(options.batchSize) }
         workerPool = WorkerPool(threads: options.threads)
@@ -140,7 +146,8 @@ public final class DeepSeekModel {
         // Both are reserved, not touched; but a context they could never hold is an error now, with
         // the size, rather than an out-of-memory kill later.
         let physical = options.memoryLimit ?? PhysicalMemory.bytes
-        let cache = LatentKVCache.bytes(layers: config.numHiddenLayers, capacity: contextSize, latentDim: config.latentDim)
+        let cache = LatentKVCache.bytes(layers: config.numHiddenLayers, capacity: contextSize, latentDim: config.latentDim,
+                                        format: cacheFormat)
         let needed = cache.flatMap { CheckedSize.sum([$0, workspace.byteCount]) }
         guard let needed, needed <= physical else {
             throw ContextError.exceedsMemory(tokens: contextSize, bytes: needed, physicalBytes: physical)
@@ -149,7 +156,7 @@ public final class DeepSeekModel {
     }
 
     private func makeCache() -> LatentKVCache {
-        LatentKVCache(layers: config.numHiddenLayers, capacity: contextSize, latentDim: config.latentDim)
+        LatentKVCache(layers: config.numHiddenLayers, capacity: contextSize, latentDim: config.latentDim, format: cacheFormat)
     }
 
     /// Appends `tokens` after the cached ones and returns the logits of the last one ([vocab]), or of
@@ -280,7 +287,7 @@ public final class DeepSeekModel {
     public func removeCachedTokens(in range: Range<Int>) { removeCachedTokens(of: defaultSequence, in: range) }
 
     /// Bytes the latent cache uses per token (all layers).
-    public var cacheBytesPerToken: Int { config.numHiddenLayers * config.latentDim * MemoryLayout<Float>.size }
+    public var cacheBytesPerToken: Int { config.numHiddenLayers * config.latentDim * cacheFormat.bytesPerValue }
 
     /// Bytes of the activation workspace (every scratch buffer of a forward pass of `batchSize` tokens;
     /// reserved at load, resident only as far as passes touch it).

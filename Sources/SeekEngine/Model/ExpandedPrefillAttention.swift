@@ -36,7 +36,7 @@ extension MultiHeadLatentAttention {
     /// out[t, h * valueDim ..< (h + 1) * valueDim] = attention of query t (q rows [n, heads * qHeadDim],
     /// rope applied, at position firstPosition + t) over cache rows 0...firstPosition + t: one sequence's
     /// tokens over that sequence's cache. The scratch is the workspace's (n <= its tokens).
-    func attendExpanded(q: UnsafePointer<Float>, tokens n: Int, firstPosition: Int, cache: UnsafePointer<Float>,
+    func attendExpanded(q: UnsafePointer<Float>, tokens n: Int, firstPosition: Int, cache: LatentRows,
                         out: UnsafeMutablePointer<Float>, workspace ws: Workspace, pool: WorkerPool) {
         let context = firstPosition + n
         let keyBlock = min(max(1, ExpandedPrefill.keyBlock), ws.expandedKeyBlock)
@@ -46,7 +46,7 @@ extension MultiHeadLatentAttention {
         // Per head, contiguous: queries [n, qHeadDim], and the running state of the online softmax.
         let queries = ws.expandedQueries, sums = ws.expandedSums
         let maxima = ws.expandedMaxima, normalisers = ws.expandedNormalisers
-        let latents = ws.expandedLatents
+        let latents = ws.expandedLatents, ropeKeys = ws.expandedRopeKeys
         let amx = sk_amx_enabled() != 0
         pool.forRanges(heads, minChunk: 1) { h0, h1 in
             for h in h0..<h1 {
@@ -64,8 +64,11 @@ extension MultiHeadLatentAttention {
         var j0 = 0
         while j0 < context {
             let keys = min(keyBlock, context - j0)
-            // The block's latents, contiguous (the cache rows also hold the rope key).
-            for j in 0..<keys { (latents + j * kvRank).update(from: cache + (j0 + j) * latentDim, count: kvRank) }
+            // The block's latents and rope keys, each contiguous and float32.
+            for j in 0..<keys {
+                cache.read(row: j0 + j, columns: 0..<kvRank, into: latents + j * kvRank)
+                cache.read(row: j0 + j, columns: kvRank..<latentDim, into: ropeKeys + j * ropeDim)
+            }
             // Queries that see any key of this block: positions >= j0.
             let firstQuery = max(0, j0 - firstPosition)
             pool.forChunks(heads, minChunk: 1) { worker, h0, h1 in
@@ -78,7 +81,7 @@ extension MultiHeadLatentAttention {
                     // with V as the "weights".
                     keyUp[h].productOnThisThread(latents, keyRows, count: keys, ldy: qHeadDim, scratch: scratch)
                     for j in 0..<keys {
-                        (keyRows + j * qHeadDim + nopeDim).update(from: cache + (j0 + j) * latentDim + kvRank, count: ropeDim)
+                        (keyRows + j * qHeadDim + nopeDim).update(from: ropeKeys + j * ropeDim, count: ropeDim)
                     }
                     valueUp[h].productOnThisThread(latents, values, count: keys, ldy: valueDim, scratch: scratch)
                     for j in 0..<keys {

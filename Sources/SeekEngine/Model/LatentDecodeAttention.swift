@@ -11,7 +11,7 @@ extension MultiHeadLatentAttention {
     /// whole context, as a decode step that fits one chunk is. A few tokens over long contexts go one at a
     /// time, each cut into chunks of cache rows (attendOneTokenOnline). The choice depends on neither the
     /// thread count nor which worker runs what.
-    func attendTokensOnline(count n: Int, context: (Int) -> Int, cache: (Int) -> UnsafePointer<Float>,
+    func attendTokensOnline(count n: Int, context: (Int) -> Int, cache: (Int) -> LatentRows,
                             workspace ws: Workspace, pool: WorkerPool) {
         let longest = (0..<n).reduce(0) { max($0, context($1)) }
         if n < MultiHeadLatentAttention.tokensSharedFrom && longest > Workspace.decodeChunkRows {
@@ -41,14 +41,14 @@ extension MultiHeadLatentAttention {
 
     /// One query token's online-softmax state over cache rows `rows`, from fresh: maxima [heads],
     /// normalisers [heads] and weighted latent sums [heads, kvRank] (sk_attention_decode).
-    private func attendRows(absorbed: UnsafePointer<Float>, cache: UnsafePointer<Float>, _ rows: Range<Int>,
+    private func attendRows(absorbed: UnsafePointer<Float>, cache: LatentRows, _ rows: Range<Int>,
                             maxima: UnsafeMutablePointer<Float>, normalisers: UnsafeMutablePointer<Float>,
                             sums: UnsafeMutablePointer<Float>) {
         maxima.update(repeating: -.infinity, count: heads)
         normalisers.update(repeating: 0, count: heads)
         sums.update(repeating: 0, count: heads * kvRank)
-        sk_attention_decode(absorbed, heads, latentDim, cache, latentDim, rows.lowerBound, rows.upperBound, kvRank,
-                            softmaxScale, maxima, normalisers, sums)
+        cache.attend(absorbed: absorbed, heads: heads, rows: rows, valueDim: kvRank, scale: softmaxScale,
+                     maxima: maxima, normalisers: normalisers, sums: sums)
     }
 
     /// Decode: one query token attends over the latent cache in the absorbed form, in a single pass with
@@ -58,7 +58,7 @@ extension MultiHeadLatentAttention {
     /// worker took which chunk. Each cached row is read once, and nothing is packed or written per row
     /// but the block's scores. absorbed: [heads, latentDim] ([q̃ | q_pe] per head); latentOut: [heads, kvRank].
     /// The per-chunk states are the workspace's.
-    func attendOneTokenOnline(absorbed: UnsafePointer<Float>, context: Int, cache: UnsafePointer<Float>,
+    func attendOneTokenOnline(absorbed: UnsafePointer<Float>, context: Int, cache: LatentRows,
                               latentOut: UnsafeMutablePointer<Float>, workspace ws: Workspace, pool: WorkerPool) {
         let rows = Workspace.decodeChunkRows
         precondition(WorkerPool.chunkCount(context, minChunk: rows, threads: pool.threads) <= ws.decodeChunks,

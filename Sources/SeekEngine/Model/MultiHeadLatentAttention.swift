@@ -75,10 +75,10 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
                 for i in 0..<span.count {
                     let t = span.row + i
                     rope.rotation(at: span.position + i, cos: ws.ropeCos, sin: ws.ropeSin)
-                    let row = cache + (span.position + i) * latentDim
-                    VectorOps.rmsNorm(kv + t * latentDim, w.baseAddress!, row, count: kvRank, eps: eps)
-                    (row + kvRank).update(from: kv + t * latentDim + kvRank, count: ropeDim)
+                    let row = kv + t * latentDim
+                    VectorOps.rmsNorm(row, w.baseAddress!, row, count: kvRank, eps: eps)
                     rope.apply(row + kvRank, cos: ws.ropeCos, sin: ws.ropeSin)
+                    cache.write(row: span.position + i, columns: 0..<latentDim, from: row)
                     for h in 0..<heads { rope.apply(q + t * qWidth + h * qHeadDim + nopeDim, cos: ws.ropeCos, sin: ws.ropeSin) }
                 }
             }
@@ -89,14 +89,14 @@ struct MultiHeadLatentAttention: @unchecked Sendable {
         // together, so each head's kv_b_proj is read once per step rather than once per sequence.
         if spans.count > 1, spans.allSatisfy({ $0.count == 1 }) {
             absorbQueries(q, tokens: n, workspace: ws, pool: pool)
-            attendTokensOnline(count: n, context: { spans[$0].position + 1 }, cache: { UnsafePointer(spans[$0].cache.layer(layer)) },
+            attendTokensOnline(count: n, context: { spans[$0].position + 1 }, cache: { spans[$0].cache.layer(layer) },
                                workspace: ws, pool: pool)
             expandValues(tokens: n, out: attended, workspace: ws, pool: pool)
             output.matmul(attended, out, count: n, pool: pool, scratch: ws.tokenScratch)
             return
         }
         for span in spans {
-            let cache = UnsafePointer(span.cache.layer(layer))
+            let cache = span.cache.layer(layer)
             // Long prompts: the expanded form (ExpandedPrefillAttention.swift), per sequence.
             if expandedPrefillPays(tokens: span.count) {
                 attendExpanded(q: q + span.row * qWidth, tokens: span.count, firstPosition: span.position, cache: cache,

@@ -61,6 +61,8 @@ final class Workspace {
     let expandedNormalisers: UnsafeMutablePointer<Float>
     /// [keyBlock, kv_lora_rank]: one key block's latents, contiguous.
     let expandedLatents: UnsafeMutablePointer<Float>
+    /// [keyBlock, qk_rope_head_dim]: the same block's rope keys.
+    let expandedRopeKeys: UnsafeMutablePointer<Float>
     /// [threads, tile]: each worker's expanded keys and values and its score tile (see ExpandedTile).
     private let expandedTiles: UnsafeMutablePointer<Float>
     private let expandedTileStride: Int
@@ -180,6 +182,7 @@ final class Workspace {
         expandedMaxima = try reserve(try n(heads, tokens))
         expandedNormalisers = try reserve(try n(heads, tokens))
         expandedLatents = try reserve(try n(keyBlock, kvRank))
+        expandedRopeKeys = try reserve(try n(keyBlock, c.qkRopeHeadDim))
         guard let tile = CheckedSize.sum([try n(keyBlock, c.qHeadDim), try n(2, keyBlock, c.vHeadDim),
                                           try n(queryBlock, keyBlock), try n(queryBlock, c.vHeadDim)]) else {
             throw tooLarge(nil)

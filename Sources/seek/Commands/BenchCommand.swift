@@ -42,6 +42,10 @@ struct BenchCommand: ParsableCommand {
         "Quantize the weights to q8 or q4 blocks while loading.", valueName: "q8|q4"))
     var quantization: QuantFormat?
 
+    @Option(name: .customLong("cache-type"), help: ArgumentHelp(
+        "How the KV cache holds its values (default: bf16 for q8/q4 weights, f32 otherwise).", valueName: "f32|bf16"))
+    var cacheType: LatentCacheFormat?
+
     @Option(name: .customLong("repetitions"), help: ArgumentHelp("Runs to make; the best is reported.", valueName: "n"))
     var repetitions = 1
 
@@ -108,6 +112,7 @@ struct BenchCommand: ParsableCommand {
             var settings = LoadSettings(contextSize: contextSize ?? depth + promptTokens + generateTokens + 16, threads: threads ?? 0,
                                         quantization: quantization)
             settings.copyWeights = mmap.map { !$0 }
+            settings.cacheFormat = cacheType
             let options = startup.loadOptions(settings)
             let resolved = startup.resolved
             // Bandwidth before loading and after the runs, the higher kept: on a shared machine one
@@ -157,7 +162,8 @@ struct BenchCommand: ParsableCommand {
                     "weights": .string(weightPlacement),
                     "weight_file_bytes": .int(weightFiles), "rss_after_load_bytes": .int(residentAfterLoad),
                     "rss_after_run_bytes": .int(residentAfterRun), "peak_rss_bytes": .int(peak),
-                    "kv_cache_bytes": .int(cacheBytes), "active_bytes_per_token": .int(active),
+                    "kv_cache_bytes": .int(cacheBytes), "kv_cache_type": .string(m.cacheFormat.rawValue),
+                    "active_bytes_per_token": .int(active),
                     "read_bandwidth_bytes_per_s": .double(bandwidth), "gen_ceiling_tps": .double(ceiling),
                     "gen_fraction_of_ceiling": .double(r.generationTokensPerSecond / ceiling),
                     "prompt_flops_per_s": .double(prefillRate), "sgemm_flops_per_s": .double(sgemmRate),
@@ -182,7 +188,7 @@ struct BenchCommand: ParsableCommand {
                                 ceiling, bandwidth / 1e9, Double(active) / 1e6, 100 * r.generationTokensPerSecond / ceiling))
             lines.append("memory             weights on disk \(mib(weightFiles)), resident after load \(mib(residentAfterLoad)), "
                          + "after run \(mib(residentAfterRun)) (\(String(format: "%.2f", Double(residentAfterRun) / Double(weightFiles)))× the files), "
-                         + "peak \(mib(peak)); KV cache \(mib(cacheBytes)) for \(depth + promptTokens + generateTokens) tokens")
+                         + "peak \(mib(peak)); KV cache \(mib(cacheBytes)) (\(m.cacheFormat)) for \(depth + promptTokens + generateTokens) tokens")
             lines.append(String(format: "load               %.2f s", loadSeconds) + " (weights \(weightPlacement))")
             if depth > 0 { lines.append("depth              \(depth) tokens in the cache before the prompt (untimed)") }
             if verbose {

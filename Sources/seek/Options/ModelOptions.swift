@@ -45,6 +45,11 @@ struct RuntimeOptions: ParsableArguments {
         "Read the weights from the mapped files (--mmap: fast start, pages shared) or copy them into memory (--no-mmap: faster generation); default: copy when they fit in the memory available."))
     var mmap: Bool?
 
+    @Option(name: .customLong("cache-type"), help: ArgumentHelp(
+        "How the KV cache holds its values: f32, or bf16 (half the memory and faster deep in a long context, each cached value rounded to 8 significant bits); default: bf16 for q8/q4 weights, f32 otherwise.",
+        valueName: "f32|bf16"))
+    var cacheType: LatentCacheFormat?
+
     @Flag(help: "Print load time, memory and per-reply statistics on stderr.")
     var verbose = false
 
@@ -55,6 +60,7 @@ struct RuntimeOptions: ParsableArguments {
         settings.quantizeToFit = quantization == .auto
         settings.availableMemory = MemoryOverride.bytes()
         settings.copyWeights = mmap.map { !$0 }
+        settings.cacheFormat = cacheType
         return settings
     }
 
@@ -65,6 +71,7 @@ struct RuntimeOptions: ParsableArguments {
 }
 
 extension QuantFormat: ExpressibleByArgument {}
+extension LatentCacheFormat: ExpressibleByArgument {}
 
 /// `--quant`: a format, or `auto` (the most precise weights that fit in memory).
 enum QuantChoice: String, ExpressibleByArgument, CaseIterable {

@@ -28,8 +28,8 @@ enum ModelReport {
     static func loadLine(_ loaded: LoadedModel) -> String {
         let model = loaded.model
         let cache = model.cacheBytesPerToken * model.contextSize
-        return String(format: "loaded %@ in %.2f s: %@; context %d tokens (KV cache %@); activation workspace %@ (batch %d); peak memory %@",
-                      loaded.name, loaded.loadSeconds, summary(loaded), model.contextSize, Table.gigabytes(cache),
+        return String(format: "loaded %@ in %.2f s: %@; context %d tokens (KV cache %@, %@); activation workspace %@ (batch %d); peak memory %@",
+                      loaded.name, loaded.loadSeconds, summary(loaded), model.contextSize, Table.gigabytes(cache), model.cacheFormat.rawValue,
                       Table.gigabytes(model.workspaceBytes), model.batchSize, Table.gigabytes(ProcessMemory.peakResidentBytes))
     }
 

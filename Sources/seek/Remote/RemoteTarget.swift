@@ -57,5 +57,6 @@ enum RemoteUsageError: Error, CustomStringConvertible {
         if runtime.threads != nil { throw localOption("--threads") }
         if runtime.quantization != nil { throw localOption("--quant") }
         if let mmap = runtime.mmap { throw localOption(mmap ? "--mmap" : "--no-mmap") }
+        if runtime.cacheType != nil { throw localOption("--cache-type") }
     }
 }
