@@ -25,9 +25,26 @@ final class BenchAndQuantizeTests: XCTestCase {
         XCTAssertEqual(object["prompt_tokens"] as? Int, 8)
         XCTAssertEqual(object["gen_tokens"] as? Int, 3)
         XCTAssertEqual(object["quant"] as? String, "q8")
+        XCTAssertEqual(object["kv_cache_type"] as? String, "bf16", "quantized weights default to a bf16 cache")
         for key in ["prompt_tps", "gen_tps", "ttft_ms", "peak_rss_bytes", "gen_ceiling_tps", "gen_fraction_of_ceiling"] {
             XCTAssertNotNil(object[key] as? Double ?? (object[key] as? Int).map(Double.init), key)
         }
+    }
+
+    /// --cache-type chooses the cache's format (float weights default to f32); its bytes follow.
+    func testBenchCacheType() throws {
+        var bytes: [String: Int] = [:]
+        for (arguments, expected) in [([], "f32"), (["--cache-type", "bf16"], "bf16"), (["--quant", "q4", "--cache-type", "f32"], "f32")] {
+            let run = try seek(["bench", "-m", fixture, "-p", "8", "-n", "2", "--json"] + arguments)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual(object["kv_cache_type"] as? String, expected, "\(arguments)")
+            bytes[expected] = object["kv_cache_bytes"] as? Int
+        }
+        XCTAssertEqual(bytes["f32"], 2 * bytes["bf16"]!)
+        let bad = try seek(["bench", "-m", fixture, "--cache-type", "f16"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("--cache-type"), bad.stderr)
     }
 
     /// --depth fills the cache first; --verbose adds where the time went, phase by phase.

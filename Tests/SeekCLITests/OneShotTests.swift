@@ -48,6 +48,15 @@ final class OneShotTests: XCTestCase {
         }
     }
 
+    /// A bf16 cache on the float fixture, asked for by flag: still the reference's greedy text (the
+    /// fixture's prompt is short, and a rounded latent moves its logits by under 0.11).
+    func testBF16CacheGivesTheReferenceText() throws {
+        let reference = try XCTUnwrap(try TextCase.load(fixture: fixture).first { $0.mode == "raw" })
+        let run = try seek(["-m", fixture, "--raw", "--temp", "0", "-n", "24", "--cache-type", "bf16", "-p", reference.prompt!])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, reference.textUntilEOS + "\n")
+    }
+
     func testPipedStdinIsThePrompt() throws {
         let reference = try XCTUnwrap(TextCase.load(fixture: fixture).first { $0.mode == "raw" })
         // echo adds a newline; seek drops one trailing newline.
