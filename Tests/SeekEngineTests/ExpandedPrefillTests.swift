@@ -11,9 +11,10 @@ final class ExpandedPrefillTests: XCTestCase {
         ExpandedPrefill.queryBlock = 64
     }
 
-    private func load(_ fixture: String) throws -> DeepSeekModel {
+    private func load(_ fixture: String, cacheFormat: LatentCacheFormat = .f32) throws -> DeepSeekModel {
         var options = LoadOptions()
         options.contextSize = 512
+        options.cacheFormat = cacheFormat
         return try DeepSeekModel.load(folder: try SharedData.fixture(fixture), options: options)
     }
 
@@ -26,12 +27,16 @@ final class ExpandedPrefillTests: XCTestCase {
         return out
     }
 
+    /// With either cache format. A bf16 cache's rows are rounded as they are written, so where the two
+    /// forms' float32 sums differ in their last bits, a deeper layer's latent can round to the next bf16
+    /// value (0.4 % apart): the forms then agree to that rounding's effect (measured up to 6e-3), not to
+    /// float32's. A row read from the wrong place, or not converted, is off by far more.
     func testExpandedEqualsAbsorbed() throws {
         ExpandedPrefill.keyBlock = 16
         ExpandedPrefill.queryBlock = 8
         var random = KernelTestRandom(seed: 9)
-        for fixture in ["tiny-lite", "tiny-v2", "tiny-v3"] {
-            let model = try load(fixture)
+        for (fixture, format) in ["tiny-lite", "tiny-v2", "tiny-v3"].flatMap({ f in LatentCacheFormat.allCases.map { (f, $0) } }) {
+            let model = try load(fixture, cacheFormat: format)
             let vocab = model.config.vocabSize
             func ids(_ n: Int) -> [Int] { (0..<n).map { _ in Int(random.next() % UInt64(vocab)) } }
             // Lengths around the block sizes, and prompts after a cached prefix (queries not starting at 0,
@@ -42,7 +47,7 @@ final class ExpandedPrefillTests: XCTestCase {
                 let absorbed = try logits(model, chunks, expanded: false)
                 let expanded = try logits(model, chunks, expanded: true)
                 let err = maxAbsDifference(expanded, absorbed)
-                XCTAssertLessThan(err, 1e-4, "\(fixture) chunks \(chunks.map(\.count))")
+                XCTAssertLessThan(err, format == .f32 ? 1e-4 : 3e-2, "\(fixture) \(format) chunks \(chunks.map(\.count))")
             }
         }
     }

@@ -31,8 +31,9 @@ final class LayerBatchingTests: XCTestCase {
         return cache
     }
 
-    /// With either cache format: a bf16 cache's rows are rounded once, as they are written, so both
-    /// paths read the same values.
+    /// With either cache format. A bf16 cache rounds each latent as it is written, so where the two
+    /// paths' float32 latents differ in their last bits one can round to the neighbouring bf16 value: the
+    /// cached values then agree to one bf16 step (2^-8 of their size) and the outputs to its effect.
     func testAttentionTokenByTokenEqualsOneBatch() throws {
         for name in Self.fixtures {
             for format in LatentCacheFormat.allCases {
@@ -54,10 +55,14 @@ final class LayerBatchingTests: XCTestCase {
                         }
                     }
                     XCTAssertGreaterThan(batched.map(abs).max()!, 1e-3, "the layer computes something")
-                    XCTAssertLessThan(maxAbsDifference(batched, stepped), 1e-4, "\(name) \(format) layer \(index) attention")
+                    XCTAssertLessThan(maxAbsDifference(batched, stepped), format == .f32 ? 1e-4 : 1e-2,
+                                      "\(name) \(format) layer \(index) attention")
                     let cached = batchCache.layer(index).values(rows: n)
                     let steppedCached = stepCache.layer(index).values(rows: n)
-                    XCTAssertLessThan(maxAbsDifference(cached, steppedCached), 1e-5, "\(name) \(format) layer \(index) cached latents")
+                    let step: (Float) -> Float = { format == .f32 ? 1e-5 : abs($0) / 256 }
+                    for (a, b) in zip(cached, steppedCached) {
+                        XCTAssertLessThanOrEqual(abs(a - b), step(max(abs(a), abs(b))), "\(name) \(format) layer \(index) cached latents")
+                    }
                 }
             }
         }
