@@ -19,7 +19,7 @@
 // and 16 permutes.
 #if defined(__x86_64__)
 #include "amx_tiles.h"
-#include "simd_exp.h"
+#include "online_softmax.h"
 #include <math.h>
 
 #define SK_TARGET_AMX_DECODE \
@@ -149,20 +149,20 @@ SK_TARGET_AMX_DECODE static void value_block(size_t live, const float *probs, co
                 _mm512_store_si512(vtiles[1][step] + k * 32, _mm512_permutex2var_epi16(x, second, y));
             }
         }
+        // Both column tiles (accumulators 0, 1; pair rows in 6, 7) over one 32-row step, whose
+        // probabilities' two parts are tiles HI and LO (tile numbers must be constants).
+#define VALUE_STEP(STEP, HI, LO)             \
+    _tile_loadd(6, vtiles[0][STEP], 64);     \
+    _tile_loadd(7, vtiles[1][STEP], 64);     \
+    _tile_dpbf16ps(0, HI, 6);                \
+    _tile_dpbf16ps(0, LO, 6);                \
+    _tile_dpbf16ps(1, HI, 7);                \
+    _tile_dpbf16ps(1, LO, 7);
         _tile_zero(0);
         _tile_zero(1);
-        _tile_loadd(6, vtiles[0][0], 64);
-        _tile_loadd(7, vtiles[1][0], 64);
-        _tile_dpbf16ps(0, 2, 6);
-        _tile_dpbf16ps(0, 3, 6);
-        _tile_dpbf16ps(1, 2, 7);
-        _tile_dpbf16ps(1, 3, 7);
-        _tile_loadd(6, vtiles[0][1], 64);
-        _tile_loadd(7, vtiles[1][1], 64);
-        _tile_dpbf16ps(0, 4, 6);
-        _tile_dpbf16ps(0, 5, 6);
-        _tile_dpbf16ps(1, 4, 7);
-        _tile_dpbf16ps(1, 5, 7);
+        VALUE_STEP(0, 2, 3)
+        VALUE_STEP(1, 4, 5)
+#undef VALUE_STEP
         _tile_stored(0, out[0], 64);
         _tile_stored(1, out[1], 64);
         for (size_t h = 0; h < live; h++) {
@@ -212,26 +212,10 @@ SK_TARGET_AMX_DECODE static void decode_group(const float *q, size_t heads, size
         }
         score_block(block, stride, tiles, steps, scores);
         // Online softmax, all heads at once: the block's maximum, then the rescale of what came before.
-        __m512 bm = ninf;
-        for (size_t r = 0; r < rows; r++) {
-            __m512 s = _mm512_mul_ps(_mm512_load_ps(scores + r * GROUP), vscale);
-            _mm512_store_ps(scores + r * GROUP, s);
-            bm = _mm512_max_ps(bm, s);
-        }
-        __m512 nm = _mm512_max_ps(mv, bm);
-        // A head never seen before (-inf) starts from zero, not from exp(-inf - -inf) = NaN.
+        // A head never seen before starts its sums from zero, whatever acc holds.
         __mmask16 seen = _mm512_cmp_ps_mask(mv, ninf, _CMP_NEQ_OQ);
-        __m512 rv = _mm512_maskz_mov_ps(seen, exp16(_mm512_sub_ps(mv, nm)));
-        _mm512_store_ps(rescale, rv);
-        __m512 sum = _mm512_setzero_ps();
-        for (size_t r = 0; r < rows; r++) {
-            __m512 p = exp16(_mm512_sub_ps(_mm512_load_ps(scores + r * GROUP), nm));
-            _mm512_store_ps(scores + r * GROUP, p);
-            sum = _mm512_add_ps(sum, p);
-        }
+        _mm512_store_ps(rescale, sk_online_softmax_block16(scores, rows, vscale, &mv, &lv));
         for (size_t r = rows; r < BLOCK; r++) _mm512_store_ps(scores + r * GROUP, _mm512_setzero_ps());
-        lv = _mm512_fmadd_ps(lv, rv, sum);
-        mv = nm;
         size_t a0 = b0 + AHEAD * BLOCK, a1 = a0 + BLOCK < j1 ? a0 + BLOCK : j1;
         value_block(live, scores, block, stride, rescale, seen, ah, vdim, (const char *)(cache + a0 * ldc),
                     a0 < a1 ? ((a1 - a0) * ldc * sizeof(uint16_t) + 63) / 64 : 0);

@@ -6,7 +6,7 @@
 // column step: 1.5x faster from memory than leaving it to the hardware prefetcher.
 #if defined(__x86_64__)
 #include "sk_internal.h"
-#include "simd_exp.h"
+#include "online_softmax.h"
 #include <math.h>
 #include <immintrin.h>
 
@@ -115,23 +115,7 @@ SK_TARGET_AVX512 static void decode_group(const float *q, size_t heads, size_t h
             score_tile_any(mt, qt, block + r * ldc, ldc, qdim, ahead, scores + r * GROUP);
         }
         // Online softmax, all heads at once: the block's maximum, then the rescale of what came before.
-        __m512 bm = ninf;
-        for (size_t r = 0; r < rows; r++) {
-            __m512 s = _mm512_mul_ps(_mm512_load_ps(scores + r * GROUP), vscale);
-            _mm512_store_ps(scores + r * GROUP, s);
-            bm = _mm512_max_ps(bm, s);
-        }
-        __m512 nm = _mm512_max_ps(mv, bm);
-        // A lane never seen before (-inf) rescales by 0, not by exp(-inf - -inf) = NaN.
-        __m512 rescale = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(mv, ninf, _CMP_NEQ_OQ), exp16(_mm512_sub_ps(mv, nm)));
-        __m512 sum = _mm512_setzero_ps();
-        for (size_t r = 0; r < rows; r++) {
-            __m512 p = exp16(_mm512_sub_ps(_mm512_load_ps(scores + r * GROUP), nm));
-            _mm512_store_ps(scores + r * GROUP, p);
-            sum = _mm512_add_ps(sum, p);
-        }
-        lv = _mm512_fmadd_ps(lv, rescale, sum);
-        mv = nm;
+        __m512 rescale = sk_online_softmax_block16(scores, rows, vscale, &mv, &lv);
         size_t d = 0;
         for (; d + TILE_COLS <= vdim; d += TILE_COLS) value_tile(scores, block, ldc, rows, d, rescale, acct);
         for (; d < vdim; d++) value_column(scores, block, ldc, rows, d, rescale, acct);

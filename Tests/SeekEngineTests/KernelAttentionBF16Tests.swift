@@ -25,51 +25,20 @@ final class KernelAttentionBF16Tests: XCTestCase {
             sk_f32_to_bf16(random.floats(c.ctx * c.ldc), &cache, cache.count)
             let values = cache.map(naiveBF16)
             let scale: Float = 0.3
-            var expected = [Double](repeating: 0, count: c.heads * c.vdim)
-            for h in 0..<c.heads {
-                let scores = (0..<c.ctx).map { j in
-                    (0..<c.qdim).reduce(0.0) { $0 + Double(q[h * c.qdim + $1]) * Double(values[j * c.ldc + $1]) } * Double(scale)
-                }
-                let top = scores.max()!
-                let weights = scores.map { Foundation.exp($0 - top) }
-                let total = weights.reduce(0, +)
-                for d in 0..<c.vdim {
-                    expected[h * c.vdim + d] = (0..<c.ctx).reduce(0.0) { $0 + weights[$1] * Double(values[$1 * c.ldc + d]) } / total
-                }
-            }
+            let expected = referenceDecodeAttention(q: q, heads: c.heads, qdim: c.qdim, cache: values, rows: c.ctx, ldc: c.ldc,
+                                                    vdim: c.vdim, scale: scale)
             let amxTakes = sk_amx_supported() != 0 && c.qdim % 32 == 0 && c.vdim % 32 == 0
             forEachSimdLevel { _, level in
                 for amx in amxTakes ? [false, true] : [false] where sk_set_amx(amx ? 1 : 0) == (amx ? 1 : 0) {
                     // The tiles take the queries and the softmax weights to 16 significant bits.
                     let name = amx ? "\(level) + AMX" : level, accuracy = amx ? 1e-4 : 2e-5
                     for split in Set([0, c.ctx / 3, c.ctx]) {
-                        var parts: [(m: [Float], l: [Float], acc: [Float])] = []
-                        for (j0, j1) in [(0, split), (split, c.ctx)] where j1 > j0 {
-                            var m = [Float](repeating: -.infinity, count: c.heads), l = [Float](repeating: 0, count: c.heads)
-                            var acc = [Float](repeating: 0, count: c.heads * c.vdim)
-                            sk_attention_decode_bf16(q, c.heads, c.qdim, cache, c.ldc, j0, j1, c.vdim, scale, &m, &l, &acc)
-                            parts.append((m, l, acc))
-                        }
-                        var m = [Float](repeating: -.infinity, count: c.heads), l = [Float](repeating: 0, count: c.heads)
-                        var acc = [Float](repeating: 0, count: c.heads * c.vdim)
-                        for (j0, j1) in [(0, split), (split, c.ctx)] where j1 > j0 {
+                        let errors = splitDecodeAttentionErrors(expected: expected, heads: c.heads, vdim: c.vdim, rows: c.ctx,
+                                                                split: split) { j0, j1, m, l, acc in
                             sk_attention_decode_bf16(q, c.heads, c.qdim, cache, c.ldc, j0, j1, c.vdim, scale, &m, &l, &acc)
                         }
-                        var worstContinued = 0.0, worstMerged = 0.0
-                        for h in 0..<c.heads {
-                            let top = parts.map { $0.m[h] }.max()!
-                            let total = parts.reduce(0.0) { $0 + Double($1.l[h]) * Foundation.exp(Double($1.m[h] - top)) }
-                            for d in 0..<c.vdim {
-                                let want = expected[h * c.vdim + d]
-                                worstContinued = max(worstContinued, abs(Double(acc[h * c.vdim + d] / l[h]) - want))
-                                let merged = parts.reduce(0.0) {
-                                    $0 + Double($1.acc[h * c.vdim + d]) * Foundation.exp(Double($1.m[h] - top))
-                                } / total
-                                worstMerged = max(worstMerged, abs(merged - want))
-                            }
-                        }
-                        XCTAssertLessThan(worstContinued, accuracy, "\(name) \(c) continued at \(split)")
-                        XCTAssertLessThan(worstMerged, accuracy, "\(name) \(c) split at \(split)")
+                        XCTAssertLessThan(errors.continued, accuracy, "\(name) \(c) continued at \(split)")
+                        XCTAssertLessThan(errors.merged, accuracy, "\(name) \(c) split at \(split)")
                     }
                 }
             }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import SeekKernels
 
@@ -66,3 +67,55 @@ let kernelTestShapes: [(rows: Int, cols: Int, begin: Int, end: Int)] = [
     (7, 32, 0, 7), (9, 33, 3, 8), (8, 63, 0, 8), (13, 100, 4, 13), (5, 257, 0, 5), (11, 2053, 1, 10),
     (24, 70, 8, 24), (3, 8192 + 40, 0, 3), (2, 16384 + 40, 0, 2),  // past the kernels' column chunks (bf16 4096, quantized 16384)
 ]
+
+/// One query token's attention over `rows` cache rows in double precision: per head h, the mean of the
+/// rows' first vdim values weighted by the softmax of scale * (q_h · row[0 ..< qdim]); [heads, vdim].
+func referenceDecodeAttention(q: [Float], heads: Int, qdim: Int, cache: [Float], rows: Int, ldc: Int, vdim: Int,
+                              scale: Float) -> [Double] {
+    var expected = [Double](repeating: 0, count: heads * vdim)
+    for h in 0..<heads {
+        let scores = (0..<rows).map { j in
+            (0..<qdim).reduce(0.0) { $0 + Double(q[h * qdim + $1]) * Double(cache[j * ldc + $1]) } * Double(scale)
+        }
+        let top = scores.max()!
+        let weights = scores.map { Foundation.exp($0 - top) }
+        let total = weights.reduce(0, +)
+        for d in 0..<vdim {
+            expected[h * vdim + d] = (0..<rows).reduce(0.0) { $0 + weights[$1] * Double(cache[$1 * ldc + d]) } / total
+        }
+    }
+    return expected
+}
+
+/// The largest errors against `expected` ([heads, vdim]) of a context of `rows` rows attended as the
+/// ranges [0, split) and [split, rows) (one of them empty when split is 0 or rows): each range from a fresh
+/// state, the two merged as the engine merges its chunks (`merged`), and the second range continuing the
+/// first's state (`continued`). attend(j0, j1, &m, &l, &acc) runs the kernel under test over [j0, j1).
+func splitDecodeAttentionErrors(expected: [Double], heads: Int, vdim: Int, rows: Int, split: Int,
+                                _ attend: (Int, Int, inout [Float], inout [Float], inout [Float]) -> Void)
+    -> (merged: Double, continued: Double) {
+    let ranges = [(0, split), (split, rows)].filter { $0.1 > $0.0 }
+    func fresh() -> (m: [Float], l: [Float], acc: [Float]) {
+        ([Float](repeating: -.infinity, count: heads), [Float](repeating: 0, count: heads), [Float](repeating: 0, count: heads * vdim))
+    }
+    var parts: [(m: [Float], l: [Float], acc: [Float])] = []
+    for (j0, j1) in ranges {
+        var state = fresh()
+        attend(j0, j1, &state.m, &state.l, &state.acc)
+        parts.append(state)
+    }
+    var continued = fresh()
+    for (j0, j1) in ranges { attend(j0, j1, &continued.m, &continued.l, &continued.acc) }
+    var worstMerged = 0.0, worstContinued = 0.0
+    for h in 0..<heads {
+        let top = parts.map { $0.m[h] }.max()!
+        let total = parts.reduce(0.0) { $0 + Double($1.l[h]) * Foundation.exp(Double($1.m[h] - top)) }
+        for d in 0..<vdim {
+            let want = expected[h * vdim + d]
+            let merged = parts.reduce(0.0) { $0 + Double($1.acc[h * vdim + d]) * Foundation.exp(Double($1.m[h] - top)) } / total
+            worstMerged = max(worstMerged, abs(merged - want))
+            worstContinued = max(worstContinued, abs(Double(continued.acc[h * vdim + d] / continued.l[h]) - want))
+        }
+    }
+    return (worstMerged, worstContinued)
+}
