@@ -86,8 +86,6 @@ final class LatentKVCache {
         }
         count -= d
     }
-
-    var bytesPerToken: Int { layers * latentDim * format.bytesPerValue }
 }
 
 /// One layer's cache rows ([capacity, width] values of `format`, row-major): every read and write of
